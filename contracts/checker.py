@@ -1,0 +1,224 @@
+"""The interview checker: one payload in, a list of violations out, never an exception.
+
+Rules come from the field table. For each combination of options a plan (field name -> check) is
+built once and cached, so checking one interview is a single pass over its keys; that keeps the
+checker cheap enough to run on every response the mock serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from contracts.datetimes import is_rfc3339
+from contracts.fields import FIELD_BY_NAME, FIELDS, PROVIDERS, Field, Kind
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One way a payload breaks the contract: where (JSON pointer), which rule, and why."""
+
+    pointer: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message} [{self.rule}]"
+
+
+# A value check returns None when the value is fine, else the message; it appends nested violations itself.
+_Check = Callable[[Any, str, list[Violation]], str | None]
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number" if isinstance(value, int | float) else type(value).__name__
+    )
+
+
+def _string(value: Any, pointer: str, out: list[Violation]) -> str | None:
+    return None if isinstance(value, str) else f"must be a string, got {_type_name(value)}"
+
+
+def _datetime(value: Any, pointer: str, out: list[Violation]) -> str | None:
+    if not isinstance(value, str):
+        out.append(
+            Violation(pointer, "type", f"must be an RFC 3339 date-time string, got {_type_name(value)}")
+        )
+        return None
+    if not is_rfc3339(value):
+        return f"{value!r} is not an RFC 3339 date-time with a time and an offset"
+    return None
+
+
+def _object(value: Any, pointer: str, out: list[Violation]) -> str | None:
+    return None if isinstance(value, dict) else f"must be an object, got {_type_name(value)}"
+
+
+def _enum_check(allowed: tuple[str, ...]) -> _Check:
+    allowed_set = frozenset(allowed)
+
+    def check(value: Any, pointer: str, out: list[Violation]) -> str | None:
+        if isinstance(value, str) and value in allowed_set:
+            return None
+        return f"{value!r} is not one of {', '.join(allowed)}"
+
+    return check
+
+
+def _ref_check(allow_unknown: bool) -> _Check:
+    def check(value: Any, pointer: str, out: list[Violation]) -> str | None:
+        if not isinstance(value, dict):
+            return f"must be an object {{id}}, got {_type_name(value)}"
+        if "id" not in value:
+            out.append(Violation(pointer + "/id", "required", "`id` is required in a reference"))
+        elif not isinstance(value["id"], str):
+            out.append(Violation(pointer + "/id", "type", f"must be a string, got {_type_name(value['id'])}"))
+        if not allow_unknown:
+            for key in value:
+                if key != "id":
+                    out.append(
+                        Violation(f"{pointer}/{key}", "unknown-field", f"`{key}` is not in the contract")
+                    )
+        return None
+
+    return check
+
+
+def _ref_list_check(allow_unknown: bool) -> _Check:
+    item = _ref_check(allow_unknown)
+
+    def check(value: Any, pointer: str, out: list[Violation]) -> str | None:
+        if not isinstance(value, list):
+            return f"must be an array of {{id}} objects, got {_type_name(value)}"
+        for index, element in enumerate(value):
+            message = item(element, f"{pointer}/{index}", out)
+            if message:
+                out.append(Violation(f"{pointer}/{index}", "type", message))
+        return None
+
+    return check
+
+
+def _value_check(f: Field, allow_unknown: bool) -> _Check:
+    if f.kind is Kind.STRING:
+        return _string
+    if f.kind is Kind.DATETIME:
+        return _datetime
+    if f.kind is Kind.ENUM:
+        return _enum_check(f.enum)
+    if f.kind is Kind.REF:
+        return _ref_check(allow_unknown)
+    if f.kind is Kind.REF_LIST:
+        return _ref_list_check(allow_unknown)
+    return _object
+
+
+_FAILURE_RULE = {Kind.DATETIME: "format", Kind.ENUM: "enum"}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    checks: dict[str, tuple[_Check, str]]  # allowed field -> (check, rule name on failure)
+    forbidden: dict[str, tuple[str, str]]  # present-but-forbidden field -> (rule, message)
+    require_id: bool
+    remote_data: str  # "required", "forbidden" or "optional"
+    allow_unknown: bool
+    allow_null: bool
+
+
+@lru_cache(maxsize=256)
+def _plan(
+    provider: str | None,
+    excluded: frozenset[str],
+    ignore_remote_data: bool,
+    allow_unknown: bool,
+    allow_null: bool,
+) -> _Plan:
+    checks: dict[str, tuple[_Check, str]] = {}
+    forbidden: dict[str, tuple[str, str]] = {}
+    for f in FIELDS:
+        if f.name in excluded:
+            forbidden[f.name] = (
+                "excluded-field",
+                f"`{f.name}` was excluded with truto_exclude_fields but is present",
+            )
+        elif f.name == "remote_data" and ignore_remote_data:
+            forbidden[f.name] = (
+                "remote-data",
+                "`remote_data` is present although truto_ignore_remote_data=true",
+            )
+        elif not f.supported_by(provider):
+            forbidden[f.name] = ("provider-coverage", f"{provider} does not return `{f.name}`")
+        else:
+            checks[f.name] = (_value_check(f, allow_unknown), _FAILURE_RULE.get(f.kind, "type"))
+    remote = "forbidden" if "remote_data" in excluded or ignore_remote_data else "required"
+    return _Plan(checks, forbidden, "id" not in excluded, remote, allow_unknown, allow_null)
+
+
+def validate_interview(
+    payload: Any,
+    *,
+    provider: str | None = None,
+    exclude_fields: Iterable[str] = (),
+    ignore_remote_data: bool = False,
+    allow_unknown_fields: bool = False,
+    allow_null: bool = False,
+    pointer: str = "",
+) -> list[Violation]:
+    """Check one unified interview against the documented contract.
+
+    `provider` ("ceipal" or "pinpoint") makes fields outside that provider's coverage violations; None
+    accepts any documented field. `exclude_fields` and `ignore_remote_data` mirror the request's
+    `truto_exclude_fields` and `truto_ignore_remote_data`. Unknown top-level fields are violations
+    (drift) unless `allow_unknown_fields`; null values are violations unless `allow_null` (the
+    `normalized` format sends absent fields as null). `pointer` prefixes every JSON pointer, e.g.
+    "/result/3" for an item of a list response. Returns [] when the payload conforms.
+    """
+    if provider is not None and provider not in PROVIDERS:
+        raise ValueError(f"provider must be one of {', '.join(PROVIDERS)} or None, got {provider!r}")
+    if isinstance(exclude_fields, str):
+        raise TypeError("exclude_fields must be an iterable of field names, not a single string")
+    plan = _plan(provider, frozenset(exclude_fields), ignore_remote_data, allow_unknown_fields, allow_null)
+    if not isinstance(payload, dict):
+        return [
+            Violation(pointer, "not-object", f"an interview must be a JSON object, got {_type_name(payload)}")
+        ]
+    out: list[Violation] = []
+    for key, value in payload.items():
+        entry = plan.checks.get(key)
+        if entry is not None:
+            if value is None:
+                if not plan.allow_null:
+                    expected = FIELD_BY_NAME[key].kind.value
+                    out.append(
+                        Violation(
+                            f"{pointer}/{key}",
+                            "null",
+                            f"`{key}` is null; the contract documents a {expected}",
+                        )
+                    )
+                continue
+            message = entry[0](value, f"{pointer}/{key}", out)
+            if message is not None:
+                out.append(Violation(f"{pointer}/{key}", entry[1], f"`{key}` {message}"))
+        elif key in plan.forbidden:
+            rule, message = plan.forbidden[key]
+            out.append(Violation(f"{pointer}/{key}", rule, message))
+        elif not plan.allow_unknown:
+            out.append(
+                Violation(f"{pointer}/{key}", "unknown-field", f"`{key}` is not a documented interview field")
+            )
+    if plan.require_id and "id" not in payload:
+        out.append(Violation(f"{pointer}/id", "required", "`id` is required"))
+    if plan.remote_data == "required" and "remote_data" not in payload:
+        out.append(
+            Violation(
+                f"{pointer}/remote_data",
+                "remote-data",
+                "`remote_data` is missing; it is present unless truto_ignore_remote_data or excluded",
+            )
+        )
+    return out

@@ -1,0 +1,143 @@
+"""OpenAPI 3.1 document for the interviews endpoints, generated from the field and parameter tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.fields import FIELD_NAMES, PROVIDERS
+from contracts.params import FILTER_OPERATORS, GET, LIST, Param, ParamType, params_for
+from contracts.schema import error_schema, interview_schema
+
+BASE_URL = "https://api.truto.one"
+GET_PATH = "/unified/ats/interviews/{id}"
+LIST_PATH = "/unified/ats/interviews"
+ERROR_STATUSES: dict[str, str] = {
+    "400": "The request was rejected before it left Truto (a missing or malformed parameter).",
+    "401": "Missing or invalid API token, or the provider rejected the account's credentials.",
+    "404": "The interview, or the integrated account, does not exist for this token.",
+    "429": "Rate limited; see Retry-After.",
+    "500": "Truto failed; retryable.",
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _param_schema(p: Param) -> dict[str, Any]:
+    if p.type is ParamType.UUID:
+        return {"type": "string", "format": "uuid"}
+    if p.type is ParamType.ENUM:
+        return {"type": "string", "enum": list(p.enum), "default": p.default}
+    if p.type is ParamType.BOOLEAN:
+        return {"type": "boolean"}
+    if p.type is ParamType.INTEGER:
+        return {"type": "integer", "minimum": 1}
+    if p.type is ParamType.ARRAY:
+        return {"type": "array", "items": {"type": "string", "enum": list(FIELD_NAMES)}, "uniqueItems": True}
+    if p.type is ParamType.OBJECT:
+        return {"type": "object", "additionalProperties": {"type": "string"}}
+    if p.type is ParamType.DATETIME_FILTER:
+        return {
+            "type": "object",
+            "properties": {op: {"type": "string", "format": "date-time"} for op in FILTER_OPERATORS},
+            "additionalProperties": False,
+            "minProperties": 1,
+        }
+    return {"type": "string"}
+
+
+def _parameter(p: Param) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": p.name,
+        "in": p.location,
+        "required": p.required,
+        "description": p.description,
+        "schema": _param_schema(p),
+    }
+    if p.type is ParamType.ARRAY:  # documented encoding: name[]=a&name[]=b
+        out.update(name=f"{p.name}[]", style="form", explode=True)
+    elif p.type in (ParamType.OBJECT, ParamType.DATETIME_FILTER):
+        out.update(style="deepObject", explode=True)
+    if p.providers is not None:
+        out["description"] += f" Supported by: {', '.join(sorted(p.providers))}."
+    if p.example and p.type not in (ParamType.ARRAY, ParamType.OBJECT, ParamType.DATETIME_FILTER):
+        out["example"] = p.example
+    return out
+
+
+def _responses(success: dict[str, Any]) -> dict[str, Any]:
+    responses: dict[str, Any] = {"200": success}
+    for status, description in ERROR_STATUSES.items():
+        responses[status] = {
+            "description": description,
+            "content": {"application/json": {"schema": _ref("Error")}},
+        }
+    return responses
+
+
+def _operation(endpoint: str, summary: str, success_schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "operationId": "getInterview" if endpoint == GET else "listInterviews",
+        "summary": summary,
+        "tags": ["interviews"],
+        "parameters": [_parameter(p) for p in params_for(endpoint)],
+        "responses": _responses(
+            {
+                "description": "unified (default), normalized, stream and raw bodies, or the debug envelope",
+                "content": {"application/json": {"schema": success_schema}},
+            }
+        ),
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document, built fresh from the tables on every call."""
+    raw = {"type": "object", "description": "truto_response_format=raw: the provider's own response."}
+    schemas: dict[str, Any] = {
+        "Interview": interview_schema(None, standalone=False),
+        **{f"{p.capitalize()}Interview": interview_schema(p, standalone=False) for p in PROVIDERS},
+        "InterviewList": {
+            "type": "object",
+            "properties": {
+                "result": {"type": "array", "items": _ref("Interview")},
+                "next_cursor": {"type": ["string", "null"]},
+                "prev_cursor": {"type": ["string", "null"]},
+                "result_count": {"type": "integer"},
+                "is_partial_response": {"type": "boolean"},
+            },
+            "required": ["result", "next_cursor"],
+        },
+        "DebugEnvelope": {
+            "type": "object",
+            "properties": {"result": {}, "debug": {"type": ["object", "null"]}},
+            "required": ["result", "debug"],
+        },
+        "Error": error_schema(),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Truto unified ATS API: interviews",
+            "version": "1.0.0",
+            "description": "Generated from the truto-interviews-kit field and parameter tables.",
+        },
+        "servers": [{"url": BASE_URL}],
+        "security": [{"bearerAuth": []}],
+        "paths": {
+            GET_PATH: {
+                "get": _operation(
+                    GET, "Get an interview", {"anyOf": [_ref("Interview"), _ref("DebugEnvelope"), raw]}
+                )
+            },
+            LIST_PATH: {
+                "get": _operation(
+                    LIST, "List interviews", {"anyOf": [_ref("InterviewList"), _ref("DebugEnvelope"), raw]}
+                )
+            },
+        },
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }

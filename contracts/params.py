@@ -1,0 +1,155 @@
+"""The endpoint's parameter table: path and query parameters of the get and list operations.
+
+The OpenAPI document, the query parser, the strategies and the gate's query matrix all read it.
+Date filters are not listed one by one: they come from the field table's `filterable` column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from contracts.fields import FIELDS
+
+GET, LIST = "get", "list"
+ENDPOINTS: tuple[str, ...] = (GET, LIST)
+
+RESPONSE_FORMATS: tuple[str, ...] = ("unified", "raw", "normalized", "stream", "debug")
+DEFAULT_RESPONSE_FORMAT = "unified"
+FILTER_OPERATORS: tuple[str, ...] = ("gt", "gte", "lt", "lte")
+"""`gt`, `gte`, `lt` are documented; `lte` is ASSUMED (the page is cut after `gt, g…`)."""
+
+
+class ParamType(StrEnum):
+    STRING = "string"
+    UUID = "uuid"
+    ENUM = "enum"
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    ARRAY = "array"
+    OBJECT = "object"
+    DATETIME_FILTER = "date-time-filter"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter as the documentation describes it."""
+
+    name: str
+    type: ParamType
+    description: str
+    endpoints: frozenset[str]
+    location: str = "query"
+    required: bool = False
+    default: str | None = None
+    enum: tuple[str, ...] = ()
+    example: str = ""
+    providers: frozenset[str] | None = None  # None: every provider
+    assumed: bool = False  # not on the seed page; see docs/assumptions.md
+
+
+_BOTH_ENDPOINTS = frozenset(ENDPOINTS)
+_LIST_ONLY = frozenset({LIST})
+
+_BASE_PARAMS: tuple[Param, ...] = (
+    Param(
+        "id",
+        ParamType.STRING,
+        "The ID of the resource.",
+        frozenset({GET}),
+        location="path",
+        required=True,
+        example="23423523",
+    ),
+    Param(
+        "integrated_account_id",
+        ParamType.UUID,
+        "The ID of the integrated account to use for the request.",
+        _BOTH_ENDPOINTS,
+        required=True,
+        example="62f44730-dd91-461e-bd6a-aedd9e0ad79d",
+    ),
+    Param(
+        "truto_response_format",
+        ParamType.ENUM,
+        "The format of the response: unified (default), raw, normalized, stream or debug.",
+        _BOTH_ENDPOINTS,
+        default=DEFAULT_RESPONSE_FORMAT,
+        enum=RESPONSE_FORMATS,
+        example="unified",
+    ),
+    Param(
+        "truto_ignore_remote_data",
+        ParamType.BOOLEAN,
+        "Excludes the remote_data attribute from the response.",
+        _BOTH_ENDPOINTS,
+    ),
+    Param(
+        "truto_exclude_fields",
+        ParamType.ARRAY,
+        "Array of fields to exclude from the response.",
+        _BOTH_ENDPOINTS,
+        example="truto_exclude_fields[]=id&truto_exclude_fields[]=name",
+    ),
+    Param(
+        "remote_query",
+        ParamType.OBJECT,
+        "Query parameters to pass to the underlying API without any transformations.",
+        _BOTH_ENDPOINTS,
+        example="remote_query[foo]=bar",
+    ),
+    Param(
+        "truto_skip_api_call",
+        ParamType.BOOLEAN,
+        "Skip the provider call; with it the debug envelope's `debug` is null.",
+        _BOTH_ENDPOINTS,
+    ),
+    Param(
+        "limit",
+        ParamType.INTEGER,
+        "Maximum number of records per page.",
+        _LIST_ONLY,
+        example="25",
+    ),
+    Param(
+        "next_cursor",
+        ParamType.STRING,
+        "Opaque cursor from the previous page's `next_cursor`; empty on the first page.",
+        _LIST_ONLY,
+    ),
+    Param(
+        "truto_ignore_limit",
+        ParamType.BOOLEAN,
+        "Ignore `limit` and return every record in one page.",
+        _LIST_ONLY,
+    ),
+)
+
+
+def _filter_params() -> tuple[Param, ...]:
+    return tuple(
+        Param(
+            f.name,
+            ParamType.DATETIME_FILTER,
+            f"Filter on `{f.name}` (ISO 8601) with operators {', '.join(FILTER_OPERATORS)}.",
+            _LIST_ONLY,
+            example=f"{f.name}[gt]=2024-01-01T00:00:00Z",
+            providers=f.filterable,
+        )
+        for f in FIELDS
+        if f.filterable
+    )
+
+
+PARAMS: tuple[Param, ...] = _BASE_PARAMS + _filter_params()
+PARAM_BY_NAME: MappingProxyType[str, Param] = MappingProxyType({p.name: p for p in PARAMS})
+
+
+def params_for(endpoint: str, *, location: str | None = None) -> tuple[Param, ...]:
+    """Parameters the `endpoint` ("get" or "list") takes, optionally only those in `location`."""
+    if endpoint not in ENDPOINTS:
+        raise ValueError(f"unknown endpoint {endpoint!r}; expected one of {', '.join(ENDPOINTS)}")
+    return tuple(
+        p for p in PARAMS if endpoint in p.endpoints and (location is None or p.location == location)
+    )

@@ -1,0 +1,180 @@
+"""Ceipal ATS: raw interview records and their mapping to the unified model.
+
+ASSUMED (no public source names Ceipal's interview endpoint or fields; see docs/assumptions.md):
+the path `/v1/getInterviewsList/` and `/v1/getInterviewDetails/{id}/`, and every raw key below. The
+names follow Ceipal's snake_case applicant/job conventions and Truto's supported-field list:
+
+| raw key              | unified field            |
+|----------------------|--------------------------|
+| `id`                 | `id`                     |
+| `submission_id`      | `application.id`         |
+| `applicant_id`       | `candidate.id`           |
+| `interview_round`    | `job_interview_stage.id` |
+| `scheduled_by`       | `organizer.id`           |
+| `interviewers[].id`  | `interviewers[].id`      |
+| `interview_location` | `location`               |
+| `created_at`         | `created_at`             |
+| `modified`           | `updated_at`             |
+
+`interview_date`, `job_id` and `created_by` exist in the raw record but Truto maps none of them.
+Ceipal timestamps are `YYYY-MM-DD HH:MM:SS` and ASSUMED to be UTC; the mapping writes RFC 3339.
+A raw list response is ASSUMED to be `{count, num_pages, page_number, limit, results}`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.datetimes import to_rfc3339
+from contracts.providers._common import MappingError, drop_none, optional_text, ref, required_text
+
+NAME = "ceipal"
+BASE_URL = "https://api.ceipal.com"
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def timestamp(moment: datetime) -> str:
+    """Format a datetime the way Ceipal writes its timestamps (UTC, no offset)."""
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def _datetime(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise MappingError(f"{key} must be a '{TIMESTAMP_FORMAT}' string, got {value!r}")
+    try:
+        parsed = datetime.strptime(value, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        raise MappingError(f"{key} {value!r} does not match '{TIMESTAMP_FORMAT}'") from None
+    return to_rfc3339(parsed)
+
+
+def _interviewers(raw: Mapping[str, Any]) -> list[dict[str, str]] | None:
+    value = raw.get("interviewers")
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise MappingError(f"interviewers must be a list, got {type(value).__name__}")
+    out = []
+    for index, person in enumerate(value):
+        if not isinstance(person, Mapping):
+            raise MappingError(f"interviewers[{index}] must be an object, got {person!r}")
+        out.append({"id": required_text(person, "id", f"interviewers[{index}].")})
+    return out
+
+
+def record_id(raw: Mapping[str, Any]) -> str:
+    return required_text(raw, "id", "")
+
+
+def to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Map one raw Ceipal interview to the unified interview (without `remote_data`)."""
+    if not isinstance(raw, Mapping):
+        raise MappingError(f"a Ceipal interview must be an object, got {type(raw).__name__}")
+    return drop_none(
+        {
+            "id": record_id(raw),
+            "application": ref(optional_text(raw, "submission_id", "")),
+            "candidate": ref(optional_text(raw, "applicant_id", "")),
+            "job_interview_stage": ref(optional_text(raw, "interview_round", "")),
+            "organizer": ref(optional_text(raw, "scheduled_by", "")),
+            "interviewers": _interviewers(raw),
+            "location": optional_text(raw, "interview_location", ""),
+            "created_at": _datetime(raw, "created_at"),
+            "updated_at": _datetime(raw, "modified"),
+        }
+    )
+
+
+def get_path(interview_id: str) -> str:
+    return f"/v1/getInterviewDetails/{interview_id}/"
+
+
+def list_path() -> str:
+    return "/v1/getInterviewsList/"
+
+
+def paging_query(*, offset: int, limit: int) -> dict[str, str]:
+    return {"limit": str(limit), "offset": str(offset)}
+
+
+def raw_get_body(raw: Mapping[str, Any]) -> Any:
+    return raw
+
+
+def raw_list_body(raws: Sequence[Mapping[str, Any]], *, offset: int, limit: int, total: int) -> Any:
+    size = max(limit, 1)
+    return {
+        "count": total,
+        "num_pages": math.ceil(total / size) if total else 0,
+        "page_number": offset // size + 1,
+        "limit": limit,
+        "results": list(raws),
+    }
+
+
+def records_from_raw_body(body: Any, endpoint: str) -> list[Any]:
+    """The raw records inside a raw response body (MappingError when the envelope is wrong)."""
+    if endpoint == "get":
+        return [body]
+    if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
+        raise MappingError("a raw Ceipal list response must be an object with a `results` array")
+    return list(body["results"])
+
+
+def response_headers() -> dict[str, str]:
+    return {"content-type": "application/json"}
+
+
+DEFAULT_PAGE_SIZE = 20  # Ceipal v1 default `limit` (max 50) per the HrFlow connector
+
+
+def from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the raw Ceipal record that maps to `unified` (the inverse of `to_unified`).
+
+    `extras` fills raw-only keys Truto does not map (`job_id`, `interview_date`, interviewer names).
+    Dates are written in Ceipal's format, so offsets and fractions of a second are normalised to UTC.
+    """
+    extra = dict(extras or {})
+    names = extra.pop("interviewer_names", [])
+
+    def ref_id(name: str) -> Any:
+        value = unified.get(name)
+        return value.get("id") if isinstance(value, Mapping) else None
+
+    def ts(name: str) -> str | None:
+        value = unified.get(name)
+        return None if value is None else timestamp(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+
+    interviewers = unified.get("interviewers")
+    raw: dict[str, Any] = {
+        "id": unified["id"],
+        "submission_id": ref_id("application"),
+        "applicant_id": ref_id("candidate"),
+        "job_id": extra.pop("job_id", None),
+        "interview_round": ref_id("job_interview_stage"),
+        "scheduled_by": ref_id("organizer"),
+        "interviewers": None
+        if interviewers is None
+        else [
+            {"id": person["id"], **({"name": names[i]} if i < len(names) else {})}
+            for i, person in enumerate(interviewers)
+        ],
+        "interview_location": unified.get("location"),
+        "interview_date": extra.pop("interview_date", None),
+        "created_at": ts("created_at"),
+        "modified": ts("updated_at"),
+        "created_by": ref_id("organizer"),
+    }
+    raw.update(extra)
+    return raw
+
+
+def request_headers() -> dict[str, str]:
+    """Headers of the provider call as debug output shows them: credentials redacted."""
+    return {"Authorization": "Bearer [REDACTED]", "Accept": "application/json"}

@@ -1,0 +1,180 @@
+"""Pinpoint: raw JSON:API interview resources and their mapping to the unified model.
+
+Confirmed: Pinpoint speaks JSON:API (`{data: {id, type, attributes, relationships}}`, numeric string ids,
+`+00:00` offsets, `page[number]`/`page[size]` paging). ASSUMED (see docs/assumptions.md): the path
+`/api/v1/interviews`, the type `interviews`, attribute names `start_at`, `end_at`, `status`,
+`created_at`, `updated_at`, `title`, relationship names `application`, `interview_stage`,
+`interviewers`, and that Pinpoint's status vocabulary is the unified one.
+
+| raw path                                    | unified field            |
+|---------------------------------------------|--------------------------|
+| `id`                                        | `id`                     |
+| `relationships.application.data.id`         | `application.id`         |
+| `relationships.interview_stage.data.id`     | `job_interview_stage.id` |
+| `attributes.start_at` / `end_at`            | `start_at` / `end_at`    |
+| `attributes.status`                         | `status`                 |
+| `attributes.created_at` / `updated_at`      | `created_at` / `updated_at` |
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from contracts.datetimes import is_rfc3339
+from contracts.fields import STATUS_VALUES
+from contracts.providers._common import MappingError, drop_none, optional_text, ref, required_text
+
+NAME = "pinpoint"
+BASE_URL = "https://example.pinpointhq.com"
+RESOURCE_TYPE = "interviews"
+STATUS_MAP: dict[str, str] = {value: value for value in STATUS_VALUES}
+"""Pinpoint status -> unified status. ASSUMED identical vocabularies."""
+
+
+def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, Mapping):
+        raise MappingError(f"{key} must be an object, got {type(value).__name__}")
+    return value
+
+
+def _relationship_id(relationships: Mapping[str, Any], name: str) -> str | None:
+    rel = relationships.get(name)
+    if rel is None:
+        return None
+    if not isinstance(rel, Mapping):
+        raise MappingError(f"relationships.{name} must be an object")
+    data = rel.get("data")
+    if data is None:  # JSON:API: {"meta": {"included": false}} or {"data": null}
+        return None
+    if not isinstance(data, Mapping):
+        raise MappingError(f"relationships.{name}.data must be a resource identifier")
+    return required_text(data, "id", f"relationships.{name}.data.")
+
+
+def _datetime(attributes: Mapping[str, Any], key: str) -> str | None:
+    value = attributes.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not is_rfc3339(value):
+        raise MappingError(f"attributes.{key} must be an ISO 8601 date-time with an offset, got {value!r}")
+    return value
+
+
+def _status(attributes: Mapping[str, Any]) -> str | None:
+    value = attributes.get("status")
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in STATUS_MAP:
+        raise MappingError(f"attributes.status {value!r} is not one of {', '.join(STATUS_MAP)}")
+    return STATUS_MAP[value]
+
+
+def record_id(raw: Mapping[str, Any]) -> str:
+    return required_text(raw, "id", "")
+
+
+def to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Map one raw Pinpoint interview resource to the unified interview (without `remote_data`)."""
+    if not isinstance(raw, Mapping):
+        raise MappingError(f"a Pinpoint interview must be an object, got {type(raw).__name__}")
+    if raw.get("type") != RESOURCE_TYPE:
+        raise MappingError(f"type must be {RESOURCE_TYPE!r}, got {raw.get('type')!r}")
+    attributes = _section(raw, "attributes")
+    relationships = _section(raw, "relationships")
+    optional_text(attributes, "title", "attributes.")
+    return drop_none(
+        {
+            "id": record_id(raw),
+            "application": ref(_relationship_id(relationships, "application")),
+            "job_interview_stage": ref(_relationship_id(relationships, "interview_stage")),
+            "start_at": _datetime(attributes, "start_at"),
+            "end_at": _datetime(attributes, "end_at"),
+            "status": _status(attributes),
+            "created_at": _datetime(attributes, "created_at"),
+            "updated_at": _datetime(attributes, "updated_at"),
+        }
+    )
+
+
+def get_path(interview_id: str) -> str:
+    return f"/api/v1/interviews/{interview_id}"
+
+
+def list_path() -> str:
+    return "/api/v1/interviews"
+
+
+def paging_query(*, offset: int, limit: int) -> dict[str, str]:
+    size = max(limit, 1)
+    return {"page[number]": str(offset // size + 1), "page[size]": str(limit)}
+
+
+def raw_get_body(raw: Mapping[str, Any]) -> Any:
+    return {"data": raw}
+
+
+def raw_list_body(raws: Sequence[Mapping[str, Any]], *, offset: int, limit: int, total: int) -> Any:
+    size = max(limit, 1)
+    return {
+        "data": list(raws),
+        "meta": {"total_count": total, "page_count": math.ceil(total / size) if total else 0},
+    }
+
+
+def records_from_raw_body(body: Any, endpoint: str) -> list[Any]:
+    """The resources inside a raw JSON:API document (MappingError when the envelope is wrong)."""
+    if not isinstance(body, Mapping) or "data" not in body:
+        raise MappingError("a raw Pinpoint response must be a JSON:API document with `data`")
+    data = body["data"]
+    if endpoint == "get":
+        return [data]
+    if not isinstance(data, list):
+        raise MappingError("a raw Pinpoint list response must have a `data` array")
+    return list(data)
+
+
+def response_headers() -> dict[str, str]:
+    return {"content-type": "application/vnd.api+json"}
+
+
+DEFAULT_PAGE_SIZE = 100  # Pinpoint `page[size]` default (third-party spec)
+
+
+def from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the raw JSON:API resource that maps to `unified` (the inverse of `to_unified`).
+
+    `extras` fills raw-only attributes Truto does not map (e.g. `title`).
+    """
+
+    def relationship(name: str, resource_type: str) -> dict[str, Any]:
+        value = unified.get(name)
+        if not isinstance(value, Mapping):
+            return {"data": None}
+        return {"data": {"type": resource_type, "id": value["id"]}}
+
+    attributes = {
+        **dict(extras or {}),
+        **{
+            key: unified[key]
+            for key in ("start_at", "end_at", "status", "created_at", "updated_at")
+            if key in unified
+        },
+    }
+    return {
+        "id": unified["id"],
+        "type": RESOURCE_TYPE,
+        "attributes": attributes,
+        "relationships": {
+            "application": relationship("application", "applications"),
+            "interview_stage": relationship("job_interview_stage", "interview_stages"),
+            "interviewers": {"meta": {"included": False}},
+        },
+    }
+
+
+def request_headers() -> dict[str, str]:
+    """Headers of the provider call as debug output shows them: credentials redacted."""
+    return {"X-API-KEY": "[REDACTED]", "Accept": "application/vnd.api+json"}

@@ -1,0 +1,209 @@
+"""Decode, validate and encode the endpoint's query string, as the parameter table describes it.
+
+Decoding uses `qs-codec` (a port of the `qs` library Truto's own SDK encodes with), so bracket
+objects (`remote_query[foo]=bar`, `created_at[gt]=...`) and all three array encodings of
+`truto_exclude_fields` (`[]=`, `[0]=`, comma-separated) are understood.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import qs_codec as qs
+
+from contracts.datetimes import parse_iso
+from contracts.errors import error_body, missing_query_insight
+from contracts.fields import FIELD_BY_NAME, FIELD_NAMES
+from contracts.params import (
+    DEFAULT_RESPONSE_FORMAT,
+    FILTER_OPERATORS,
+    PARAM_BY_NAME,
+    RESPONSE_FORMATS,
+    ParamType,
+    params_for,
+)
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_DECODE = qs.DecodeOptions(
+    depth=4, strict_depth=True, parameter_limit=200, raise_on_limit_exceeded=True, list_limit=50
+)
+ArrayFormat = Literal["brackets", "indices", "comma"]
+ARRAY_FORMATS: tuple[ArrayFormat, ...] = ("brackets", "indices", "comma")
+_LIST_FORMAT = {
+    "brackets": qs.ListFormat.BRACKETS,
+    "indices": qs.ListFormat.INDICES,
+    "comma": qs.ListFormat.COMMA,
+}
+
+
+class QueryError(ValueError):
+    """A request the endpoint rejects; `body()` is the Truto error body to answer with."""
+
+    def __init__(self, message: str, *, status: int = 400, missing: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.missing = missing
+
+    def body(self) -> dict[str, Any]:
+        extra = {"truto_error_insight": missing_query_insight(list(self.missing))} if self.missing else {}
+        return error_body(self.status, self.message, **extra)
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: str
+    operator: str
+    value: datetime
+
+
+@dataclass(frozen=True)
+class InterviewQuery:
+    """A validated query: every parameter the caller sent, typed."""
+
+    endpoint: str
+    integrated_account_id: str
+    response_format: str = DEFAULT_RESPONSE_FORMAT
+    ignore_remote_data: bool = False
+    exclude_fields: tuple[str, ...] = ()
+    remote_query: Mapping[str, Any] = field(default_factory=dict)
+    skip_api_call: bool = False
+    limit: int | None = None
+    next_cursor: str = ""
+    ignore_limit: bool = False
+    filters: tuple[Filter, ...] = ()
+    unknown: tuple[str, ...] = ()
+    """Parameters outside the contract, kept (never silently dropped) when decoding is lenient."""
+
+
+def decode(query_string: str) -> dict[str, Any]:
+    """Decode a raw query string into nested dicts and lists (QueryError on abuse)."""
+    try:
+        decoded = qs.decode(query_string.lstrip("?"), _DECODE)
+    except (ValueError, IndexError) as exc:
+        raise QueryError(f"the query string cannot be decoded: {exc}") from None
+    return dict(decoded)
+
+
+def _single(name: str, value: Any) -> str:
+    if isinstance(value, list):
+        raise QueryError(f"`{name}` was given {len(value)} times; send it once")
+    if not isinstance(value, str):
+        raise QueryError(f"`{name}` must be a plain value, not an object (`{name}[...]`)")
+    return value
+
+
+def _boolean(name: str, value: Any) -> bool:
+    text = _single(name, value).lower()
+    if text not in ("true", "false"):
+        raise QueryError(f"`{name}` must be true or false, got {value!r}")
+    return text == "true"
+
+
+def _exclude_fields(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise QueryError(
+                "`truto_exclude_fields` must be a list of field names "
+                "(truto_exclude_fields[]=id, truto_exclude_fields[0]=id or truto_exclude_fields=id,location)"
+            )
+        for name in (part.strip() for part in item.split(",")):
+            if name not in FIELD_BY_NAME:
+                raise QueryError(
+                    f"`truto_exclude_fields` names unknown field {name!r}; fields: {', '.join(FIELD_NAMES)}"
+                )
+            if name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def _limit(value: Any) -> int:
+    text = _single("limit", value)
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise QueryError(f"`limit` must be a positive whole number, got {text!r}")
+    return int(text)
+
+
+def _filters(name: str, value: Any) -> list[Filter]:
+    if not isinstance(value, Mapping) or not value:
+        raise QueryError(
+            f"`{name}` filters take an operator: {', '.join(f'{name}[{op}]' for op in FILTER_OPERATORS)}"
+        )
+    out = []
+    for operator, raw in value.items():
+        if operator not in FILTER_OPERATORS:
+            raise QueryError(
+                f"`{name}[{operator}]` is not a filter operator; use one of {', '.join(FILTER_OPERATORS)}"
+            )
+        try:
+            out.append(Filter(name, operator, parse_iso(_single(f"{name}[{operator}]", raw))))
+        except ValueError as exc:
+            raise QueryError(f"`{name}[{operator}]`: {exc}") from None
+    return out
+
+
+def parse_query(query_string: str, *, endpoint: str, strict: bool = True) -> InterviewQuery:
+    """Validate `query_string` for `endpoint` ("get" or "list").
+
+    Raises QueryError (status 400, Truto's message style) for anything the contract does not allow.
+    With `strict=False`, parameters outside the contract are kept in `unknown` instead of rejected.
+    """
+    accepted = {p.name: p for p in params_for(endpoint, location="query")}
+    decoded = decode(query_string)
+    if "integrated_account_id" not in decoded:
+        raise QueryError(
+            "integrated_account_id is a required query parameter.", missing=("integrated_account_id",)
+        )
+    account = _single("integrated_account_id", decoded.pop("integrated_account_id"))
+    if not _UUID.match(account):
+        raise QueryError(f"`integrated_account_id` must be a UUID, got {account!r}")
+    values: dict[str, Any] = {"endpoint": endpoint, "integrated_account_id": account}
+    filters: list[Filter] = []
+    unknown: list[str] = []
+    for name, value in decoded.items():
+        param = accepted.get(name)
+        if param is None:
+            if not strict:
+                unknown.append(name)
+                continue
+            if name in PARAM_BY_NAME:
+                raise QueryError(
+                    f"`{name}` applies to the {'/'.join(PARAM_BY_NAME[name].endpoints)} endpoint only"
+                )
+            raise QueryError(f"unknown query parameter `{name}`; accepted: {', '.join(sorted(accepted))}")
+        if param.type is ParamType.DATETIME_FILTER:
+            filters.extend(_filters(name, value))
+        elif name == "truto_response_format":
+            fmt = _single(name, value)
+            if fmt not in RESPONSE_FORMATS:
+                raise QueryError(
+                    f"`truto_response_format` must be one of {', '.join(RESPONSE_FORMATS)}, got {fmt!r}"
+                )
+            values["response_format"] = fmt
+        elif param.type is ParamType.BOOLEAN:
+            values[name.removeprefix("truto_")] = _boolean(name, value)
+        elif name == "truto_exclude_fields":
+            values["exclude_fields"] = _exclude_fields(value)
+        elif name == "remote_query":
+            if not isinstance(value, Mapping):
+                raise QueryError("`remote_query` must be an object: remote_query[key]=value")
+            values["remote_query"] = dict(value)
+        elif name == "limit":
+            values["limit"] = _limit(value)
+        elif name == "next_cursor":
+            values["next_cursor"] = _single(name, value)
+    return InterviewQuery(**values, filters=tuple(filters), unknown=tuple(unknown))
+
+
+def encode_query(params: Mapping[str, Any], *, array_format: ArrayFormat = "brackets") -> str:
+    """Encode parameters the way a client would, arrays in one of the three accepted encodings."""
+    if array_format not in _LIST_FORMAT:
+        raise ValueError(f"array_format must be one of {', '.join(ARRAY_FORMATS)}, got {array_format!r}")
+    options = qs.EncodeOptions(list_format=_LIST_FORMAT[array_format], encode_values_only=True)
+    return str(qs.encode(dict(params), options))

@@ -1,0 +1,262 @@
+"""Response-level check shared by the mock's self-check, the pytest plugin and the gate.
+
+`check_response` takes what came back (status, headers, body) and the request that produced it
+(`Exchange`) and returns violations: status, content type, Truto's error body, the list and debug
+envelopes, and every interview inside them through `validate_interview`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from contracts.checker import Violation, validate_interview
+from contracts.errors import reason_phrase
+from contracts.params import DEFAULT_RESPONSE_FORMAT, GET, LIST
+from contracts.providers import MappingError, provider_module
+from contracts.query import QueryError, parse_query
+
+LIST_PATH = "/unified/ats/interviews"
+_LIST_OPTIONAL = {"prev_cursor": (str, type(None)), "result_count": (int,), "is_partial_response": (bool,)}
+_DEBUG_KEYS = {"requestUrl": str, "requestOptions": dict, "responseHeaders": dict}
+_DEBUG_LIST_KEYS = {
+    "nextCursor": (str, type(None)),
+    "isLooping": bool,
+    "isEmptyResult": bool,
+    "resultCount": int,
+}
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What the checker needs to know of the request that produced a response."""
+
+    endpoint: str = GET
+    provider: str | None = None
+    response_format: str = DEFAULT_RESPONSE_FORMAT
+    exclude_fields: tuple[str, ...] = ()
+    ignore_remote_data: bool = False
+    skip_api_call: bool = False
+    interview_id: str | None = None
+    expected_status: int | None = None
+    """Set when the request itself breaks the contract: the response must be this error."""
+    expected_message: str = ""
+
+    @classmethod
+    def from_url(cls, url: str, *, provider: str | None = None) -> Exchange:
+        """Describe a request from its URL (path and query), e.g. one a test just sent."""
+        parts = urlsplit(url)
+        path = parts.path.rstrip("/")
+        if path.endswith(LIST_PATH):
+            endpoint, interview_id = LIST, None
+        else:
+            endpoint, interview_id = GET, unquote(path.rsplit("/", 1)[-1])
+        try:
+            query = parse_query(parts.query, endpoint=endpoint)
+        except QueryError as exc:
+            return cls(endpoint, provider, expected_status=exc.status, expected_message=exc.message)
+        return cls(
+            endpoint,
+            provider,
+            query.response_format,
+            query.exclude_fields,
+            query.ignore_remote_data,
+            query.skip_api_call,
+            interview_id,
+        )
+
+
+def _parse_body(body: Any) -> tuple[Any, Violation | None]:
+    if not isinstance(body, bytes | str):
+        return body, None
+    if not body.strip():
+        return None, Violation("", "not-json", "the response body is empty")
+    try:
+        return json.loads(body), None
+    except RecursionError:
+        return None, Violation("", "not-json", "the response body is nested too deeply to read")
+    except UnicodeDecodeError:
+        return None, Violation("", "not-json", "the response body is not UTF-8 text")
+    except ValueError as exc:
+        snippet = (body[:60].decode("utf-8", "replace") if isinstance(body, bytes) else body[:60]).strip()
+        return None, Violation("", "not-json", f"the response body is not JSON ({exc}): {snippet!r}")
+
+
+def check_error_body(status: int, body: Any) -> list[Violation]:
+    """Truto's error shape: `statusCode` equal to the HTTP status, `error` its reason phrase, `message`."""
+    if not isinstance(body, dict):
+        return [
+            Violation("", "error-body", "an error body must be a JSON object {statusCode, error, message}")
+        ]
+    out = []
+    if body.get("statusCode") != status:
+        out.append(
+            Violation(
+                "/statusCode",
+                "error-body",
+                f"`statusCode` must equal the HTTP status {status}, got {body.get('statusCode')!r}",
+            )
+        )
+    if body.get("error") != reason_phrase(status):
+        out.append(
+            Violation(
+                "/error",
+                "error-body",
+                f"`error` must be {reason_phrase(status)!r}, got {body.get('error')!r}",
+            )
+        )
+    if not isinstance(body.get("message"), str):
+        out.append(Violation("/message", "error-body", "`message` must be a string"))
+    return out
+
+
+def _content_type(headers: Mapping[str, str]) -> str:
+    for key, value in headers.items():
+        if key.lower() == "content-type":
+            return value.split(";", 1)[0].strip().lower()
+    return ""
+
+
+def _check_list(body: Any, ex: Exchange, pointer: str, allow_null: bool) -> list[Violation]:
+    if not isinstance(body, dict):
+        return [
+            Violation(pointer, "list-envelope", "a list response must be an object {result, next_cursor}")
+        ]
+    out: list[Violation] = []
+    items = body.get("result")
+    if not isinstance(items, list):
+        out.append(Violation(f"{pointer}/result", "list-envelope", "`result` must be an array"))
+        items = []
+    if "next_cursor" not in body:
+        out.append(
+            Violation(
+                f"{pointer}/next_cursor", "list-envelope", "`next_cursor` is missing (null on the last page)"
+            )
+        )
+    elif not isinstance(body["next_cursor"], str | None):
+        out.append(
+            Violation(f"{pointer}/next_cursor", "list-envelope", "`next_cursor` must be a string or null")
+        )
+    for key, value in body.items():
+        if key in ("result", "next_cursor"):
+            continue
+        types = _LIST_OPTIONAL.get(key)
+        if types is None:
+            out.append(
+                Violation(f"{pointer}/{key}", "unknown-field", f"`{key}` is not part of the list envelope")
+            )
+        elif not isinstance(value, types) or (key == "result_count" and isinstance(value, bool)):
+            out.append(Violation(f"{pointer}/{key}", "list-envelope", f"`{key}` has the wrong type"))
+    for index, item in enumerate(items):
+        out.extend(_check_interview(item, ex, f"{pointer}/result/{index}", allow_null))
+    return out
+
+
+def _check_interview(item: Any, ex: Exchange, pointer: str, allow_null: bool) -> list[Violation]:
+    return validate_interview(
+        item,
+        provider=ex.provider,
+        exclude_fields=ex.exclude_fields,
+        ignore_remote_data=ex.ignore_remote_data,
+        allow_null=allow_null,
+        pointer=pointer,
+    )
+
+
+def _check_unified(body: Any, ex: Exchange, pointer: str = "", allow_null: bool = False) -> list[Violation]:
+    if ex.endpoint == LIST:
+        return _check_list(body, ex, pointer, allow_null)
+    out = _check_interview(body, ex, pointer, allow_null)
+    if (
+        ex.interview_id is not None
+        and isinstance(body, dict)
+        and "id" in body
+        and body["id"] != ex.interview_id
+    ):
+        out.append(
+            Violation(f"{pointer}/id", "id-mismatch", f"asked for {ex.interview_id!r}, got {body['id']!r}")
+        )
+    return out
+
+
+def _check_debug(body: Any, ex: Exchange) -> list[Violation]:
+    if not isinstance(body, dict) or "result" not in body or "debug" not in body:
+        return [Violation("", "debug-envelope", "a debug response must be an object {result, debug}")]
+    out = _check_unified(body["result"], ex, "/result")
+    debug = body["debug"]
+    if debug is None:
+        return out
+    if ex.skip_api_call:
+        out.append(
+            Violation("/debug", "debug-envelope", "`debug` must be null with truto_skip_api_call=true")
+        )
+    if not isinstance(debug, dict):
+        return [*out, Violation("/debug", "debug-envelope", "`debug` must be an object or null")]
+    expected: dict[str, Any] = dict(_DEBUG_KEYS)
+    if ex.endpoint == LIST:
+        expected.update(_DEBUG_LIST_KEYS)
+    for key, types in expected.items():
+        if key not in debug:
+            out.append(Violation(f"/debug/{key}", "debug-envelope", f"`{key}` is missing from `debug`"))
+        elif not isinstance(debug[key], types) or (types is int and isinstance(debug[key], bool)):
+            out.append(Violation(f"/debug/{key}", "debug-envelope", f"`{key}` has the wrong type"))
+    if "data" not in debug:
+        out.append(Violation("/debug/data", "debug-envelope", "`data` is missing from `debug`"))
+    return out
+
+
+def _check_raw(body: Any, ex: Exchange) -> list[Violation]:
+    if ex.provider is None:
+        return []
+    module = provider_module(ex.provider)
+    try:
+        records = module.records_from_raw_body(body, ex.endpoint)
+    except MappingError as exc:
+        return [Violation("", "raw-body", str(exc))]
+    out: list[Violation] = []
+    for index, record in enumerate(records):
+        where = "" if ex.endpoint == GET else f"/{index}"
+        try:
+            unified = module.to_unified(record)
+        except MappingError as exc:
+            out.append(Violation(where, "raw-body", f"the raw record does not map to an interview: {exc}"))
+            continue
+        out.extend(
+            validate_interview({**unified, "remote_data": record}, provider=ex.provider, pointer=where)
+        )
+    return out
+
+
+def check_response(status: int, headers: Mapping[str, str], body: Any, exchange: Exchange) -> list[Violation]:
+    """Check one response against the contract; `body` may be bytes, text or already-parsed JSON.
+
+    Never raises for anything the server sent: an unreadable body is a violation like any other.
+    """
+    parsed, problem = _parse_body(body)
+    if problem is not None:
+        return [Violation("", "status", f"HTTP {status}"), problem] if status >= 400 else [problem]
+    ctype = _content_type(headers)
+    out: list[Violation] = []
+    if ctype != "application/json" and not ctype.endswith("+json"):
+        out.append(Violation("", "content-type", f"expected a JSON content type, got {ctype or 'none'!r}"))
+    if status >= 400:
+        if exchange.expected_status is not None and status != exchange.expected_status:
+            out.append(Violation("", "status", f"expected HTTP {exchange.expected_status}, got {status}"))
+        return out + check_error_body(status, parsed)
+    if exchange.expected_status is not None:
+        reason = f" ({exchange.expected_message})" if exchange.expected_message else ""
+        return [
+            *out,
+            Violation("", "status", f"expected HTTP {exchange.expected_status}{reason}, got {status}"),
+        ]
+    if status != 200:
+        return [*out, Violation("", "status", f"a successful read answers 200, got {status}")]
+    fmt = exchange.response_format
+    if fmt == "debug":
+        return out + _check_debug(parsed, exchange)
+    if fmt == "raw":
+        return out + _check_raw(parsed, exchange)
+    return out + _check_unified(parsed, exchange, allow_null=fmt == "normalized")

@@ -1,0 +1,74 @@
+"""JSON Schema (Draft 2020-12) generated from the field table: per provider and for the union."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.errors import ERROR_KEYS
+from contracts.fields import Field, Kind, fields_for
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _ref_schema(description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"id": {"type": "string", "description": description}},
+        "required": ["id"],
+        "additionalProperties": False,
+    }
+
+
+def field_schema(f: Field) -> dict[str, Any]:
+    """The JSON Schema of one field's value."""
+    schema: dict[str, Any]
+    if f.kind is Kind.STRING:
+        schema = {"type": "string"}
+    elif f.kind is Kind.DATETIME:
+        schema = {"type": "string", "format": "date-time"}
+    elif f.kind is Kind.ENUM:
+        schema = {"type": "string", "enum": list(f.enum)}
+    elif f.kind is Kind.REF:
+        schema = _ref_schema(f.ref_description)
+    elif f.kind is Kind.REF_LIST:
+        schema = {"type": "array", "items": _ref_schema(f.ref_description)}
+    else:
+        schema = {"type": "object"}
+    return {**schema, "description": f.description}
+
+
+def interview_schema(provider: str | None = None, *, standalone: bool = True) -> dict[str, Any]:
+    """Schema of a unified interview as `provider` returns it (every documented field when None).
+
+    Fields outside the provider's coverage are not allowed (`additionalProperties: false`).
+    `standalone=False` leaves out `$schema`, for embedding in OpenAPI.
+    """
+    fields = fields_for(provider)
+    title = f"{provider.capitalize()} interview" if provider else "Interview"
+    schema: dict[str, Any] = {
+        "title": title,
+        "type": "object",
+        "properties": {f.name: field_schema(f) for f in fields},
+        "required": [f.name for f in fields if f.required],
+        "additionalProperties": False,
+    }
+    if provider:
+        schema["description"] = f"A unified interview with the fields {provider} fills."
+    return {"$schema": DIALECT, **schema} if standalone else schema
+
+
+def error_schema() -> dict[str, Any]:
+    """Truto's error body: three guaranteed keys, optional documented extras."""
+    return {
+        "title": "Error",
+        "type": "object",
+        "properties": {
+            "statusCode": {"type": "integer", "description": "The HTTP status code."},
+            "error": {"type": "string", "description": "The canonical reason phrase."},
+            "message": {"type": "string", "description": "What went wrong, for a person."},
+            "truto_is_remote_error": {"type": "boolean"},
+            "raw_response": {"description": "The provider's body for remote errors."},
+            "truto_error_insight": {"type": "object"},
+        },
+        "required": list(ERROR_KEYS),
+    }

@@ -1,0 +1,123 @@
+"""The mock's data: raw provider records from fixtures plus a deterministic Faker-generated set.
+
+Generated records are built as unified values first and turned into raw records with each provider
+module's `from_unified`, so they map back exactly and stay inside each provider's coverage.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from faker import Faker
+
+from contracts.datetimes import to_rfc3339
+from contracts.fields import CEIPAL, PINPOINT, PROVIDERS, STATUS_VALUES
+from contracts.providers import provider_module
+
+ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
+"""Generated dates spread from about a year before to half a year after this day."""
+LOCALES = ("en_US", "de_DE", "fr_FR", "es_ES", "ja_JP")
+_OFFSETS = (0, 1, 2, -5, -8, 5.5, 9)
+_LOCATIONS = ("Zoom", "Microsoft Teams", "Google Meet", "Phone screen")
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    provider: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    accounts: tuple[Account, ...]
+    records: dict[str, list[dict[str, Any]]]  # account id -> raw records
+
+
+def _read(data_dir: Path | None, name: str) -> Any:
+    if data_dir is not None:
+        path = data_dir / name
+        return json.loads(path.read_text("utf-8")) if path.exists() else None
+    return json.loads(resources.files("fixtures").joinpath(name).read_text("utf-8"))
+
+
+def _ceipal_record(fake: Faker, index: int, interview_id: str) -> dict[str, Any]:
+    created = ANCHOR + timedelta(days=fake.random_int(-400, 180), seconds=fake.random_int(0, 86_399))
+    updated = created + timedelta(minutes=fake.random_int(0, 14_400))
+    people = [str(fake.random_int(10, 99)) for _ in range(fake.random_int(0, 4))]
+    unified: dict[str, Any] = {
+        "id": interview_id,
+        "application": {"id": str(fake.random_int(5000, 5999))},
+        "candidate": {"id": str(fake.random_int(3000, 3999))},
+        "job_interview_stage": {"id": str(fake.random_int(1, 5))},
+        "organizer": {"id": str(fake.random_int(10, 99))},
+        "interviewers": [{"id": person} for person in people],
+        "created_at": to_rfc3339(created),
+        "updated_at": to_rfc3339(updated),
+    }
+    if index % 4 != 3:  # every fourth Ceipal interview has no location
+        unified["location"] = (
+            fake.random_element(_LOCATIONS) if index % 2 else f"{fake.street_address()}, {fake.city()}"
+        )
+    interview_day = created + timedelta(days=fake.random_int(1, 30))
+    extras = {
+        "job_id": str(fake.random_int(7000, 7999)),
+        "interview_date": interview_day.strftime("%m/%d/%Y"),
+        "interviewer_names": [fake.name() for _ in people],
+    }
+    return provider_module(CEIPAL).from_unified(unified, extras)
+
+
+def _pinpoint_record(fake: Faker, index: int, interview_id: str) -> dict[str, Any]:
+    created = ANCHOR + timedelta(days=fake.random_int(-400, 150), seconds=fake.random_int(0, 86_399))
+    zone = timezone(timedelta(hours=fake.random_element(_OFFSETS)))
+    start = (created + timedelta(days=fake.random_int(1, 40))).replace(minute=0, second=0).astimezone(zone)
+    end = start + timedelta(minutes=fake.random_element((30, 45, 60, 90)))
+    unified = {
+        "id": interview_id,
+        "application": {"id": str(fake.random_int(200, 999))},
+        "job_interview_stage": {"id": str(fake.random_int(30, 40))},
+        "start_at": start.isoformat(),
+        "end_at": end.isoformat(),
+        "status": STATUS_VALUES[index % len(STATUS_VALUES)],  # every status, in turn
+        "created_at": created.isoformat(),
+        "updated_at": (created + timedelta(minutes=fake.random_int(0, 9_000))).isoformat(),
+    }
+    kind = fake.random_element(("Phone screen", "Technical interview", "Panel", "Entretien"))
+    title = f"{kind} — {fake.name()}"
+    return provider_module(PINPOINT).from_unified(unified, {"title": title})
+
+
+_GENERATORS = {CEIPAL: (_ceipal_record, 9100), PINPOINT: (_pinpoint_record, 500)}
+
+
+def generate(provider: str, *, seed: int, count: int) -> list[dict[str, Any]]:
+    """`count` raw records for `provider`, the same ones for the same seed."""
+    fake = Faker(list(LOCALES))
+    fake.seed_instance(seed * 7919 + PROVIDERS.index(provider))
+    make, first_id = _GENERATORS[provider]
+    return [make(fake, index, str(first_id + index)) for index in range(count)]
+
+
+def load_accounts(data_dir: Path | None = None) -> tuple[Account, ...]:
+    """The integrated accounts from `data_dir`/accounts.json, or the built-in ones."""
+    accounts_json = _read(data_dir, "accounts.json")
+    if accounts_json is None:
+        raise FileNotFoundError(f"{data_dir}/accounts.json is missing")
+    return tuple(Account(a["id"], a["provider"], a.get("label", "")) for a in accounts_json)
+
+
+def load_dataset(*, seed: int = 0, records: int = 25, data_dir: Path | None = None) -> Dataset:
+    """Accounts and raw records: fixtures (or `data_dir`) first, then `records` generated per account."""
+    accounts = load_accounts(data_dir)
+    by_account: dict[str, list[dict[str, Any]]] = {}
+    for account in accounts:
+        provider_module(account.provider)  # fails early, naming the known providers
+        hand_written = _read(data_dir, f"{account.provider}_interviews.json") or []
+        by_account[account.id] = [*hand_written, *generate(account.provider, seed=seed, count=records)]
+    return Dataset(accounts, by_account)

@@ -1,0 +1,165 @@
+"""Turn stored records into each response format Truto offers: unified, normalized, raw, stream, debug.
+
+Choices where Truto's behaviour is undocumented (also in docs/assumptions.md):
+- `normalized`: the unified mapping with every field the provider fills present, absent ones as null.
+- `stream`: the same JSON document as `unified`, sent in chunks (chunked transfer, no Content-Length).
+- `raw`: the provider's own response body; truto_exclude_fields and truto_ignore_remote_data do not apply.
+- `truto_skip_api_call=true`: answered from the store as usual; `debug` is null.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from contracts.fields import FIELD_BY_NAME, fields_for, filterable_fields
+from contracts.providers import ProviderModule, provider_module
+from contracts.query import InterviewQuery, QueryError, encode_query
+from mockserver.dataset import Account
+from mockserver.store import Record
+
+STREAM_CHUNK = 8192
+_OPS = {
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[Record]
+    offset: int
+    limit: int
+    total: int
+    next_cursor: str | None
+
+
+def encode_cursor(offset: int) -> str:
+    """An opaque cursor (base64url JSON), as Truto's cursors are opaque strings."""
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset = data["offset"]
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        raise QueryError(
+            "`next_cursor` is not a cursor this server issued; pass next_cursor from the last page"
+        ) from None
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise QueryError(
+            "`next_cursor` is not a cursor this server issued; pass next_cursor from the last page"
+        )
+    return offset
+
+
+def check_filters(query: InterviewQuery, provider: str) -> None:
+    """400 for a filter this provider's list endpoint does not support."""
+    for f in query.filters:
+        if provider not in FIELD_BY_NAME[f.field].filterable:
+            supported = ", ".join(filterable_fields(provider))
+            raise QueryError(
+                f"{provider} does not support filtering on `{f.field}`; it supports: {supported}"
+            )
+
+
+def select_page(records: Sequence[Record], query: InterviewQuery, default_limit: int) -> Page:
+    """Filter, then cut the page the cursor and limit ask for."""
+    chosen = [
+        r
+        for r in records
+        if all(f.field in r.times and _OPS[f.operator](r.times[f.field], f.value) for f in query.filters)
+    ]
+    offset = decode_cursor(query.next_cursor) if query.next_cursor else 0
+    total = len(chosen)
+    limit = max(total, 1) if query.ignore_limit else (query.limit or default_limit)
+    end = offset + limit
+    return Page(chosen[offset:end], offset, limit, total, encode_cursor(end) if end < total else None)
+
+
+def unified_item(record: Record, query: InterviewQuery, provider: str) -> dict[str, Any]:
+    """One interview in the requested unified or normalized form."""
+    out = dict(record.unified)
+    if not query.ignore_remote_data:
+        out["remote_data"] = record.raw
+    if query.response_format == "normalized":
+        dropped = set(query.exclude_fields) | ({"remote_data"} if query.ignore_remote_data else set())
+        return {f.name: out.get(f.name) for f in fields_for(provider) if f.name not in dropped}
+    for name in query.exclude_fields:
+        out.pop(name, None)
+    return out
+
+
+def _request_url(module: ProviderModule, path: str, params: Mapping[str, Any]) -> str:
+    query = encode_query(params) if params else ""
+    return f"{module.BASE_URL}{path}{'?' if query else ''}{query}"
+
+
+def _debug(
+    module: ProviderModule, query: InterviewQuery, path: str, paging: Mapping[str, str], data: Any
+) -> dict[str, Any]:
+    params = {**paging, **query.remote_query}
+    return {
+        "requestUrl": _request_url(module, path, params),
+        "requestOptions": {"method": "GET", "headers": module.request_headers()},
+        "data": data,
+        "responseHeaders": module.response_headers(),
+    }
+
+
+def render_get(record: Record, query: InterviewQuery, account: Account) -> Any:
+    """The body of `GET /unified/ats/interviews/{id}` in the requested format."""
+    module = provider_module(account.provider)
+    if query.response_format == "raw":
+        return module.raw_get_body(record.raw)
+    item = unified_item(record, query, account.provider)
+    if query.response_format != "debug":
+        return item
+    if query.skip_api_call:
+        return {"result": item, "debug": None}
+    path = module.get_path(str(record.unified["id"]))
+    return {"result": item, "debug": _debug(module, query, path, {}, module.raw_get_body(record.raw))}
+
+
+def render_list(page: Page, query: InterviewQuery, account: Account) -> Any:
+    """The body of `GET /unified/ats/interviews` in the requested format."""
+    module = provider_module(account.provider)
+    raws = [r.raw for r in page.records]
+    raw_body = module.raw_list_body(raws, offset=page.offset, limit=page.limit, total=page.total)
+    if query.response_format == "raw":
+        return raw_body
+    envelope = {
+        "result": [unified_item(r, query, account.provider) for r in page.records],
+        "next_cursor": page.next_cursor,
+    }
+    if query.response_format != "debug":
+        return envelope
+    if query.skip_api_call:
+        return {"result": envelope, "debug": None}
+    paging = module.paging_query(offset=page.offset, limit=page.limit)
+    debug = _debug(module, query, module.list_path(), paging, raw_body)
+    debug.update(
+        nextCursor=page.next_cursor,
+        isLooping=False,
+        isEmptyResult=not page.records,
+        resultCount=len(page.records),
+    )
+    return {"result": envelope, "debug": debug}
+
+
+def dumps(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def stream_chunks(text: str) -> Iterator[bytes]:
+    """The `stream` format: the document in fixed-size chunks, so the server sends it chunked."""
+    data = text.encode("utf-8")
+    for start in range(0, len(data), STREAM_CHUNK):
+        yield data[start : start + STREAM_CHUNK]

@@ -1,0 +1,1 @@
+"""Hypothesis strategies for unified ATS interviews: unified records, raw provider records, queries."""
