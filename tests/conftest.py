@@ -1,0 +1,55 @@
+"""Shared test set-up: Hypothesis profiles and small factories of good interviews."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from contracts.providers import provider_module
+
+settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+CEIPAL_RAW: dict[str, Any] = {
+    "id": "9001",
+    "submission_id": "5501",
+    "applicant_id": "3301",
+    "interview_round": "2",
+    "scheduled_by": "12",
+    "interviewers": [{"id": "14"}, {"id": "15"}],
+    "interview_location": "Zoom",
+    "created_at": "2024-11-01 10:15:00",
+    "modified": "2024-11-02 09:00:00",
+}
+PINPOINT_RAW: dict[str, Any] = {
+    "id": "412",
+    "type": "interviews",
+    "attributes": {
+        "start_at": "2025-03-10T14:00:00+00:00",
+        "end_at": "2025-03-10T15:00:00+00:00",
+        "status": "scheduled",
+        "created_at": "2025-03-01T09:25:04+00:00",
+        "updated_at": "2025-03-02T09:25:05+00:00",
+    },
+    "relationships": {
+        "application": {"data": {"type": "applications", "id": "238"}},
+        "interview_stage": {"data": {"type": "interview_stages", "id": "31"}},
+    },
+}
+RAW = {"ceipal": CEIPAL_RAW, "pinpoint": PINPOINT_RAW}
+
+
+def good_interview(provider: str) -> dict[str, Any]:
+    """A conforming unified interview for `provider`, with every field it fills."""
+    raw = RAW[provider]
+    return {**provider_module(provider).to_unified(raw), "remote_data": raw}
+
+
+@pytest.fixture(params=["ceipal", "pinpoint"])
+def provider(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name

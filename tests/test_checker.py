@@ -1,0 +1,138 @@
+"""Every checker rule catches a bad payload and passes its good twin, for both providers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from contracts import Violation, validate_interview
+from tests.conftest import good_interview
+
+OTHER_PROVIDER_FIELD = {"ceipal": ("status", "scheduled"), "pinpoint": ("candidate", {"id": "1"})}
+
+
+def rules(violations: list[Violation]) -> list[tuple[str, str]]:
+    return [(v.pointer, v.rule) for v in violations]
+
+
+def test_good_interviews_conform(provider: str) -> None:
+    assert validate_interview(good_interview(provider), provider=provider) == []
+    assert validate_interview(good_interview(provider)) == []  # the union accepts either
+
+
+def test_absent_supported_fields_are_fine(provider: str) -> None:
+    minimal = {"id": "1", "remote_data": {}}
+    assert validate_interview(minimal, provider=provider) == []
+
+
+def test_id_is_required_unless_excluded(provider: str) -> None:
+    payload = good_interview(provider)
+    del payload["id"]
+    assert rules(validate_interview(payload, provider=provider)) == [("/id", "required")]
+    assert validate_interview(payload, provider=provider, exclude_fields=["id"]) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "rule"),
+    [
+        ("id", 42, "type"),
+        ("application", "5501", "type"),
+        ("job_interview_stage", {"id": 31}, "type"),
+        ("created_at", "2024-11-01", "format"),
+        ("created_at", "2024-11-01T10:15:00", "format"),  # no offset
+        ("updated_at", "2024-13-01T10:15:00Z", "format"),  # no 13th month
+        ("updated_at", 1730000000, "type"),
+        ("remote_data", [], "type"),
+    ],
+)
+def test_types_and_formats(provider: str, field: str, bad: Any, rule: str) -> None:
+    payload = good_interview(provider)
+    payload[field] = bad
+    found = rules(validate_interview(payload, provider=provider))
+    assert len(found) == 1 and found[0][1] == rule and found[0][0].startswith(f"/{field}")
+
+
+def test_status_enum_is_case_sensitive() -> None:
+    payload = good_interview("pinpoint")
+    for good in ("draft", "scheduled", "cancelled", "awaiting_feedback", "completed"):
+        assert validate_interview({**payload, "status": good}, provider="pinpoint") == []
+    for bad in ("rescheduled", "Scheduled", ""):
+        [violation] = validate_interview({**payload, "status": bad}, provider="pinpoint")
+        assert violation.rule == "enum" and violation.pointer == "/status"
+        assert f"'{bad}' is not one of draft, scheduled" in violation.message
+
+
+def test_interviewers_are_a_list_of_references() -> None:
+    payload = good_interview("ceipal")
+    assert validate_interview({**payload, "interviewers": []}, provider="ceipal") == []
+    found = validate_interview(
+        {**payload, "interviewers": [{"id": "1"}, {"name": "x"}, "7"]}, provider="ceipal"
+    )
+    assert rules(found) == [
+        ("/interviewers/1/id", "required"),
+        ("/interviewers/1/name", "unknown-field"),
+        ("/interviewers/2", "type"),
+    ]
+    assert rules(validate_interview({**payload, "interviewers": {"id": "1"}}, provider="ceipal")) == [
+        ("/interviewers", "type")
+    ]
+
+
+def test_field_outside_provider_coverage(provider: str) -> None:
+    name, value = OTHER_PROVIDER_FIELD[provider]
+    [violation] = validate_interview({**good_interview(provider), name: value}, provider=provider)
+    assert violation.rule == "provider-coverage"
+    assert violation.message == f"{provider} does not return `{name}`"
+    assert validate_interview({**good_interview(provider), name: value}) == []
+
+
+def test_excluded_field_present_is_a_violation(provider: str) -> None:
+    payload = good_interview(provider)
+    [violation] = validate_interview(payload, provider=provider, exclude_fields=["created_at"])
+    assert (violation.pointer, violation.rule) == ("/created_at", "excluded-field")
+    del payload["created_at"]
+    assert validate_interview(payload, provider=provider, exclude_fields=["created_at"]) == []
+
+
+def test_remote_data_present_unless_ignored_or_excluded(provider: str) -> None:
+    payload = good_interview(provider)
+    assert rules(validate_interview(payload, provider=provider, ignore_remote_data=True)) == [
+        ("/remote_data", "remote-data")
+    ]
+    del payload["remote_data"]
+    assert rules(validate_interview(payload, provider=provider)) == [("/remote_data", "remote-data")]
+    assert validate_interview(payload, provider=provider, ignore_remote_data=True) == []
+    assert validate_interview(payload, provider=provider, exclude_fields=["remote_data"]) == []
+
+
+def test_unknown_field_is_drift_unless_tolerated(provider: str) -> None:
+    payload = {**good_interview(provider), "title": "Panel"}
+    assert rules(validate_interview(payload, provider=provider)) == [("/title", "unknown-field")]
+    assert validate_interview(payload, provider=provider, allow_unknown_fields=True) == []
+
+
+def test_null_is_reported_unless_allowed(provider: str) -> None:
+    payload = {**good_interview(provider), "application": None}
+    [violation] = validate_interview(payload, provider=provider)
+    assert violation.rule == "null" and "application" in violation.message
+    assert validate_interview(payload, provider=provider, allow_null=True) == []
+
+
+@pytest.mark.parametrize("body", [None, [], "interview", 3, True, [{"id": "1"}]])
+def test_non_object_is_one_clear_violation(body: Any) -> None:
+    [violation] = validate_interview(body)
+    assert violation.rule == "not-object" and violation.pointer == ""
+
+
+def test_pointer_prefix_and_str() -> None:
+    [violation] = validate_interview({"remote_data": {}}, pointer="/result/3")
+    assert violation.pointer == "/result/3/id"
+    assert str(violation) == "/result/3/id: `id` is required [required]"
+
+
+def test_bad_arguments_are_named() -> None:
+    with pytest.raises(ValueError, match="provider must be one of ceipal, pinpoint"):
+        validate_interview({}, provider="ashby")
+    with pytest.raises(TypeError, match="exclude_fields"):
+        validate_interview({}, exclude_fields="id")

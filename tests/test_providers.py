@@ -1,0 +1,80 @@
+"""Provider mappings: fixtures map to valid interviews, from_unified inverts to_unified."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from contracts import MappingError, provider_module, validate_interview
+from contracts.fields import fields_for
+from tests.conftest import RAW, good_interview
+
+
+def fixture_records(provider: str) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = json.loads(
+        resources.files("fixtures").joinpath(f"{provider}_interviews.json").read_text("utf-8")
+    )
+    return records
+
+
+def test_fixture_records_map_to_valid_interviews(provider: str) -> None:
+    module = provider_module(provider)
+    for raw in fixture_records(provider):
+        unified = module.to_unified(raw)
+        assert set(unified) <= {f.name for f in fields_for(provider)}
+        assert validate_interview({**unified, "remote_data": raw}, provider=provider) == []
+
+
+def test_ceipal_mapping_converts_dates_and_drops_empty_values() -> None:
+    unified = provider_module("ceipal").to_unified({**RAW["ceipal"], "interview_location": ""})
+    assert unified["created_at"] == "2024-11-01T10:15:00Z" and unified["updated_at"] == "2024-11-02T09:00:00Z"
+    assert "location" not in unified
+    assert unified["interviewers"] == [{"id": "14"}, {"id": "15"}]
+
+
+def test_pinpoint_mapping_reads_json_api() -> None:
+    unified = provider_module("pinpoint").to_unified(RAW["pinpoint"])
+    assert unified["application"] == {"id": "238"} and unified["job_interview_stage"] == {"id": "31"}
+    assert unified["status"] == "scheduled" and unified["start_at"] == "2025-03-10T14:00:00+00:00"
+
+
+def test_from_unified_inverts_to_unified(provider: str) -> None:
+    module = provider_module(provider)
+    unified = good_interview(provider)
+    del unified["remote_data"]
+    assert module.to_unified(module.from_unified(unified)) == unified
+
+
+@pytest.mark.parametrize(
+    ("provider", "raw", "message"),
+    [
+        ("ceipal", [], "must be an object"),
+        ("ceipal", {"submission_id": "1"}, "id must be a non-empty string"),
+        ("ceipal", {**RAW["ceipal"], "created_at": "01/11/2024"}, "does not match"),
+        ("ceipal", {**RAW["ceipal"], "interviewers": "14,15"}, "interviewers must be a list"),
+        ("ceipal", {**RAW["ceipal"], "interviewers": [{"name": "x"}]}, r"interviewers\[0\].id"),
+        ("pinpoint", {**RAW["pinpoint"], "type": "applications"}, "type must be 'interviews'"),
+        ("pinpoint", {**RAW["pinpoint"], "attributes": {"status": "rescheduled"}}, "is not one of"),
+        (
+            "pinpoint",
+            {**RAW["pinpoint"], "attributes": {"start_at": "2025-03-10"}},
+            "date-time with an offset",
+        ),
+        (
+            "pinpoint",
+            {**RAW["pinpoint"], "relationships": {"application": {"data": "238"}}},
+            "resource identifier",
+        ),
+    ],
+)
+def test_bad_raw_records_raise_mapping_error(provider: str, raw: Any, message: str) -> None:
+    with pytest.raises(MappingError, match=message):
+        provider_module(provider).to_unified(raw)
+
+
+def test_unknown_provider_is_named() -> None:
+    with pytest.raises(ValueError, match="expected one of ceipal, pinpoint"):
+        provider_module("greenhouse")

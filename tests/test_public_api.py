@@ -1,0 +1,26 @@
+"""The public surface: a change here is a change for every user, so it must be deliberate."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+EXPECTED = {
+    "contracts": [
+        "FIELDS", "FIELD_BY_NAME", "PARAMS", "PROVIDERS", "RESPONSE_FORMATS", "STATUS_VALUES",
+        "Exchange", "Field", "InterviewQuery", "Kind", "MappingError", "Param", "ParamType",
+        "QueryError", "Violation", "check_error_body", "check_response", "encode_query", "error_body",
+        "error_schema", "fields_for", "interview_schema", "openapi_document", "params_for",
+        "parse_query", "provider_module", "validate_interview",
+    ],
+    "mockserver": ["MockConfig", "create_app"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("module_name", sorted(EXPECTED))
+def test_public_surface(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    assert module.__all__ == EXPECTED[module_name]
+    for name in module.__all__:
+        assert getattr(module, name) is not None
