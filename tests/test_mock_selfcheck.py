@@ -1,0 +1,47 @@
+"""Self-check: every default interview, in every format and query combination that matters, conforms."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from flask.testing import FlaskClient
+
+from contracts.fields import fields_for
+from contracts.params import RESPONSE_FORMATS
+from mockserver import create_app
+from tests.mock_helpers import ACCOUNTS, LIST_PATH, get, violations
+
+OPTIONS = ["", "&truto_ignore_remote_data=true", "&truto_skip_api_call=true"]
+
+
+@pytest.fixture(scope="module")
+def client() -> FlaskClient:
+    return create_app().test_client()
+
+
+def test_every_interview_every_format(client: FlaskClient, provider: str) -> None:
+    account = ACCOUNTS[provider]
+    ids = [i["id"] for i in get(client, f"{LIST_PATH}?integrated_account_id={account}&truto_ignore_limit=true").json["result"]]
+    assert len(ids) >= 25
+    checked = 0
+    for interview_id, fmt, option in itertools.product(ids, RESPONSE_FORMATS, OPTIONS):
+        url = f"{LIST_PATH}/{interview_id}?integrated_account_id={account}&truto_response_format={fmt}{option}"
+        response = get(client, url)
+        assert response.status_code == 200
+        assert violations(response, url, provider) == [], url
+        checked += 1
+    assert checked == len(ids) * len(RESPONSE_FORMATS) * len(OPTIONS)
+
+
+def test_each_field_excluded_once_on_both_endpoints(client: FlaskClient, provider: str) -> None:
+    account = ACCOUNTS[provider]
+    for field in fields_for(provider):
+        for fmt in ("unified", "normalized", "debug"):
+            for url in (
+                f"{LIST_PATH}?integrated_account_id={account}&truto_exclude_fields[]={field.name}&truto_response_format={fmt}&limit=7",
+                f"{LIST_PATH}/{'9001' if provider == 'ceipal' else '412'}?integrated_account_id={account}"
+                f"&truto_exclude_fields={field.name}&truto_response_format={fmt}",
+            ):
+                response = get(client, url)
+                assert violations(response, url, provider) == [], url

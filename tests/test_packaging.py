@@ -1,0 +1,69 @@
+"""A non-editable install carries the fixtures and works from any folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [built] = out.glob("truto_interviews_kit-*.whl")
+    return built
+
+
+def test_wheel_holds_packages_fixtures_and_entry_points(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    for expected in (
+        "fixtures/accounts.json",
+        "fixtures/ceipal_interviews.json",
+        "fixtures/pinpoint_interviews.json",
+        "contracts/py.typed",
+        "mockserver/py.typed",
+        "strategies/py.typed",
+    ):
+        assert expected in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "truto-mock = mockserver.__main__:main" in text
+    assert "[pytest11]" in text and "truto_interviews = mockserver.plugin" in text
+    assert not any(n.startswith("tests/") for n in names)
+
+
+def test_installed_copy_works_from_another_folder(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = (
+        "import mockserver, contracts; app = mockserver.create_app(); "
+        "assert mockserver.__file__.startswith(%r); "
+        "r = app.test_client().get('/__mock__/accounts'); print(len(r.get_json()))" % str(target)
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=elsewhere,
+        env={**os.environ, "PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2"
