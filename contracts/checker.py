@@ -44,9 +44,7 @@ def _string(value: Any, pointer: str, out: list[Violation]) -> str | None:
 
 def _datetime(value: Any, pointer: str, out: list[Violation]) -> str | None:
     if not isinstance(value, str):
-        out.append(
-            Violation(pointer, "type", f"must be an RFC 3339 date-time string, got {_type_name(value)}")
-        )
+        out.append(Violation(pointer, "type", f"must be an RFC 3339 date-time string, got {_type_name(value)}"))
         return None
     if not is_rfc3339(value):
         return f"{value!r} is not an RFC 3339 date-time with a time and an offset"
@@ -79,9 +77,7 @@ def _ref_check(allow_unknown: bool) -> _Check:
         if not allow_unknown:
             for key in value:
                 if key != "id":
-                    out.append(
-                        Violation(f"{pointer}/{key}", "unknown-field", f"`{key}` is not in the contract")
-                    )
+                    out.append(Violation(f"{pointer}/{key}", "unknown-field", f"`{key}` is not in the contract"))
         return None
 
     return check
@@ -183,9 +179,7 @@ def validate_interview(
         raise TypeError("exclude_fields must be an iterable of field names, not a single string")
     plan = _plan(provider, frozenset(exclude_fields), ignore_remote_data, allow_unknown_fields, allow_null)
     if not isinstance(payload, dict):
-        return [
-            Violation(pointer, "not-object", f"an interview must be a JSON object, got {_type_name(payload)}")
-        ]
+        return [Violation(pointer, "not-object", f"an interview must be a JSON object, got {_type_name(payload)}")]
     out: list[Violation] = []
     for key, value in payload.items():
         entry = plan.checks.get(key)
@@ -208,9 +202,7 @@ def validate_interview(
             rule, message = plan.forbidden[key]
             out.append(Violation(f"{pointer}/{key}", rule, message))
         elif not plan.allow_unknown:
-            out.append(
-                Violation(f"{pointer}/{key}", "unknown-field", f"`{key}` is not a documented interview field")
-            )
+            out.append(Violation(f"{pointer}/{key}", "unknown-field", f"`{key}` is not a documented interview field"))
     if plan.require_id and "id" not in payload:
         out.append(Violation(f"{pointer}/id", "required", "`id` is required"))
     if plan.remote_data == "required" and "remote_data" not in payload:

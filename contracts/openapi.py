@@ -126,9 +126,7 @@ def openapi_document() -> dict[str, Any]:
         "security": [{"bearerAuth": []}],
         "paths": {
             GET_PATH: {
-                "get": _operation(
-                    GET, "Get an interview", {"anyOf": [_ref("Interview"), _ref("DebugEnvelope"), raw]}
-                )
+                "get": _operation(GET, "Get an interview", {"anyOf": [_ref("Interview"), _ref("DebugEnvelope"), raw]})
             },
             LIST_PATH: {
                 "get": _operation(

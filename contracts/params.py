@@ -150,6 +150,4 @@ def params_for(endpoint: str, *, location: str | None = None) -> tuple[Param, ..
     """Parameters the `endpoint` ("get" or "list") takes, optionally only those in `location`."""
     if endpoint not in ENDPOINTS:
         raise ValueError(f"unknown endpoint {endpoint!r}; expected one of {', '.join(ENDPOINTS)}")
-    return tuple(
-        p for p in PARAMS if endpoint in p.endpoints and (location is None or p.location == location)
-    )
+    return tuple(p for p in PARAMS if endpoint in p.endpoints and (location is None or p.location == location))

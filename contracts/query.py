@@ -28,9 +28,7 @@ from contracts.params import (
 )
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
-_DECODE = qs.DecodeOptions(
-    depth=4, strict_depth=True, parameter_limit=200, raise_on_limit_exceeded=True, list_limit=50
-)
+_DECODE = qs.DecodeOptions(depth=4, strict_depth=True, parameter_limit=200, raise_on_limit_exceeded=True, list_limit=50)
 ArrayFormat = Literal["brackets", "indices", "comma"]
 ARRAY_FORMATS: tuple[ArrayFormat, ...] = ("brackets", "indices", "comma")
 _LIST_FORMAT = {
@@ -132,15 +130,11 @@ def _limit(value: Any) -> int:
 
 def _filters(name: str, value: Any) -> list[Filter]:
     if not isinstance(value, Mapping) or not value:
-        raise QueryError(
-            f"`{name}` filters take an operator: {', '.join(f'{name}[{op}]' for op in FILTER_OPERATORS)}"
-        )
+        raise QueryError(f"`{name}` filters take an operator: {', '.join(f'{name}[{op}]' for op in FILTER_OPERATORS)}")
     out = []
     for operator, raw in value.items():
         if operator not in FILTER_OPERATORS:
-            raise QueryError(
-                f"`{name}[{operator}]` is not a filter operator; use one of {', '.join(FILTER_OPERATORS)}"
-            )
+            raise QueryError(f"`{name}[{operator}]` is not a filter operator; use one of {', '.join(FILTER_OPERATORS)}")
         try:
             out.append(Filter(name, operator, parse_iso(_single(f"{name}[{operator}]", raw))))
         except ValueError as exc:
@@ -157,9 +151,7 @@ def parse_query(query_string: str, *, endpoint: str, strict: bool = True) -> Int
     accepted = {p.name: p for p in params_for(endpoint, location="query")}
     decoded = decode(query_string)
     if "integrated_account_id" not in decoded:
-        raise QueryError(
-            "integrated_account_id is a required query parameter.", missing=("integrated_account_id",)
-        )
+        raise QueryError("integrated_account_id is a required query parameter.", missing=("integrated_account_id",))
     account = _single("integrated_account_id", decoded.pop("integrated_account_id"))
     if not _UUID.match(account):
         raise QueryError(f"`integrated_account_id` must be a UUID, got {account!r}")
@@ -173,18 +165,14 @@ def parse_query(query_string: str, *, endpoint: str, strict: bool = True) -> Int
                 unknown.append(name)
                 continue
             if name in PARAM_BY_NAME:
-                raise QueryError(
-                    f"`{name}` applies to the {'/'.join(PARAM_BY_NAME[name].endpoints)} endpoint only"
-                )
+                raise QueryError(f"`{name}` applies to the {'/'.join(PARAM_BY_NAME[name].endpoints)} endpoint only")
             raise QueryError(f"unknown query parameter `{name}`; accepted: {', '.join(sorted(accepted))}")
         if param.type is ParamType.DATETIME_FILTER:
             filters.extend(_filters(name, value))
         elif name == "truto_response_format":
             fmt = _single(name, value)
             if fmt not in RESPONSE_FORMATS:
-                raise QueryError(
-                    f"`truto_response_format` must be one of {', '.join(RESPONSE_FORMATS)}, got {fmt!r}"
-                )
+                raise QueryError(f"`truto_response_format` must be one of {', '.join(RESPONSE_FORMATS)}, got {fmt!r}")
             values["response_format"] = fmt
         elif param.type is ParamType.BOOLEAN:
             values[name.removeprefix("truto_")] = _boolean(name, value)

@@ -88,9 +88,7 @@ def _parse_body(body: Any) -> tuple[Any, Violation | None]:
 def check_error_body(status: int, body: Any) -> list[Violation]:
     """Truto's error shape: `statusCode` equal to the HTTP status, `error` its reason phrase, `message`."""
     if not isinstance(body, dict):
-        return [
-            Violation("", "error-body", "an error body must be a JSON object {statusCode, error, message}")
-        ]
+        return [Violation("", "error-body", "an error body must be a JSON object {statusCode, error, message}")]
     out = []
     if body.get("statusCode") != status:
         out.append(
@@ -122,9 +120,7 @@ def _content_type(headers: Mapping[str, str]) -> str:
 
 def _check_list(body: Any, ex: Exchange, pointer: str, allow_null: bool) -> list[Violation]:
     if not isinstance(body, dict):
-        return [
-            Violation(pointer, "list-envelope", "a list response must be an object {result, next_cursor}")
-        ]
+        return [Violation(pointer, "list-envelope", "a list response must be an object {result, next_cursor}")]
     out: list[Violation] = []
     items = body.get("result")
     if not isinstance(items, list):
@@ -132,22 +128,16 @@ def _check_list(body: Any, ex: Exchange, pointer: str, allow_null: bool) -> list
         items = []
     if "next_cursor" not in body:
         out.append(
-            Violation(
-                f"{pointer}/next_cursor", "list-envelope", "`next_cursor` is missing (null on the last page)"
-            )
+            Violation(f"{pointer}/next_cursor", "list-envelope", "`next_cursor` is missing (null on the last page)")
         )
     elif not isinstance(body["next_cursor"], str | None):
-        out.append(
-            Violation(f"{pointer}/next_cursor", "list-envelope", "`next_cursor` must be a string or null")
-        )
+        out.append(Violation(f"{pointer}/next_cursor", "list-envelope", "`next_cursor` must be a string or null"))
     for key, value in body.items():
         if key in ("result", "next_cursor"):
             continue
         types = _LIST_OPTIONAL.get(key)
         if types is None:
-            out.append(
-                Violation(f"{pointer}/{key}", "unknown-field", f"`{key}` is not part of the list envelope")
-            )
+            out.append(Violation(f"{pointer}/{key}", "unknown-field", f"`{key}` is not part of the list envelope"))
         elif not isinstance(value, types) or (key == "result_count" and isinstance(value, bool)):
             out.append(Violation(f"{pointer}/{key}", "list-envelope", f"`{key}` has the wrong type"))
     for index, item in enumerate(items):
@@ -170,15 +160,8 @@ def _check_unified(body: Any, ex: Exchange, pointer: str = "", allow_null: bool 
     if ex.endpoint == LIST:
         return _check_list(body, ex, pointer, allow_null)
     out = _check_interview(body, ex, pointer, allow_null)
-    if (
-        ex.interview_id is not None
-        and isinstance(body, dict)
-        and "id" in body
-        and body["id"] != ex.interview_id
-    ):
-        out.append(
-            Violation(f"{pointer}/id", "id-mismatch", f"asked for {ex.interview_id!r}, got {body['id']!r}")
-        )
+    if ex.interview_id is not None and isinstance(body, dict) and "id" in body and body["id"] != ex.interview_id:
+        out.append(Violation(f"{pointer}/id", "id-mismatch", f"asked for {ex.interview_id!r}, got {body['id']!r}"))
     return out
 
 
@@ -190,9 +173,7 @@ def _check_debug(body: Any, ex: Exchange) -> list[Violation]:
     if debug is None:
         return out
     if ex.skip_api_call:
-        out.append(
-            Violation("/debug", "debug-envelope", "`debug` must be null with truto_skip_api_call=true")
-        )
+        out.append(Violation("/debug", "debug-envelope", "`debug` must be null with truto_skip_api_call=true"))
     if not isinstance(debug, dict):
         return [*out, Violation("/debug", "debug-envelope", "`debug` must be an object or null")]
     expected: dict[str, Any] = dict(_DEBUG_KEYS)
@@ -224,9 +205,7 @@ def _check_raw(body: Any, ex: Exchange) -> list[Violation]:
         except MappingError as exc:
             out.append(Violation(where, "raw-body", f"the raw record does not map to an interview: {exc}"))
             continue
-        out.extend(
-            validate_interview({**unified, "remote_data": record}, provider=ex.provider, pointer=where)
-        )
+        out.extend(validate_interview({**unified, "remote_data": record}, provider=ex.provider, pointer=where))
     return out
 
 

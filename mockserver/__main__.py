@@ -34,9 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", type=Path, help="folder with accounts.json and <provider>_interviews.json")
     parser.add_argument("--token", help="require exactly this bearer token (default: accept any)")
     parser.add_argument("--cors-origin", default="*", help="allowed CORS origin (default: any)")
-    parser.add_argument(
-        "--lenient-query", action="store_true", help="accept query parameters outside the contract"
-    )
+    parser.add_argument("--lenient-query", action="store_true", help="accept query parameters outside the contract")
     return parser
 
 

@@ -64,9 +64,7 @@ def _authorize(config: MockConfig) -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise ApiError(
-            401, "Missing or malformed Authorization header; send `Authorization: Bearer <api-token>`."
-        )
+        raise ApiError(401, "Missing or malformed Authorization header; send `Authorization: Bearer <api-token>`.")
     if config.token is not None and not hmac.compare_digest(token.encode(), config.token.encode()):
         raise ApiError(401, "Invalid API token.")
 
@@ -88,9 +86,7 @@ def _answer(endpoint: str, interview_id: str | None) -> Response:
             raise ApiError(404, f"Interview {interview_id} was not found for this integrated account.")
         return json_response(render_get(record, query, account), stream=stream)
     check_filters(query, account.provider)
-    page = select_page(
-        mock.store.records(account.id), query, provider_module(account.provider).DEFAULT_PAGE_SIZE
-    )
+    page = select_page(mock.store.records(account.id), query, provider_module(account.provider).DEFAULT_PAGE_SIZE)
     return json_response(render_list(page, query, account), stream=stream)
 
 
@@ -111,9 +107,7 @@ def _register_routes(app: Flask) -> None:
 
     @app.get("/__mock__/accounts")
     def accounts() -> Response:
-        return json_response(
-            [{"id": a.id, "provider": a.provider, "label": a.label} for a in state().store.accounts()]
-        )
+        return json_response([{"id": a.id, "provider": a.provider, "label": a.label} for a in state().store.accounts()])
 
 
 def _register_errors(app: Flask) -> None:
@@ -130,9 +124,7 @@ def _register_errors(app: Flask) -> None:
         status = exc.code or 500
         if isinstance(exc, MethodNotAllowed):
             allowed = sorted(exc.valid_methods or [])
-            response = error_response(
-                status, f"{request.method} is not allowed here; allowed: {', '.join(allowed)}."
-            )
+            response = error_response(status, f"{request.method} is not allowed here; allowed: {', '.join(allowed)}.")
             response.headers["Allow"] = ", ".join(allowed)
             return response
         if status == 404:

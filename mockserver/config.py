@@ -33,9 +33,7 @@ class MockConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(config) - known)
         if unknown:
-            raise ValueError(
-                f"unknown mock setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-            )
+            raise ValueError(f"unknown mock setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         values = dict(config)
         if values.get("data_dir") is not None:
             values["data_dir"] = Path(values["data_dir"])

@@ -54,9 +54,7 @@ def decode_cursor(cursor: str) -> int:
             "`next_cursor` is not a cursor this server issued; pass next_cursor from the last page"
         ) from None
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise QueryError(
-            "`next_cursor` is not a cursor this server issued; pass next_cursor from the last page"
-        )
+        raise QueryError("`next_cursor` is not a cursor this server issued; pass next_cursor from the last page")
     return offset
 
 
@@ -65,9 +63,7 @@ def check_filters(query: InterviewQuery, provider: str) -> None:
     for f in query.filters:
         if provider not in FIELD_BY_NAME[f.field].filterable:
             supported = ", ".join(filterable_fields(provider))
-            raise QueryError(
-                f"{provider} does not support filtering on `{f.field}`; it supports: {supported}"
-            )
+            raise QueryError(f"{provider} does not support filtering on `{f.field}`; it supports: {supported}")
 
 
 def select_page(records: Sequence[Record], query: InterviewQuery, default_limit: int) -> Page:

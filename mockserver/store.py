@@ -51,10 +51,7 @@ class Store:
         """Back to the data set the store was built with."""
         accounts = {a.id: a for a in self._initial.accounts}
         records = {
-            a.id: {
-                r.unified["id"]: r
-                for r in (make_record(a.provider, raw) for raw in self._initial.records[a.id])
-            }
+            a.id: {r.unified["id"]: r for r in (make_record(a.provider, raw) for raw in self._initial.records[a.id])}
             for a in self._initial.accounts
         }
         with self._lock:
@@ -77,9 +74,7 @@ class Store:
         with self._lock:
             return list(self._records.get(account_id, {}).values())
 
-    def put(
-        self, account_id: str, raws: Iterable[Mapping[str, Any]], *, replace: bool = False
-    ) -> list[Record]:
+    def put(self, account_id: str, raws: Iterable[Mapping[str, Any]], *, replace: bool = False) -> list[Record]:
         """Add (or with `replace`, swap in) raw records for an account; all or nothing.
 
         Raises KeyError for an unknown account and MappingError naming the first bad record.

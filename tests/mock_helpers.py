@@ -21,7 +21,12 @@ def get(client: FlaskClient, url: str, **headers: str) -> TestResponse:
 
 
 def violations(response: TestResponse, url: str, provider: str | None) -> list[Violation]:
-    return check_response(response.status_code, dict(response.headers), response.get_data(), Exchange.from_url(url, provider=provider))
+    return check_response(
+        response.status_code,
+        dict(response.headers),
+        response.get_data(),
+        Exchange.from_url(url, provider=provider),
+    )
 
 
 def assert_error(response: TestResponse, status: int, message: str) -> dict[str, Any]:

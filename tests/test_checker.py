@@ -66,9 +66,7 @@ def test_status_enum_is_case_sensitive() -> None:
 def test_interviewers_are_a_list_of_references() -> None:
     payload = good_interview("ceipal")
     assert validate_interview({**payload, "interviewers": []}, provider="ceipal") == []
-    found = validate_interview(
-        {**payload, "interviewers": [{"id": "1"}, {"name": "x"}, "7"]}, provider="ceipal"
-    )
+    found = validate_interview({**payload, "interviewers": [{"id": "1"}, {"name": "x"}, "7"]}, provider="ceipal")
     assert rules(found) == [
         ("/interviewers/1/id", "required"),
         ("/interviewers/1/name", "unknown-field"),

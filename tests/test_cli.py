@@ -39,12 +39,7 @@ def test_options_are_applied(tmp_path: Path) -> None:
     del payload["remote_data"], payload["location"]
     path = write(tmp_path, json.dumps(payload))
     assert main(["validate", path, "--provider", "ceipal"]) == 1
-    assert (
-        main(
-            ["validate", path, "--provider", "ceipal", "--ignore-remote-data", "--exclude-field", "location"]
-        )
-        == 0
-    )
+    assert main(["validate", path, "--provider", "ceipal", "--ignore-remote-data", "--exclude-field", "location"]) == 0
 
 
 @pytest.mark.parametrize(

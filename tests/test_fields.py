@@ -36,9 +36,7 @@ def test_every_seed_field_is_in_the_table_with_its_providers() -> None:
 
 
 def test_status_enum_matches_the_seed() -> None:
-    listed = re.findall(
-        r"•\s*(\w+)", RESPONSE_PART.split("The interview's status", 1)[1].split("Supported in")[0]
-    )
+    listed = re.findall(r"•\s*(\w+)", RESPONSE_PART.split("The interview's status", 1)[1].split("Supported in")[0])
     assert tuple(listed) == STATUS_VALUES
 
 

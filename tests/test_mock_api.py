@@ -186,7 +186,10 @@ def test_interview_visible_only_through_its_account(client: FlaskClient) -> None
 
 def test_accounts_and_openapi_endpoints(client: FlaskClient) -> None:
     accounts = client.get("/__mock__/accounts").get_json()
-    assert [(a["id"], a["provider"]) for a in accounts] == [(CEIPAL_ACCOUNT, "ceipal"), (PINPOINT_ACCOUNT, "pinpoint")]
+    assert [(a["id"], a["provider"]) for a in accounts] == [
+        (CEIPAL_ACCOUNT, "ceipal"),
+        (PINPOINT_ACCOUNT, "pinpoint"),
+    ]
     document = client.get("/openapi.json").get_json()
     assert document["openapi"] == "3.1.0" and document["servers"][0]["url"] == "http://localhost"
 

@@ -22,7 +22,10 @@ def client() -> FlaskClient:
 
 def test_every_interview_every_format(client: FlaskClient, provider: str) -> None:
     account = ACCOUNTS[provider]
-    ids = [i["id"] for i in get(client, f"{LIST_PATH}?integrated_account_id={account}&truto_ignore_limit=true").json["result"]]
+    ids = [
+        i["id"]
+        for i in get(client, f"{LIST_PATH}?integrated_account_id={account}&truto_ignore_limit=true").json["result"]
+    ]
     assert len(ids) >= 25
     checked = 0
     for interview_id, fmt, option in itertools.product(ids, RESPONSE_FORMATS, OPTIONS):

@@ -17,7 +17,18 @@ ROOT = Path(__file__).parents[1]
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -54,8 +65,8 @@ def test_installed_copy_works_from_another_folder(wheel: Path, tmp_path: Path) -
     elsewhere.mkdir()
     code = (
         "import mockserver, contracts; app = mockserver.create_app(); "
-        "assert mockserver.__file__.startswith(%r); "
-        "r = app.test_client().get('/__mock__/accounts'); print(len(r.get_json()))" % str(target)
+        f"assert mockserver.__file__.startswith({str(target)!r}); "
+        "r = app.test_client().get('/__mock__/accounts'); print(len(r.get_json()))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],

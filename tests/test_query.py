@@ -68,11 +68,7 @@ def test_malformed_queries_are_400_with_a_clear_message(query: str, endpoint: st
     with pytest.raises(QueryError, match=message) as info:
         parse_query(query, endpoint=endpoint)
     body = info.value.body()
-    assert (
-        body["statusCode"] == 400
-        and body["error"] == "Bad Request"
-        and message.split("`")[0] in body["message"]
-    )
+    assert body["statusCode"] == 400 and body["error"] == "Bad Request" and message.split("`")[0] in body["message"]
 
 
 def test_missing_account_carries_the_insight() -> None:

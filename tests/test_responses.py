@@ -30,9 +30,7 @@ def test_good_get_and_list(provider: str) -> None:
 def test_list_envelope_problems(provider: str) -> None:
     listing = Exchange("list", provider)
     item = good_interview(provider)
-    assert rules(check_response(200, JSON, {"result": [item]}, listing)) == [
-        ("/next_cursor", "list-envelope")
-    ]
+    assert rules(check_response(200, JSON, {"result": [item]}, listing)) == [("/next_cursor", "list-envelope")]
     assert rules(check_response(200, JSON, {"result": {}, "next_cursor": None}, listing)) == [
         ("/result", "list-envelope")
     ]
@@ -64,9 +62,7 @@ def test_error_bodies() -> None:
     ex = Exchange("get", "ceipal")
     good = {"statusCode": 404, "error": "Not Found", "message": "nope"}
     assert check_response(404, JSON, good, ex) == []
-    assert rules(check_response(404, JSON, {**good, "statusCode": 400}, ex)) == [
-        ("/statusCode", "error-body")
-    ]
+    assert rules(check_response(404, JSON, {**good, "statusCode": 400}, ex)) == [("/statusCode", "error-body")]
     assert rules(check_response(429, JSON, {"statusCode": 429, "error": "Slow down", "message": ""}, ex)) == [
         ("/error", "error-body")
     ]
@@ -77,9 +73,7 @@ def test_error_bodies() -> None:
 
 
 def test_invalid_request_expects_its_error() -> None:
-    ex = Exchange.from_url(
-        f"https://api.truto.one/unified/ats/interviews?integrated_account_id={ACCOUNT}&limit=-3"
-    )
+    ex = Exchange.from_url(f"https://api.truto.one/unified/ats/interviews?integrated_account_id={ACCOUNT}&limit=-3")
     assert ex.expected_status == 400
     item = good_interview("ceipal")
     [violation] = check_response(200, JSON, {"result": [item], "next_cursor": None}, ex)
@@ -109,9 +103,7 @@ def test_debug_envelope(provider: str) -> None:
     ]
     assert rules(check_response(200, JSON, item, ex)) == [("", "debug-envelope")]
     skip = Exchange("get", provider, response_format="debug", skip_api_call=True)
-    assert rules(check_response(200, JSON, {"result": item, "debug": debug}, skip)) == [
-        ("/debug", "debug-envelope")
-    ]
+    assert rules(check_response(200, JSON, {"result": item, "debug": debug}, skip)) == [("/debug", "debug-envelope")]
     listing = Exchange("list", provider, response_format="debug")
     envelope = {"result": [item], "next_cursor": None}
     assert rules(check_response(200, JSON, {"result": envelope, "debug": debug}, listing)) == [

@@ -46,10 +46,7 @@ def test_openapi_document_is_valid_openapi_3_1() -> None:
 def test_openapi_parameters_come_from_the_table() -> None:
     get_op = openapi_document()["paths"]["/unified/ats/interviews/{id}"]["get"]
     names = {p["name"]: p for p in get_op["parameters"]}
-    assert (
-        names["integrated_account_id"]["required"]
-        and names["integrated_account_id"]["schema"]["format"] == "uuid"
-    )
+    assert names["integrated_account_id"]["required"] and names["integrated_account_id"]["schema"]["format"] == "uuid"
     assert names["truto_response_format"]["schema"]["enum"] == [
         "unified",
         "raw",
@@ -60,9 +57,7 @@ def test_openapi_parameters_come_from_the_table() -> None:
     assert names["truto_exclude_fields[]"]["schema"]["items"]["enum"] == list(FIELD_NAMES)
     assert names["remote_query"]["style"] == "deepObject"
     list_op = openapi_document()["paths"]["/unified/ats/interviews"]["get"]
-    assert {"limit", "next_cursor", "truto_ignore_limit", "start_at"} <= {
-        p["name"] for p in list_op["parameters"]
-    }
+    assert {"limit", "next_cursor", "truto_ignore_limit", "start_at"} <= {p["name"] for p in list_op["parameters"]}
 
 
 def test_cli_prints_openapi_and_schema(capsys: pytest.CaptureFixture[str]) -> None:

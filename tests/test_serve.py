@@ -68,7 +68,7 @@ def test_banner_lists_url_accounts_and_hides_the_token(served: tuple[str, str]) 
 
 
 def test_printed_curl_line_works(served: tuple[str, str]) -> None:
-    base, banner = served
+    _, banner = served
     line = next(line for line in banner.splitlines() if line.strip().startswith("curl"))
     args = shlex.split(line.strip().replace("$TRUTO_MOCK_TOKEN", "t0ps3cret"))
     header = args[args.index("-H") + 1].split(": ", 1)

@@ -19,9 +19,7 @@ class ProviderModule(Protocol):
     BASE_URL: str
     DEFAULT_PAGE_SIZE: int
 
-    def from_unified(
-        self, unified: Mapping[str, Any], extras: Mapping[str, Any] | None = None
-    ) -> dict[str, Any]: ...
+    def from_unified(self, unified: Mapping[str, Any], extras: Mapping[str, Any] | None = None) -> dict[str, Any]: ...
 
     def to_unified(self, raw: Mapping[str, Any]) -> dict[str, Any]: ...
 
@@ -35,9 +33,7 @@ class ProviderModule(Protocol):
 
     def raw_get_body(self, raw: Mapping[str, Any]) -> Any: ...
 
-    def raw_list_body(
-        self, raws: Sequence[Mapping[str, Any]], *, offset: int, limit: int, total: int
-    ) -> Any: ...
+    def raw_list_body(self, raws: Sequence[Mapping[str, Any]], *, offset: int, limit: int, total: int) -> Any: ...
 
     def records_from_raw_body(self, body: Any, endpoint: str) -> list[Any]: ...
 
@@ -54,9 +50,7 @@ def provider_module(name: str) -> ProviderModule:
     try:
         return PROVIDER_MODULES[name]
     except KeyError:
-        raise ValueError(
-            f"unknown provider {name!r}; expected one of {', '.join(PROVIDER_MODULES)}"
-        ) from None
+        raise ValueError(f"unknown provider {name!r}; expected one of {', '.join(PROVIDER_MODULES)}") from None
 
 
 __all__ = ["PROVIDER_MODULES", "MappingError", "ProviderModule", "provider_module"]

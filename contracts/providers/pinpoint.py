@@ -157,11 +157,7 @@ def from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = 
 
     attributes = {
         **dict(extras or {}),
-        **{
-            key: unified[key]
-            for key in ("start_at", "end_at", "status", "created_at", "updated_at")
-            if key in unified
-        },
+        **{key: unified[key] for key in ("start_at", "end_at", "status", "created_at", "updated_at") if key in unified},
     }
     return {
         "id": unified["id"],
