@@ -164,8 +164,8 @@ def bench_mock(rounds: int, seconds: float) -> None:
             env,
         ),
         "gunicorn": (
-            [py, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{ports['gunicorn']}", "-q",
-             "minimal_app:app"],
+            [py, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{ports['gunicorn']}",
+             "--log-level", "warning", "minimal_app:app"],
             env,
         ),
     }  # fmt: skip

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Literal
 
 import qs_codec as qs
@@ -147,7 +149,13 @@ def parse_query(query_string: str, *, endpoint: str, strict: bool = True) -> Int
 
     Raises QueryError (status 400, Truto's message style) for anything the contract does not allow.
     With `strict=False`, parameters outside the contract are kept in `unknown` instead of rejected.
+    Valid answers are cached: a client repeats the same few query strings all day.
     """
+    return _parse_query(query_string, endpoint, strict)
+
+
+@lru_cache(maxsize=1024)
+def _parse_query(query_string: str, endpoint: str, strict: bool) -> InterviewQuery:
     accepted = {p.name: p for p in params_for(endpoint, location="query")}
     decoded = decode(query_string)
     if "integrated_account_id" not in decoded:
@@ -181,7 +189,7 @@ def parse_query(query_string: str, *, endpoint: str, strict: bool = True) -> Int
         elif name == "remote_query":
             if not isinstance(value, Mapping):
                 raise QueryError("`remote_query` must be an object: remote_query[key]=value")
-            values["remote_query"] = dict(value)
+            values["remote_query"] = MappingProxyType(dict(value))
         elif name == "limit":
             values["limit"] = _limit(value)
         elif name == "next_cursor":
