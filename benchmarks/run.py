@@ -97,6 +97,57 @@ def bench_checker(rounds: int) -> None:
     )
 
 
+# --- strategies -------------------------------------------------------------------------------
+
+
+def examples_per_second(strategy: Any, count: int) -> Callable[[], float]:
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    def run() -> float:
+        @settings(
+            max_examples=count,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(strategy)
+        def consume(value: Any) -> None:
+            pass
+
+        started = time.perf_counter()
+        consume()
+        return count / (time.perf_counter() - started)
+
+    return run
+
+
+def bench_strategies(rounds: int) -> None:
+    from hypothesis import strategies as st
+
+    from contracts.fields import fields_for
+    from strategies import interviews
+
+    header("Strategies: valid examples per second")
+    for provider in PROVIDERS:
+        keys = [f.name for f in fields_for(provider)]
+        plain = st.fixed_dictionaries({k: st.text() for k in keys})
+        medians = interleaved(
+            {
+                "ours": examples_per_second(interviews(provider=provider), 300),
+                "plain": examples_per_second(plain, 300),
+            },
+            rounds,
+        )
+        line(
+            f"interviews(provider={provider!r}) vs fixed_dictionaries",
+            f"{medians['ours']:.0f} ex/s",
+            f"{medians['plain']:.0f} ex/s",
+            medians["ours"] / medians["plain"],
+            ">= 0.5x",
+        )
+
+
 # --- servers ----------------------------------------------------------------------------------
 
 
@@ -205,7 +256,7 @@ def bench_mock(rounds: int, seconds: float) -> None:
         print(f"  non-200 answers: {errors}")
 
 
-SECTIONS = ("checker", "mock")
+SECTIONS = ("checker", "strategies", "mock")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -218,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"truto-interviews-kit benchmarks, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {python}")
     if "checker" in args.sections:
         bench_checker(args.rounds)
+    if "strategies" in args.sections:
+        bench_strategies(args.rounds)
     if "mock" in args.sections:
         bench_mock(args.rounds, args.seconds)
     return 0

@@ -15,6 +15,10 @@ EXPECTED = {
         "parse_query", "provider_module", "validate_interview",
     ],
     "mockserver": ["MockConfig", "create_app"],
+    "strategies": [
+        "GeneratedQuery", "InvalidQuery", "datetimes_rfc3339", "default_accounts", "interview_queries",
+        "interviews", "invalid_interview_queries", "raw_interviews",
+    ],
 }  # fmt: skip
 
 

@@ -1,0 +1,178 @@
+"""Strategies for query strings of the interviews endpoints, valid and invalid, from the parameter table.
+
+A valid query holds every kind of parameter the table lists for the endpoint (the provider's filters
+only), encoded with one of the three array encodings Truto accepts. An invalid query is a valid one
+with exactly one thing broken, paired with the error a Truto-shaped server must answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from hypothesis import strategies as st
+
+from contracts.errors import reason_phrase
+from contracts.fields import FIELD_NAMES, PROVIDERS, filterable_fields
+from contracts.params import FILTER_OPERATORS, PARAM_BY_NAME, ParamType, params_for
+from contracts.query import ARRAY_FORMATS, ArrayFormat, encode_query
+from strategies._args import check_endpoint, check_provider
+from strategies.interviews import datetimes_rfc3339
+
+
+@dataclass(frozen=True)
+class GeneratedQuery:
+    """One request's query: as parameters and as the encoded string a client would send."""
+
+    endpoint: str
+    provider: str
+    params: Mapping[str, Any]
+    array_format: ArrayFormat
+    query_string: str
+
+
+@dataclass(frozen=True)
+class InvalidQuery:
+    """A query that breaks the contract in one way, and what the server must answer."""
+
+    endpoint: str
+    provider: str
+    query_string: str
+    expected_status: int
+    reason: str
+    """What was broken, for a person reading a failing example."""
+    expected_error: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "expected_error", reason_phrase(self.expected_status))
+
+
+def default_accounts() -> dict[str, str]:
+    """provider -> integrated account id, from the kit's default fixtures (the mock's accounts)."""
+    data = json.loads(resources.files("fixtures").joinpath("accounts.json").read_text("utf-8"))
+    return {a["provider"]: a["id"] for a in data}
+
+
+def _bool_text() -> st.SearchStrategy[str]:
+    return st.sampled_from(["true", "false", "True", "FALSE"])
+
+
+_KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,9}", fullmatch=True)
+_VALUES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)
+
+
+def _filter_values() -> st.SearchStrategy[dict[str, str]]:
+    return st.dictionaries(st.sampled_from(FILTER_OPERATORS), datetimes_rfc3339(), min_size=1, max_size=2)
+
+
+def _param_strategy(name: str, ptype: ParamType) -> st.SearchStrategy[Any]:
+    if ptype is ParamType.ENUM:
+        return st.sampled_from(PARAM_BY_NAME[name].enum)
+    if ptype is ParamType.BOOLEAN:
+        return _bool_text()
+    if ptype is ParamType.ARRAY:
+        return st.lists(st.sampled_from(FIELD_NAMES), min_size=1, max_size=4, unique=True)
+    if ptype is ParamType.OBJECT:
+        return st.dictionaries(_KEYS, _VALUES, min_size=1, max_size=3)
+    if ptype is ParamType.INTEGER:
+        return st.integers(1, 60).map(str)
+    if ptype is ParamType.DATETIME_FILTER:
+        return _filter_values()
+    return st.just("")  # next_cursor: empty on a first page
+
+
+def _params(endpoint: str, provider: str, account: str) -> st.SearchStrategy[dict[str, Any]]:
+    optional = {}
+    for p in params_for(endpoint, location="query"):
+        if p.required or (p.providers is not None and provider not in p.providers):
+            continue
+        optional[p.name] = _param_strategy(p.name, p.type)
+    return st.fixed_dictionaries({"integrated_account_id": st.just(account)}, optional=optional)
+
+
+def _query(endpoint: str, provider: str, account: str) -> st.SearchStrategy[GeneratedQuery]:
+    def build(params: dict[str, Any], array_format: ArrayFormat) -> GeneratedQuery:
+        return GeneratedQuery(endpoint, provider, params, array_format, encode_query(params, array_format=array_format))
+
+    return st.builds(build, _params(endpoint, provider, account), st.sampled_from(ARRAY_FORMATS))
+
+
+def _providers(provider: str | None) -> st.SearchStrategy[str]:
+    return st.just(provider) if provider is not None else st.sampled_from(PROVIDERS)
+
+
+def interview_queries(
+    *, endpoint: str = "get", provider: str | None = None, accounts: Mapping[str, str] | None = None
+) -> st.SearchStrategy[GeneratedQuery]:
+    """Valid query combinations for `endpoint` ("get" or "list").
+
+    Every response format, excluded fields in all three encodings, `truto_ignore_remote_data`,
+    `truto_skip_api_call`, `remote_query`, and for lists paging and the provider's date filters.
+    `accounts` maps provider -> integrated_account_id (default: the mock's built-in accounts).
+    Shrinks toward the bare `integrated_account_id`.
+    """
+    check_endpoint(endpoint)
+    check_provider(provider)
+    chosen = dict(accounts or default_accounts())
+    return _providers(provider).flatmap(lambda name: _query(endpoint, name, chosen[name]))
+
+
+def _breakages(endpoint: str, provider: str) -> list[tuple[str, Any, int, str]]:
+    """(parameter, bad value or None to drop it, status, reason) for one valid query."""
+    out: list[tuple[str, Any, int, str]] = [
+        ("integrated_account_id", None, 400, "integrated_account_id missing"),
+        ("integrated_account_id", "not-a-uuid", 400, "integrated_account_id is not a UUID"),
+        ("integrated_account_id", "00000000-0000-4000-8000-000000000000", 404, "unknown integrated account"),
+        ("truto_response_format", "xml", 400, "unknown response format"),
+        ("truto_ignore_remote_data", "yes", 400, "boolean that is not true/false"),
+        ("truto_skip_api_call", "1", 400, "boolean that is not true/false"),
+        ("truto_exclude_fields", ["salary"], 400, "unknown field excluded"),
+        ("remote_query", "flat", 400, "remote_query that is not an object"),
+        ("sort_by", "created_at", 400, "parameter outside the contract"),
+    ]
+    if endpoint == "get":
+        out.append(("limit", "10", 400, "list-only parameter on get"))
+        return out
+    unsupported = sorted(set(filterable_fields(None)) - set(filterable_fields(provider)))
+    out += [
+        ("limit", "0", 400, "limit of zero"),
+        ("limit", "-5", 400, "negative limit"),
+        ("limit", "ten", 400, "limit that is not a number"),
+        ("truto_ignore_limit", "maybe", 400, "boolean that is not true/false"),
+        ("next_cursor", "not a cursor", 400, "cursor the server never issued"),
+        ("created_at", {"after": "2024-01-01T00:00:00Z"}, 400, "unknown filter operator"),
+        ("created_at", {"gt": "yesterday"}, 400, "filter value that is not a date"),
+        ("created_at", "2024-01-01T00:00:00Z", 400, "filter without an operator"),
+    ]
+    out += [(name, {"gt": "2024-01-01T00:00:00Z"}, 400, f"{provider} cannot filter on {name}") for name in unsupported]
+    return out
+
+
+def _invalid(endpoint: str, provider: str, account: str) -> st.SearchStrategy[InvalidQuery]:
+    def build(base: GeneratedQuery, breakage: tuple[str, Any, int, str]) -> InvalidQuery:
+        name, value, status, reason = breakage
+        params = {k: v for k, v in base.params.items() if k != name}
+        if value is not None:
+            params[name] = value
+        return InvalidQuery(endpoint, provider, encode_query(params, array_format=base.array_format), status, reason)
+
+    valid = _query(endpoint, provider, account)
+    return st.builds(build, valid, st.sampled_from(_breakages(endpoint, provider)))
+
+
+def invalid_interview_queries(
+    *, endpoint: str = "get", provider: str | None = None, accounts: Mapping[str, str] | None = None
+) -> st.SearchStrategy[InvalidQuery]:
+    """Queries broken in exactly one way, each with the status (`expected_status`) and Truto error
+    phrase (`expected_error`) a Truto-shaped server answers; `reason` says what was broken.
+
+    The rest of the query is a valid combination from `interview_queries`, so the breakage alone
+    explains the error. Shrinks toward the first breakage on a bare query.
+    """
+    check_endpoint(endpoint)
+    check_provider(provider)
+    chosen = dict(accounts or default_accounts())
+    return _providers(provider).flatmap(lambda name: _invalid(endpoint, name, chosen[name]))

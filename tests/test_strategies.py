@@ -1,0 +1,130 @@
+"""Property tests: the strategies generate what they promise, and the mock answers them as the contract says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from contracts import Exchange, check_response, provider_module, validate_interview
+from contracts.fields import FIELD_NAMES, STATUS_VALUES
+from mockserver import create_app
+from strategies import (
+    GeneratedQuery,
+    InvalidQuery,
+    interview_queries,
+    interviews,
+    invalid_interview_queries,
+    raw_interviews,
+)
+from tests.mock_helpers import AUTH, LIST_PATH
+
+EXCLUDABLE = st.lists(st.sampled_from(FIELD_NAMES), max_size=3, unique=True)
+
+
+@pytest.fixture(scope="module")
+def client() -> FlaskClient:
+    return create_app({"records": 10}).test_client()
+
+
+@given(st.data())
+def test_every_generated_interview_validates(data: st.DataObject) -> None:
+    provider = data.draw(st.sampled_from([None, "ceipal", "pinpoint"]))
+    excluded = data.draw(EXCLUDABLE)
+    ignore = data.draw(st.booleans())
+    item = data.draw(interviews(provider=provider, exclude_fields=excluded, ignore_remote_data=ignore))
+    assert validate_interview(item, provider=provider, exclude_fields=excluded, ignore_remote_data=ignore) == []
+
+
+@given(interviews(provider="pinpoint"))
+def test_pinpoint_interviews_have_no_ceipal_fields(item: dict[str, Any]) -> None:
+    assert not {"candidate", "organizer", "interviewers", "location"} & set(item)
+
+
+@pytest.mark.parametrize("provider", ["ceipal", "pinpoint"])
+def test_every_raw_record_maps_to_a_valid_interview(provider: str) -> None:
+    module = provider_module(provider)
+
+    @given(raw_interviews(provider=provider))
+    def check(raw: dict[str, Any]) -> None:
+        unified = module.to_unified(raw)
+        assert validate_interview({**unified, "remote_data": raw}, provider=provider) == []
+
+    check()
+
+
+def _collect(strategy: st.SearchStrategy[Any], key: Callable[[Any], Any], examples: int = 300) -> set[Any]:
+    seen: set[Any] = set()
+
+    @settings(max_examples=examples, database=None)
+    @given(strategy)
+    def collect(value: Any) -> None:
+        seen.add(key(value))
+
+    collect()
+    return seen
+
+
+def test_coverage_across_draws() -> None:
+    statuses = _collect(interviews(provider="pinpoint"), lambda i: i.get("status"))
+    assert set(STATUS_VALUES) <= statuses
+    sizes = _collect(interviews(provider="ceipal"), lambda i: len(i.get("interviewers", [])))
+    assert 0 in sizes and max(sizes) >= 3
+    offsets = _collect(interviews(provider="pinpoint"), lambda i: i.get("created_at", "")[-6:])
+    assert len(offsets) > 3
+    providers = _collect(interviews(), lambda i: "candidate" in i or "status" in i)
+    assert providers == {True, False}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("endpoint", ["get", "list"])
+def test_every_valid_query_gets_a_conforming_response(client: FlaskClient, endpoint: str) -> None:
+    @settings(max_examples=60 if endpoint == "list" else 40)
+    @given(interview_queries(endpoint=endpoint))
+    def check(query: GeneratedQuery) -> None:
+        path = LIST_PATH if endpoint == "list" else f"{LIST_PATH}/{'9001' if query.provider == 'ceipal' else '412'}"
+        url = f"{path}?{query.query_string}"
+        response = client.get(url, headers=AUTH)
+        assert response.status_code == 200, response.get_json()
+        exchange = Exchange.from_url(url, provider=query.provider)
+        assert check_response(200, dict(response.headers), response.get_data(), exchange) == []
+
+    check()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("endpoint", ["get", "list"])
+def test_every_invalid_query_gets_its_documented_error(client: FlaskClient, endpoint: str) -> None:
+    @settings(max_examples=80)
+    @given(invalid_interview_queries(endpoint=endpoint))
+    def check(query: InvalidQuery) -> None:
+        path = LIST_PATH if endpoint == "list" else f"{LIST_PATH}/9001"
+        response = client.get(f"{path}?{query.query_string}", headers=AUTH)
+        body = response.get_json()
+        assert response.status_code == query.expected_status, (query.reason, body)
+        assert body["statusCode"] == query.expected_status and body["error"] == query.expected_error
+        assert isinstance(body["message"], str) and body["message"]
+
+    check()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: interviews(provider="ashby"), "provider must be one of ceipal, pinpoint or None"),
+        (lambda: interviews(exclude_fields="id"), "exclude_fields must be a collection"),
+        (lambda: interviews(exclude_fields=["salary"]), "unknown field"),
+        (lambda: interviews(ignore_remote_data="yes"), "ignore_remote_data must be a bool"),
+        (lambda: raw_interviews(provider=None), "provider must be one of ceipal, pinpoint,"),
+        (lambda: interview_queries(endpoint="delete"), "endpoint must be one of get, list"),
+        (lambda: invalid_interview_queries(provider="x"), "provider must be one of"),
+    ],
+)
+def test_bad_arguments_fail_eagerly_naming_the_argument(make: Callable[[], object], message: str) -> None:
+    with pytest.raises(InvalidArgument, match=message):
+        make()
