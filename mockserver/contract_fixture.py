@@ -1,0 +1,71 @@
+"""The `truto_contract` helper and the `truto_target` description used by the pytest plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from contracts.checker import Violation
+from contracts.fields import PROVIDERS
+from contracts.responses import Exchange, check_response
+
+
+@dataclass(frozen=True)
+class Target:
+    """An API to test against. The token is kept out of `repr` so it never lands in a report."""
+
+    base_url: str
+    token: str = field(repr=False)
+    accounts: Mapping[str, str]  # provider -> integrated account id
+    is_mock: bool
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+
+
+def parse_accounts(values: Iterable[str]) -> dict[str, str]:
+    """`PROVIDER=UUID` strings -> {provider: uuid}; a pytest.UsageError for a malformed one."""
+    import pytest
+
+    out: dict[str, str] = {}
+    for value in values:
+        provider, sep, uuid = value.partition("=")
+        if not sep or provider not in PROVIDERS or not uuid:
+            raise pytest.UsageError(
+                f"--truto-account takes PROVIDER=UUID with PROVIDER one of {PROVIDERS}, got {value!r}"
+            )
+        out[provider] = uuid
+    return out
+
+
+class ContractViolation(AssertionError):
+    """A response broke the contract; the message lists every violation."""
+
+
+class ContractChecker:
+    """Checks responses (httpx or requests) against the contract, given the request that produced them."""
+
+    def __init__(self, account_providers: Mapping[str, str]) -> None:
+        self._providers = dict(account_providers)  # integrated account id -> provider
+
+    def provider_for(self, url: str) -> str | None:
+        account = parse_qs(urlsplit(url).query).get("integrated_account_id", [None])[0]
+        return self._providers.get(account) if account else None
+
+    def violations(self, response: Any, *, provider: str | None = None) -> list[Violation]:
+        """The contract violations of `response` (an httpx.Response or requests.Response)."""
+        url = str(response.request.url)
+        exchange = Exchange.from_url(url, provider=provider or self.provider_for(url))
+        return check_response(response.status_code, dict(response.headers), response.content, exchange)
+
+    def check(self, response: Any, *, provider: str | None = None) -> None:
+        """Raise ContractViolation (an AssertionError) listing each violation, if there is any."""
+        found = self.violations(response, provider=provider)
+        if found:
+            request = response.request
+            lines = "\n".join(f"  - {v}" for v in found)
+            raise ContractViolation(
+                f"{request.method} {request.url} -> {response.status_code} breaks the contract:\n{lines}"
+            )

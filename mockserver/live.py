@@ -1,0 +1,128 @@
+"""A live mock for test suites: one threaded server per session, the app behind it swappable per test.
+
+Werkzeug's threaded server runs in a daemon thread of the test process, so a test can add records
+to the very store the server answers from. (`python -m mockserver` uses granian instead.)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import httpx
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from mockserver.app import MockState, create_app
+from mockserver.config import MockConfig
+from mockserver.dataset import Account
+from mockserver.store import Record
+
+TRUTO_BASE_URL = "https://api.truto.one"
+
+
+class AppCache:
+    """Apps by configuration: a marker with the same settings reuses an app (after a reset)."""
+
+    def __init__(self) -> None:
+        self._apps: dict[MockConfig, Flask] = {}
+        self._lock = threading.Lock()
+
+    def get(self, config: MockConfig) -> Flask:
+        with self._lock:
+            if config not in self._apps:
+                self._apps[config] = create_app(config)
+            app = self._apps[config]
+        mock_state(app).store.reset()
+        return app
+
+
+def mock_state(app: Flask) -> MockState:
+    state: MockState = app.extensions["truto_mock"]
+    return state
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log lines in the test output."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class LiveServer:
+    """A loopback HTTP server whose WSGI app can be swapped between tests."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app: Flask | None = None
+        self._server: BaseWSGIServer = make_server(
+            host, port, self._dispatch, threaded=True, request_handler=_QuietHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="truto-mock", daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._server.host}:{self._server.port}"
+
+    def _dispatch(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if self.app is None:  # pragma: no cover - only between session start and the first test
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"no mock app configured"]
+        return self.app(environ, start_response)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class MockHandle:
+    """What a test gets from the `truto_mock` fixture."""
+
+    def __init__(self, app: Flask, url: str) -> None:
+        self.app = app
+        self.url = url
+
+    @property
+    def state(self) -> MockState:
+        return mock_state(self.app)
+
+    @property
+    def accounts(self) -> dict[str, str]:
+        """provider name -> integrated account id (the first account of each provider)."""
+        out: dict[str, str] = {}
+        for account in self.state.store.accounts():
+            out.setdefault(account.provider, account.id)
+        return out
+
+    def account(self, provider_or_id: str) -> Account:
+        for account in self.state.store.accounts():
+            if provider_or_id in (account.id, account.provider):
+                return account
+        raise KeyError(f"no integrated account {provider_or_id!r}; have {self.accounts}")
+
+    def add_records(
+        self, provider_or_account: str, raws: Iterable[Mapping[str, Any]], *, replace: bool = False
+    ) -> list[Record]:
+        """Add raw provider records (or replace all of them) for this test; they are checked against
+        the contract first and refused with a MappingError naming the violation."""
+        return self.state.store.put(self.account(provider_or_account).id, raws, replace=replace)
+
+    def reset(self) -> None:
+        self.state.store.reset()
+
+
+def wsgi_responder(app: Flask) -> Callable[[httpx.Request], httpx.Response]:
+    """A respx side effect answering an httpx request from `app` in-process, no socket involved."""
+    client = app.test_client()
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        response = client.open(
+            request.url.raw_path.decode("ascii"),
+            method=request.method,
+            headers=list(request.headers.multi_items()),
+            data=request.content,
+        )
+        return httpx.Response(response.status_code, headers=list(response.headers.items()), content=response.get_data())
+
+    return respond

@@ -1,0 +1,159 @@
+"""The pytest plugin, exercised the way a consumer uses it: through pytester, public fixtures only."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+CONSUMER_TESTS = """
+import httpx
+import pytest
+import requests
+
+from mockserver.contract_fixture import ContractViolation
+
+
+def test_live_mock_answers(truto_mock, truto_contract):
+    account = truto_mock.accounts["pinpoint"]
+    response = httpx.get(
+        f"{truto_mock.url}/unified/ats/interviews",
+        params={"integrated_account_id": account, "limit": 3},
+        headers={"Authorization": "Bearer anything"},
+    )
+    assert response.status_code == 200 and len(response.json()["result"]) == 3
+    truto_contract.check(response)
+
+
+def test_requests_responses_are_checked_too(truto_mock, truto_contract):
+    response = requests.get(
+        f"{truto_mock.url}/unified/ats/interviews/9001",
+        params={"integrated_account_id": truto_mock.accounts["ceipal"], "truto_response_format": "debug"},
+        headers={"Authorization": "Bearer anything"},
+    )
+    truto_contract.check(response)
+
+
+def test_records_added_for_one_test(truto_mock):
+    raw = {"id": "777", "type": "interviews", "attributes": {"status": "completed"}, "relationships": {}}
+    truto_mock.add_records("pinpoint", [raw])
+    url = f"{truto_mock.url}/unified/ats/interviews/777?integrated_account_id={truto_mock.accounts['pinpoint']}"
+    assert httpx.get(url, headers={"Authorization": "Bearer x"}).json()["status"] == "completed"
+
+
+def test_the_next_test_starts_from_a_reset_mock(truto_mock):
+    url = f"{truto_mock.url}/unified/ats/interviews/777?integrated_account_id={truto_mock.accounts['pinpoint']}"
+    assert httpx.get(url, headers={"Authorization": "Bearer x"}).status_code == 404
+
+
+def test_bad_records_are_refused(truto_mock):
+    with pytest.raises(ValueError, match="is not one of"):
+        truto_mock.add_records("pinpoint", [{"id": "1", "type": "interviews", "attributes": {"status": "odd"}}])
+
+
+@pytest.mark.truto_mock(records=2, seed=3)
+def test_marker_configures_the_mock(truto_mock):
+    url = f"{truto_mock.url}/unified/ats/interviews?integrated_account_id={truto_mock.accounts['ceipal']}"
+    assert len(httpx.get(url, headers={"Authorization": "Bearer x"}).json()["result"]) == 4 + 2
+
+
+@pytest.mark.truto_mock(token="s3cret")
+def test_marker_token(truto_mock):
+    url = f"{truto_mock.url}/unified/ats/interviews?integrated_account_id={truto_mock.accounts['ceipal']}"
+    assert httpx.get(url, headers={"Authorization": "Bearer other"}).status_code == 401
+
+
+PINPOINT = "9f4b2d17-3c6e-4e8a-a5d2-71b0e4c3f902"
+
+
+def test_respx_answers_httpx_without_a_server(truto_respx, truto_contract):
+    with httpx.Client(base_url="https://api.truto.one", headers={"Authorization": "Bearer t"}) as client:
+        response = client.get(
+            "/unified/ats/interviews",
+            params={"integrated_account_id": PINPOINT, "truto_exclude_fields[]": "status"},
+        )
+    assert response.status_code == 200 and all("status" not in i for i in response.json()["result"])
+    truto_contract.check(response)
+    assert truto_respx.calls.call_count == 1
+
+
+def test_respx_sees_records_added_through_the_mock(truto_respx, truto_mock):
+    raw = {"id": "888", "type": "interviews", "attributes": {"status": "draft"}, "relationships": {}}
+    truto_mock.add_records("pinpoint", [raw])
+    response = httpx.get(
+        "https://api.truto.one/unified/ats/interviews/888",
+        params={"integrated_account_id": truto_mock.accounts["pinpoint"]},
+        headers={"Authorization": "Bearer t"},
+    )
+    assert response.json()["status"] == "draft"
+
+
+def test_client_and_target(truto_client, truto_target, truto_contract):
+    assert truto_target.is_mock and "test-token" not in repr(truto_target)
+    for provider, account in truto_target.accounts.items():
+        response = truto_client.get("/unified/ats/interviews", params={"integrated_account_id": account})
+        truto_contract.check(response)
+
+
+def test_contract_failure_lists_each_violation(truto_contract):
+    request = httpx.Request("GET", "https://api.truto.one/unified/ats/interviews/412?integrated_account_id=9f4b2d17-3c6e-4e8a-a5d2-71b0e4c3f902")
+    bad = httpx.Response(200, json={"id": "412", "candidate": {"id": "1"}, "status": "rescheduled"}, request=request)
+    with pytest.raises(ContractViolation) as info:
+        truto_contract.check(bad)
+    message = str(info.value)
+    assert "pinpoint does not return `candidate`" in message
+    assert "'rescheduled' is not one of" in message
+    assert "`remote_data` is missing" in message
+"""
+
+
+def test_consumer_suite_passes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_consumer=CONSUMER_TESTS)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=11)
+
+
+def test_marker_is_registered_with_help(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["*truto_mock(seed=0, records=25*configure the Truto mock for one test*"])
+
+
+def test_options_are_listed(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(["*--truto-base-url*", "*--truto-token*", "*--truto-account*"])
+
+
+def test_real_api_options_aim_the_target(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUTO_API_TOKEN", "tok-from-env-123")
+    pytester.makepyfile(
+        test_target="""
+        def test_target(truto_target, truto_client):
+            assert not truto_target.is_mock
+            assert truto_target.base_url == "https://api.example.test"
+            assert truto_target.accounts == {"ceipal": "11111111-2222-4333-8444-555555555555"}
+            assert truto_client.headers["Authorization"] == "Bearer tok-from-env-123"
+            assert "tok-from-env-123" not in repr(truto_target)
+        """
+    )
+    result = pytester.runpytest(
+        "--truto-base-url",
+        "https://api.example.test/",
+        "--truto-account",
+        "ceipal=11111111-2222-4333-8444-555555555555",
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_real_api_without_token_or_account_is_a_usage_error(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRUTO_API_TOKEN", raising=False)
+    pytester.makepyfile(test_target="def test_target(truto_target):\n    pass\n")
+    result = pytester.runpytest("--truto-base-url", "https://api.example.test")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*needs --truto-token or TRUTO_API_TOKEN*"])
+    result = pytester.runpytest(
+        "--truto-base-url", "https://x.test", "--truto-token", "t", "--truto-account", "ashby=1"
+    )
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*--truto-account takes PROVIDER=UUID*"])
