@@ -85,7 +85,22 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the generated JSON Schema of an interview")
     schema.add_argument("--provider", choices=PROVIDERS, help="one provider's schema (default: the union)")
     schema.set_defaults(run=lambda args: _print_json(interview_schema(args.provider)))
+    gate = sub.add_parser("gate", help="check a Truto-shaped API (or the mock) against the contract")
+    gate.add_argument("--base-url", required=True, help="e.g. https://api.truto.one or http://127.0.0.1:8000")
+    gate.add_argument("--account", action="append", required=True, metavar="PROVIDER=UUID")
+    gate.add_argument("--token-env", default="TRUTO_API_TOKEN", help="variable holding the API token")
+    gate.add_argument("--id", action="append", help="interview id to check (default: discovered via the list)")
+    gate.add_argument("--max-ids", type=int, default=3, help="discovered ids to run the get matrix on")
+    gate.add_argument("--timeout", type=float, default=15.0, help="seconds per request")
+    gate.add_argument("--junit-xml", metavar="PATH", help="also write the results as JUnit XML")
+    gate.set_defaults(run=_gate)
     return parser
+
+
+def _gate(args: argparse.Namespace) -> int:
+    from contracts.gate import main_gate
+
+    return main_gate(args, dict(os.environ))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

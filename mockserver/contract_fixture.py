@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from contracts.checker import Violation
-from contracts.fields import PROVIDERS
+from contracts.gate import parse_accounts as gate_parse_accounts
 from contracts.responses import Exchange, check_response
 
 
@@ -29,15 +29,10 @@ def parse_accounts(values: Iterable[str]) -> dict[str, str]:
     """`PROVIDER=UUID` strings -> {provider: uuid}; a pytest.UsageError for a malformed one."""
     import pytest
 
-    out: dict[str, str] = {}
-    for value in values:
-        provider, sep, uuid = value.partition("=")
-        if not sep or provider not in PROVIDERS or not uuid:
-            raise pytest.UsageError(
-                f"--truto-account takes PROVIDER=UUID with PROVIDER one of {PROVIDERS}, got {value!r}"
-            )
-        out[provider] = uuid
-    return out
+    try:
+        return gate_parse_accounts(list(values), option="--truto-account")
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 class ContractViolation(AssertionError):
