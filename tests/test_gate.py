@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -36,10 +37,8 @@ class Rewriter:
             captured.update(status=status, headers=headers)
 
         body = b"".join(self.app(environ, capture))
-        try:
+        with contextlib.suppress(ValueError):
             body = json.dumps(self.rewrite(environ, json.loads(body))).encode()
-        except ValueError:
-            pass
         headers = [(k, v) for k, v in captured["headers"] if k.lower() not in ("content-length", "transfer-encoding")]
         start_response(captured["status"], [*headers, ("Content-Length", str(len(body)))])
         return [body]
