@@ -25,6 +25,24 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _latency(text: str) -> tuple[int, int]:
+    low, sep, high = text.partition("-")
+    try:
+        pair = (int(low), int(high if sep else low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"latency takes MS or MIN-MAX in milliseconds, got {text!r}") from None
+    if not 0 <= pair[0] <= pair[1]:
+        raise argparse.ArgumentTypeError(f"latency needs 0 <= MIN <= MAX, got {text!r}")
+    return pair
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"error rate must be between 0 and 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="truto-mock", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -35,6 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token", help="require exactly this bearer token (default: accept any)")
     parser.add_argument("--cors-origin", default="*", help="allowed CORS origin (default: any)")
     parser.add_argument("--lenient-query", action="store_true", help="accept query parameters outside the contract")
+    faults = parser.add_argument_group("faults (all off by default; deterministic under --seed)")
+    faults.add_argument("--latency", type=_latency, metavar="MIN-MAX", help="extra latency per request, in ms")
+    faults.add_argument("--error-rate", type=_rate, default=0.0, help="share of requests failing with 500/502/503")
+    faults.add_argument(
+        "--rate-limit-token", type=_non_negative, default=0, metavar="N", help="requests per 10 s per token"
+    )
+    faults.add_argument(
+        "--rate-limit-account", type=_non_negative, default=0, metavar="N", help="requests per 10 s per account"
+    )
+    faults.add_argument(
+        "--truto-rate-limits", action="store_true", help="Truto's own limits: 500 per token, 50 per account per 10 s"
+    )
+    parser.add_argument("--journal-size", type=_non_negative, default=200, help="requests kept in the journal")
     return parser
 
 
@@ -50,6 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         token=args.token,
         cors_origin=args.cors_origin,
         strict_query=not args.lenient_query,
+        latency_ms=args.latency,
+        error_rate=args.error_rate,
+        rate_limit_token=500 if args.truto_rate_limits else args.rate_limit_token,
+        rate_limit_account=50 if args.truto_rate_limits else args.rate_limit_account,
+        journal_size=args.journal_size,
     )
     from mockserver.serve import serve
 

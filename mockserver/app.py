@@ -1,40 +1,46 @@
-"""The Flask app factory: routes, authentication, Truto-shaped errors and CORS.
+"""The Flask app factory: API routes, authentication, scenarios and faults, Truto-shaped errors, CORS.
 
-`create_app(config)` builds everything fresh (data set, store); importing this module does nothing.
+`create_app(config)` builds everything fresh (data set, store, journal); importing this module does
+nothing.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from contracts.errors import error_body
-from contracts.openapi import GET_PATH, LIST_PATH, openapi_document
+from contracts.openapi import GET_PATH, LIST_PATH
 from contracts.params import GET, LIST
 from contracts.providers import provider_module
 from contracts.query import QueryError, parse_query
 from mockserver.config import MockConfig
 from mockserver.dataset import load_dataset
+from mockserver.faults import Faults
+from mockserver.journal import Journal
 from mockserver.render import check_filters, dumps, render_get, render_list, select_page, stream_chunks
+from mockserver.scenarios import Scenario, ScenarioError, parse_prefer, rate_limit_headers, scenario_error
 from mockserver.store import Store
 
 log = logging.getLogger("mockserver")
 EXPOSED_HEADERS = ["Retry-After", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"]
+API_PREFIX = "/unified/"
 
 
 class ApiError(Exception):
     """An answer in Truto's error shape."""
 
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None, **extra: Any) -> None:
         super().__init__(message)
-        self.status, self.message, self.extra = status, message, extra
+        self.status, self.message, self.headers, self.extra = status, message, dict(headers or {}), extra
 
 
 @dataclass
@@ -43,6 +49,8 @@ class MockState:
 
     config: MockConfig
     store: Store
+    journal: Journal
+    faults: Faults
 
 
 def state() -> MockState:
@@ -50,34 +58,72 @@ def state() -> MockState:
     return mock
 
 
-def json_response(body: Any, status: int = 200, *, stream: bool = False) -> Response:
+def json_response(body: Any, status: int = 200, *, stream: bool = False, headers: Mapping[str, str] = {}) -> Response:
+    g.truto_body = body  # the journal judges the object, not re-parsed bytes
     text = dumps(body)
     payload: Any = stream_chunks(text) if stream else text
-    return Response(payload, status=status, mimetype="application/json")
+    response = Response(payload, status=status, mimetype="application/json")
+    response.headers.update(headers)
+    return response
 
 
-def error_response(status: int, message: str, **extra: Any) -> Response:
-    return json_response(error_body(status, message, **extra), status)
+def error_response(status: int, message: str, headers: Mapping[str, str] = {}, **extra: Any) -> Response:
+    return json_response(error_body(status, message, **extra), status, headers=headers)
 
 
-def _authorize(config: MockConfig) -> None:
+def _bearer_token(config: MockConfig) -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "Missing or malformed Authorization header; send `Authorization: Bearer <api-token>`.")
     if config.token is not None and not hmac.compare_digest(token.encode(), config.token.encode()):
         raise ApiError(401, "Invalid API token.")
+    return token
+
+
+def _apply_scenario_and_faults(mock: MockState, token: str) -> None:
+    """Raise the error a Prefer scenario, a rate limit or an injected fault asks for; sleep for delays."""
+    try:
+        scenario = parse_prefer(request.headers.get("Prefer"))
+    except ScenarioError as exc:
+        raise ApiError(400, str(exc)) from None
+    g.truto_scenario = request.headers.get("Prefer", "")
+    account_id = request.args.get("integrated_account_id")
+    limited = mock.faults.rate_limit(token, account_id)
+    if limited is not None:
+        raise ApiError(
+            429,
+            f"Rate limit exceeded: {limited.limit} requests per 10 seconds per {limited.scope}.",
+            rate_limit_headers(limited.limit, 0, limited.retry_after),
+        )
+    delay = scenario.delay_ms / 1000 or mock.faults.delay_seconds()
+    if delay:
+        time.sleep(delay)
+    injected = scenario if scenario.code is not None else mock.faults.random_error()
+    if injected is not None:
+        g.truto_scenario = g.truto_scenario or f"fault: code={injected.code}"
+        _raise_scenario(mock, injected, account_id)
+
+
+def _raise_scenario(mock: MockState, scenario: Scenario, account_id: str | None) -> None:
+    account = mock.store.account(account_id) if account_id else None
+    status, body, headers = scenario_error(scenario, account.provider if account else None)
+    g.truto_provider = account.provider if account else None
+    extra = {k: v for k, v in body.items() if k not in ("statusCode", "error", "message")}
+    raise ApiError(status, body["message"], headers, **extra)
 
 
 def _answer(endpoint: str, interview_id: str | None) -> Response:
     mock = state()
-    _authorize(mock.config)
+    token = _bearer_token(mock.config)
+    _apply_scenario_and_faults(mock, token)
     query = parse_query(
         request.query_string.decode("utf-8", "replace"), endpoint=endpoint, strict=mock.config.strict_query
     )
     account = mock.store.account(query.integrated_account_id)
     if account is None:
         raise ApiError(404, f"Integrated account {query.integrated_account_id} was not found.")
+    g.truto_provider = account.provider
     stream = query.response_format == "stream"
     if endpoint == GET:
         assert interview_id is not None
@@ -90,7 +136,7 @@ def _answer(endpoint: str, interview_id: str | None) -> Response:
     return json_response(render_list(page, query, account), stream=stream)
 
 
-def _register_routes(app: Flask) -> None:
+def _register_api(app: Flask) -> None:
     @app.get(GET_PATH.replace("{id}", "<interview_id>"))
     def get_interview(interview_id: str) -> Response:
         return _answer(GET, interview_id)
@@ -99,21 +145,31 @@ def _register_routes(app: Flask) -> None:
     def list_interviews() -> Response:
         return _answer(LIST, None)
 
-    @app.get("/openapi.json")
-    def openapi() -> Response:
-        document = openapi_document()
-        document["servers"] = [{"url": request.host_url.rstrip("/")}, *document["servers"]]
-        return json_response(document)
+    @app.before_request
+    def start_clock() -> None:
+        g.truto_started = time.perf_counter()
 
-    @app.get("/__mock__/accounts")
-    def accounts() -> Response:
-        return json_response([{"id": a.id, "provider": a.provider, "label": a.label} for a in state().store.accounts()])
+    @app.after_request
+    def journal(response: Response) -> Response:
+        if request.path.startswith(API_PREFIX) and request.method != "OPTIONS":
+            state().journal.record(
+                method=request.method,
+                path=request.path,
+                query=request.query_string.decode("utf-8", "replace"),
+                status=response.status_code,
+                latency_ms=(time.perf_counter() - g.get("truto_started", time.perf_counter())) * 1000,
+                provider=g.get("truto_provider"),
+                scenario=g.get("truto_scenario", ""),
+                headers=dict(response.headers),
+                body=g.get("truto_body"),
+            )
+        return response
 
 
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError) -> Response:
-        return error_response(exc.status, exc.message, **exc.extra)
+        return error_response(exc.status, exc.message, exc.headers, **exc.extra)
 
     @app.errorhandler(QueryError)
     def query_error(exc: QueryError) -> Response:
@@ -124,9 +180,8 @@ def _register_errors(app: Flask) -> None:
         status = exc.code or 500
         if isinstance(exc, MethodNotAllowed):
             allowed = sorted(exc.valid_methods or [])
-            response = error_response(status, f"{request.method} is not allowed here; allowed: {', '.join(allowed)}.")
-            response.headers["Allow"] = ", ".join(allowed)
-            return response
+            message = f"{request.method} is not allowed here; allowed: {', '.join(allowed)}."
+            return error_response(status, message, {"Allow": ", ".join(allowed)})
         if status == 404:
             return error_response(404, f"No route for {request.path}; see /openapi.json.")
         return error_response(status, exc.description or "")
@@ -138,19 +193,30 @@ def _register_errors(app: Flask) -> None:
 
 
 def create_app(config: Mapping[str, Any] | MockConfig | None = None) -> Flask:
-    """A fresh mock app: its own data set and store, built from `config` (see `MockConfig`)."""
+    """A fresh mock app: its own data set, store and journal, built from `config` (see `MockConfig`)."""
+    from mockserver.admin import admin
+
     cfg = MockConfig.from_mapping(config)
     dataset = load_dataset(seed=cfg.seed, records=cfg.records, data_dir=cfg.data_dir)
+    faults = Faults(
+        seed=cfg.seed,
+        latency_ms=cfg.latency_ms,
+        error_rate=cfg.error_rate,
+        rate_limit_token=cfg.rate_limit_token,
+        rate_limit_account=cfg.rate_limit_account,
+    )
     app = Flask("mockserver")
-    app.extensions["truto_mock"] = MockState(cfg, Store(dataset))
+    app.extensions["truto_mock"] = MockState(cfg, Store(dataset), Journal(cfg.journal_size), faults)
     CORS(
         app,
+        resources={r"/unified/*": {}, r"/openapi.json": {}, r"/__mock__/*": {}},
         origins=cfg.cors_origin,
         expose_headers=EXPOSED_HEADERS,
         allow_headers=["Authorization", "Content-Type", "Accept", "Prefer"],
-        methods=["GET", "HEAD", "OPTIONS"],
+        methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE"],
         max_age=600,
     )
-    _register_routes(app)
+    _register_api(app)
+    app.register_blueprint(admin)
     _register_errors(app)
     return app

@@ -22,7 +22,17 @@ class MockConfig:
     """When set, the exact bearer token every /unified request must carry; otherwise any token."""
     cors_origin: str = "*"
     strict_query: bool = True
-    """Reject query parameters outside the contract (400); False keeps them (shown in debug output)."""
+    """Reject query parameters outside the contract (400); False accepts and ignores them."""
+    latency_ms: tuple[int, int] | None = None
+    """Extra latency drawn per request from this range (milliseconds)."""
+    error_rate: float = 0.0
+    """Share of API requests answered with a random 500, 502 or 503."""
+    rate_limit_token: int = 0
+    """Requests allowed per API token per 10 s (Truto: 500); 0 turns the limit off."""
+    rate_limit_account: int = 0
+    """Requests allowed per integrated account per 10 s (Truto: 50); 0 turns the limit off."""
+    journal_size: int = 200
+    """How many recent requests the journal keeps."""
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any] | MockConfig | None) -> MockConfig:
@@ -37,13 +47,22 @@ class MockConfig:
         values = dict(config)
         if values.get("data_dir") is not None:
             values["data_dir"] = Path(values["data_dir"])
-        for name in ("seed", "records"):
+        for name in ("seed", "records", "rate_limit_token", "rate_limit_account", "journal_size"):
             if name in values and (not isinstance(values[name], int) or values[name] < 0):
                 raise ValueError(f"{name} must be a non-negative integer, got {values[name]!r}")
+        if values.get("latency_ms") is not None:
+            low, high = values["latency_ms"]
+            if not 0 <= low <= high:
+                raise ValueError(f"latency_ms must be (low, high) with 0 <= low <= high, got {values['latency_ms']!r}")
+            values["latency_ms"] = (int(low), int(high))
+        rate = values.get("error_rate", 0.0)
+        if not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            raise ValueError(f"error_rate must be between 0 and 1, got {rate!r}")
         return cls(**values)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe copy, for handing the settings to a server worker process."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["data_dir"] = str(self.data_dir) if self.data_dir else None
+        out["latency_ms"] = list(self.latency_ms) if self.latency_ms else None
         return out

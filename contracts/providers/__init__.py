@@ -41,6 +41,8 @@ class ProviderModule(Protocol):
 
     def request_headers(self) -> dict[str, str]: ...
 
+    def remote_error_body(self, status: int, message: str) -> Any: ...
+
 
 PROVIDER_MODULES: dict[str, ProviderModule] = {ceipal.NAME: ceipal, pinpoint.NAME: pinpoint}
 

@@ -178,3 +178,8 @@ def from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = 
 def request_headers() -> dict[str, str]:
     """Headers of the provider call as debug output shows them: credentials redacted."""
     return {"Authorization": "Bearer [REDACTED]", "Accept": "application/json"}
+
+
+def remote_error_body(status: int, message: str) -> Any:
+    """What Ceipal sends with an error status. ASSUMED: `{"detail": ...}` (v2 uses real HTTP errors)."""
+    return {"detail": message, "status_code": status}

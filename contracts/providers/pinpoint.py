@@ -174,3 +174,10 @@ def from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = 
 def request_headers() -> dict[str, str]:
     """Headers of the provider call as debug output shows them: credentials redacted."""
     return {"X-API-KEY": "[REDACTED]", "Accept": "application/vnd.api+json"}
+
+
+def remote_error_body(status: int, message: str) -> Any:
+    """A JSON:API error document (shape from a third-party spec; unverified)."""
+    from contracts.errors import reason_phrase
+
+    return {"errors": [{"status": str(status), "title": reason_phrase(status), "detail": message}]}

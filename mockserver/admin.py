@@ -1,0 +1,162 @@
+"""The mock's own endpoints: OpenAPI, accounts, the request journal, admin writes, the page at `/`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from contracts.openapi import LIST_PATH, openapi_document
+from contracts.params import RESPONSE_FORMATS
+from contracts.providers import MappingError
+from contracts.responses import Exchange, check_response
+from mockserver.app import ApiError, error_response, json_response, state
+from mockserver.dataset import Account
+from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
+
+admin = Blueprint("truto_mock_admin", __name__, template_folder="templates")
+DEV_TOKEN = "dev-token"
+MAX_ADMIN_BODY = 20 * 1024 * 1024
+
+
+@admin.get("/openapi.json")
+def openapi() -> Response:
+    document = openapi_document()
+    document["servers"] = [{"url": request.host_url.rstrip("/")}, *document["servers"]]
+    return json_response(document)
+
+
+@admin.get("/__mock__/accounts")
+def accounts() -> Response:
+    return json_response([{"id": a.id, "provider": a.provider, "label": a.label} for a in state().store.accounts()])
+
+
+@admin.get("/__mock__/requests")
+def journal() -> Response:
+    entries = [e.to_json() for e in state().journal.entries()]
+    return json_response({"requests": entries, "size": state().config.journal_size})
+
+
+@admin.delete("/__mock__/requests")
+def clear_journal() -> Response:
+    return json_response({"cleared": state().journal.clear()})
+
+
+@admin.post("/__mock__/reset")
+def reset() -> Response:
+    mock = state()
+    mock.store.reset()
+    cleared = mock.journal.clear()
+    return json_response({"reset": True, "journal_cleared": cleared})
+
+
+@admin.route("/__mock__/accounts/<account_id>/records", methods=["POST", "PUT"])
+def put_records(account_id: str) -> Response:
+    """POST adds raw records (replacing same ids); PUT replaces all of the account's records."""
+    mock = state()
+    if mock.store.account(account_id) is None:
+        raise ApiError(404, f"Integrated account {account_id} was not found.")
+    if (request.content_length or 0) > MAX_ADMIN_BODY:
+        raise ApiError(413, f"Send at most {MAX_ADMIN_BODY // (1024 * 1024)} MiB of records at once.")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400, "Send a JSON array of raw provider records (Content-Type: application/json).")
+    raws: Any = body if isinstance(body, list) else [body]
+    try:
+        added = mock.store.put(account_id, raws, replace=request.method == "PUT")
+    except MappingError as exc:
+        failures = [part.strip() for part in str(exc).split(";")]
+        raise ApiError(400, f"Refused: {exc}", details={"failures": failures}) from None
+    return json_response({"ids": [r.unified["id"] for r in added], "replaced": request.method == "PUT"}, 201)
+
+
+@admin.get("/__mock__/try")
+def try_request() -> str:
+    """Send a request through the mock on the browser's behalf (a link cannot set Authorization)."""
+    path = request.args.get("path", "")
+    if not path.startswith("/unified/"):
+        raise ApiError(400, "`path` must be an API path starting with /unified/.")
+    prefer = request.args.get("prefer", "")
+    mock = state()
+    token = mock.config.token or DEV_TOKEN
+    headers = {"Authorization": f"Bearer {token}", **({"Prefer": prefer} if prefer else {})}
+    response = current_app.test_client().get(path, headers=headers)
+    data = response.get_data()
+    account = mock.store.account(parse_qs(urlsplit(path).query).get("integrated_account_id", [""])[0])
+    exchange = Exchange.from_url(path, provider=account.provider if account else None)
+    violations = [str(v) for v in check_response(response.status_code, dict(response.headers), data, exchange)]
+    try:
+        body = json.dumps(json.loads(data), indent=2, ensure_ascii=False)
+    except ValueError:
+        body = data.decode("utf-8", "replace")
+    return render_template(
+        "try.html",
+        path=path,
+        prefer=prefer,
+        status=response.status_code,
+        headers=list(response.headers.items()),
+        body=body,
+        verdict="violates" if violations else "conforms",
+        violations=violations,
+    )
+
+
+def _try_link(path: str, query: dict[str, str], prefer: str = "") -> str:
+    """A link to /__mock__/try, which sends the request with a token (a plain link cannot)."""
+    params = {"path": f"{path}?{urlencode(query)}", **({"prefer": prefer} if prefer else {})}
+    return f"/__mock__/try?{urlencode(params)}"
+
+
+def _account_view(account: Account, base: str, token_shown: str) -> dict[str, Any]:
+    mock = state()
+    ids = [str(r.unified["id"]) for r in mock.store.records(account.id)]
+    scope = {"integrated_account_id": account.id}
+    return {
+        "account": account,
+        "list_links": {
+            fmt: _try_link(LIST_PATH, {**scope, "truto_response_format": fmt, "limit": "5"}) for fmt in RESPONSE_FORMATS
+        },
+        "interviews": [
+            {
+                "id": interview_id,
+                "links": {
+                    fmt: _try_link(f"{LIST_PATH}/{interview_id}", {**scope, "truto_response_format": fmt})
+                    for fmt in RESPONSE_FORMATS
+                },
+            }
+            for interview_id in ids
+        ],
+        "curl": f'curl -H "Authorization: Bearer {token_shown}" "{base}{LIST_PATH}?{urlencode(scope)}&limit=2"',
+    }
+
+
+def _scenario_links(account: Account | None) -> list[dict[str, str]]:
+    if account is None:
+        return []
+    scope = {"integrated_account_id": account.id}
+    prefers = [f"code={code}" for code in TRUTO_CODES] + [f"code={code}, remote=true" for code in REMOTE_CODES]
+    prefers.append("delay=1500")
+    return [{"label": prefer, "href": _try_link(LIST_PATH, scope, prefer)} for prefer in prefers]
+
+
+@admin.get("/")
+def page() -> str:
+    """The page for the person at the keyboard: accounts, scenarios, the live journal, interviews."""
+    mock = state()
+    base = request.host_url.rstrip("/")
+    token_shown = "$TRUTO_MOCK_TOKEN" if mock.config.token else DEV_TOKEN
+    accounts = mock.store.accounts()
+    return render_template(
+        "index.html",
+        accounts=[_account_view(a, base, token_shown) for a in accounts],
+        scenarios=_scenario_links(accounts[0] if accounts else None),
+        journal=[e.to_json() for e in mock.journal.entries()[:50]],
+        base=base,
+    )
+
+
+@admin.app_errorhandler(413)
+def too_large(exc: Exception) -> Response:
+    return error_response(413, "The request body is too large.")

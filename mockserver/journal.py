@@ -1,0 +1,84 @@
+"""The request journal: the last N requests to the API, each with the contract verdict of its answer.
+
+Verdicts are computed when the journal is read, not while serving, so keeping a journal costs the
+hot path one append.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts.responses import Exchange, check_response
+
+
+@dataclass
+class Entry:
+    seq: int
+    at: float
+    method: str
+    path: str
+    query: str
+    status: int
+    latency_ms: float
+    provider: str | None
+    scenario: str
+    headers: dict[str, str]
+    body: Any = field(repr=False)
+    _verdict: list[str] | None = field(default=None, repr=False)
+
+    def verdict(self) -> list[str]:
+        """The contract violations of the response (empty when it conforms)."""
+        if self._verdict is None:
+            url = f"{self.path}?{self.query}" if self.query else self.path
+            exchange = Exchange.from_url(url, provider=self.provider)
+            self._verdict = [str(v) for v in check_response(self.status, self.headers, self.body, exchange)]
+            self.body = None  # the verdict is all the journal keeps of a body
+        return self._verdict
+
+    def to_json(self) -> dict[str, Any]:
+        violations = self.verdict()
+        return {
+            "seq": self.seq,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.at)),
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "status": self.status,
+            "latency_ms": round(self.latency_ms, 2),
+            "provider": self.provider,
+            "scenario": self.scenario,
+            "verdict": "conforms" if not violations else "violates",
+            "violations": violations,
+        }
+
+
+class Journal:
+    """A bounded, thread-safe log of requests, newest last."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: deque[Entry] = deque(maxlen=size)
+        self._lock = threading.Lock()
+        self._seq = itertools.count(1)
+
+    def record(self, **values: Any) -> None:
+        with self._lock:
+            self._entries.append(Entry(seq=next(self._seq), at=time.time(), **values))
+
+    def entries(self) -> list[Entry]:
+        """Newest first."""
+        with self._lock:
+            entries = list(self._entries)
+        entries.reverse()
+        with self._lock:  # verdicts are computed once, under the lock, so readers never race
+            return [e for e in entries if e.verdict() is not None]
+
+    def clear(self) -> int:
+        with self._lock:
+            count = len(self._entries)
+            self._entries.clear()
+            return count
