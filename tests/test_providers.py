@@ -52,6 +52,7 @@ def test_from_unified_inverts_to_unified(provider: str) -> None:
     ("provider", "raw", "message"),
     [
         ("ceipal", [], "must be an object"),
+        ("ceipal", RAW["pinpoint"], "looks like a JSON:API resource"),
         ("ceipal", {"submission_id": "1"}, "id must be a non-empty string"),
         ("ceipal", {**RAW["ceipal"], "created_at": "01/11/2024"}, "does not match"),
         ("ceipal", {**RAW["ceipal"], "interviewers": "14,15"}, "interviewers must be a list"),

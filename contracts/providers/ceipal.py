@@ -76,6 +76,8 @@ def to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Map one raw Ceipal interview to the unified interview (without `remote_data`)."""
     if not isinstance(raw, Mapping):
         raise MappingError(f"a Ceipal interview must be an object, got {type(raw).__name__}")
+    if "attributes" in raw or "relationships" in raw:
+        raise MappingError("this looks like a JSON:API resource (Pinpoint), not a Ceipal interview record")
     return drop_none(
         {
             "id": record_id(raw),
