@@ -115,14 +115,71 @@ def _value_check(f: Field, allow_unknown: bool) -> _Check:
 _FAILURE_RULE = {Kind.DATETIME: "format", Kind.ENUM: "enum"}
 
 
+# Fast predicates: True when a value conforms. A payload passing all of them has no violation, so
+# the common case never builds a pointer or a message; anything else takes the detailed path.
+_Predicate = Callable[[Any], bool]
+
+
+def _is_str(value: Any) -> bool:
+    return value.__class__ is str
+
+
+def _is_datetime(value: Any) -> bool:
+    return value.__class__ is str and is_rfc3339(value)
+
+
+def _is_object(value: Any) -> bool:
+    return value.__class__ is dict
+
+
+def _fast_predicate(f: Field, allow_unknown: bool) -> _Predicate:
+    if f.kind is Kind.STRING:
+        return _is_str
+    if f.kind is Kind.DATETIME:
+        return _is_datetime
+    if f.kind is Kind.ENUM:
+        allowed = frozenset(f.enum)
+        return lambda value: value.__class__ is str and value in allowed
+    if f.kind in (Kind.REF, Kind.REF_LIST):
+
+        def is_ref(value: Any) -> bool:
+            return value.__class__ is dict and value.get("id").__class__ is str and (allow_unknown or len(value) == 1)
+
+        if f.kind is Kind.REF:
+            return is_ref
+
+        def is_ref_list(value: Any) -> bool:
+            return value.__class__ is list and all(is_ref(item) for item in value)
+
+        return is_ref_list
+    return _is_object
+
+
 @dataclass(frozen=True)
 class _Plan:
     checks: dict[str, tuple[_Check, str]]  # allowed field -> (check, rule name on failure)
     forbidden: dict[str, tuple[str, str]]  # present-but-forbidden field -> (rule, message)
     require_id: bool
-    remote_data: str  # "required", "forbidden" or "optional"
+    remote_data: str  # "required" or "forbidden"
     allow_unknown: bool
     allow_null: bool
+    fast: dict[str, _Predicate]
+
+    def conforms(self, payload: dict[str, Any]) -> bool:
+        """The fast path: True only when the detailed check would find nothing."""
+        if self.require_id and "id" not in payload:
+            return False
+        if self.remote_data == "required" and "remote_data" not in payload:
+            return False
+        fast = self.fast
+        for key, value in payload.items():
+            predicate = fast.get(key)
+            if predicate is None:
+                if key in self.forbidden or not self.allow_unknown:
+                    return False
+            elif not (predicate(value) or (value is None and self.allow_null)):
+                return False
+        return True
 
 
 @lru_cache(maxsize=256)
@@ -151,7 +208,8 @@ def _plan(
         else:
             checks[f.name] = (_value_check(f, allow_unknown), _FAILURE_RULE.get(f.kind, "type"))
     remote = "forbidden" if "remote_data" in excluded or ignore_remote_data else "required"
-    return _Plan(checks, forbidden, "id" not in excluded, remote, allow_unknown, allow_null)
+    fast = {name: _fast_predicate(FIELD_BY_NAME[name], allow_unknown) for name in checks}
+    return _Plan(checks, forbidden, "id" not in excluded, remote, allow_unknown, allow_null, fast)
 
 
 def validate_interview(
@@ -180,6 +238,8 @@ def validate_interview(
     plan = _plan(provider, frozenset(exclude_fields), ignore_remote_data, allow_unknown_fields, allow_null)
     if not isinstance(payload, dict):
         return [Violation(pointer, "not-object", f"an interview must be a JSON object, got {_type_name(payload)}")]
+    if plan.conforms(payload):
+        return []
     out: list[Violation] = []
     for key, value in payload.items():
         entry = plan.checks.get(key)

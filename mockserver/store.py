@@ -33,7 +33,10 @@ def make_record(provider: str, raw: Mapping[str, Any]) -> Record:
     violations = validate_interview({**unified, "remote_data": dict(raw)}, provider=provider)
     if violations:
         raise MappingError("; ".join(str(v) for v in violations))
-    times = {name: parse_iso(unified[name]) for name in filterable_fields(provider) if name in unified}
+    try:
+        times = {name: parse_iso(unified[name]) for name in filterable_fields(provider) if name in unified}
+    except ValueError as exc:  # e.g. a leap second: valid RFC 3339, but no Python datetime
+        raise MappingError(f"the mock cannot compare this date-time: {exc}") from None
     return Record(raw, unified, times)
 
 

@@ -134,3 +134,28 @@ def test_bad_arguments_are_named() -> None:
         validate_interview({}, provider="ashby")
     with pytest.raises(TypeError, match="exclude_fields"):
         validate_interview({}, exclude_fields="id")
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("2024-02-29T10:00:00Z", True),
+        ("2023-02-29T10:00:00Z", False),
+        ("2024-04-31T00:00:00+01:00", False),
+        ("2024-12-31T23:59:60Z", True),  # RFC 3339 allows a leap second
+        ("2024-13-01T00:00:00Z", False),
+        ("2024-00-10T00:00:00Z", False),
+        ("2024-01-01T24:00:00Z", False),
+        ("2024-01-01T10:60:00Z", False),
+        ("2024-01-01 10:00:00Z", False),
+        ("2024-01-01t10:00:00.123456z", True),
+        ("2024-01-01T10:00:00+24:00", False),
+        ("2024-01-01T10:00:00-05:60", False),
+        ("2024-01-01T10:00:00-05:30", True),
+        ("2024-01-01T10:00:00", False),
+        ("\uff12\uff10\uff12\uff14-01-01T10:00:00Z", False),  # fullwidth digits
+    ],
+)
+def test_rfc3339_edges(value: str, ok: bool) -> None:
+    payload = {**good_interview("pinpoint"), "start_at": value}
+    assert (validate_interview(payload, provider="pinpoint") == []) is ok
