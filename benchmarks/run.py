@@ -1,6 +1,6 @@
 """`make bench`: the kit's speed, each figure a ratio against a baseline measured in the same run.
 
-Sections (all by default, or name some): checker, mock.
+Sections (all by default, or name some): checker, strategies, throughput, gate, cold-start, memory.
 Rounds are interleaved (A B A B ...) and medians reported, so machine noise hits both sides alike.
 """
 
@@ -9,14 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +26,28 @@ from contracts.fields import PROVIDERS  # noqa: E402
 from mockserver import create_app  # noqa: E402
 from mockserver.dataset import load_accounts  # noqa: E402
 
+sys.path.insert(0, str(HERE))
+from procs import (  # noqa: E402
+    AUTH,
+    free_port,
+    granian_minimal,
+    gunicorn_minimal,
+    load,
+    mock_server,
+    peak_rss_mib,
+    server,
+)
+
 ACCOUNTS = {a.provider: a.id for a in load_accounts()}
-AUTH = {"Authorization": "Bearer bench"}
 
 
 def line(name: str, ours: str, base: str, ratio: float, target: str) -> None:
-    print(f"  {name:<44} {ours:>18} {base:>18} {ratio:>8.2f}x  {target}")
+    print(f"  {name:<52} {ours:>14} {base:>14} {ratio:>8.2f}x  {target}")
 
 
 def header(title: str) -> None:
     print(f"\n{title}")
-    print(f"  {'':<44} {'ours':>18} {'baseline':>18} {'ratio':>9}  target")
+    print(f"  {'':<52} {'ours':>14} {'baseline':>14} {'ratio':>9}  target")
 
 
 def interleaved(funcs: dict[str, Callable[[], float]], rounds: int) -> dict[str, float]:
@@ -151,112 +159,127 @@ def bench_strategies(rounds: int) -> None:
 # --- servers ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def wait_for(url: str, timeout: float = 30.0) -> float:
-    import httpx
-
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        try:
-            if httpx.get(url, headers=AUTH, timeout=2).status_code == 200:
-                return time.perf_counter() - started
-        except httpx.TransportError:
-            time.sleep(0.02)
-    raise RuntimeError(f"{url} did not answer within {timeout}s")
-
-
-@contextmanager
-def server(argv: Sequence[str], probe: str, env: dict[str, str] | None = None) -> Iterator[None]:
-    process = subprocess.Popen(
-        list(argv),
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(probe)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-def load(url: str, seconds: float, connections: int = 16) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, str(HERE / "load.py"), url, str(seconds), str(connections)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, float] = json.loads(done.stdout)
-    return result
-
-
-def bench_mock(rounds: int, seconds: float) -> None:
-    path = f"/unified/ats/interviews/9001?integrated_account_id={ACCOUNTS['ceipal']}"
-    body = create_app().test_client().get(path, headers=AUTH).get_json()
+def _body_file(path: str, records: int) -> str:
+    body = create_app({"records": records}).test_client().get(path, headers=AUTH).get_json()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(body, handle)
-    env = {"BENCH_BODY": handle.name, "PYTHONPATH": str(HERE)}
-    ports = {name: free_port() for name in ("mock", "granian", "gunicorn")}
-    py = sys.executable
-    servers = {
-        "mock": ([py, "-m", "mockserver", "--port", str(ports["mock"])], None),
-        "granian": (
-            [py, "-m", "granian", "--interface", "wsgi", "--workers", "1", "--blocking-threads", "4",
-             "--port", str(ports["granian"]), "--log-level", "warning", "minimal_app:app"],
-            env,
-        ),
-        "gunicorn": (
-            [py, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{ports['gunicorn']}",
-             "--log-level", "warning", "minimal_app:app"],
-            env,
-        ),
-    }  # fmt: skip
-    results: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
-    with (
-        server(servers["mock"][0], f"http://127.0.0.1:{ports['mock']}{path}"),
-        server(servers["granian"][0], f"http://127.0.0.1:{ports['granian']}{path}", env),
-        server(servers["gunicorn"][0], f"http://127.0.0.1:{ports['gunicorn']}{path}", env),
-    ):
-        for _ in range(rounds):
-            for name in servers:
-                results[name].append(load(f"http://127.0.0.1:{ports[name]}{path}", seconds))
-    os.unlink(handle.name)
-    rps = {n: statistics.median(r["rps"] for r in rs) for n, rs in results.items()}
-    p99 = {n: statistics.median(r["p99_ms"] for r in rs) for n, rs in results.items()}
-    errors = {n: sum(r["errors"] for r in rs) for n, rs in results.items()}
-    header(f"Mock GET /unified/ats/interviews/{{id}}: 16 keep-alive clients, {rounds} x {seconds:.0f}s rounds")
-    for ref, label in (
-        ("granian", "minimal Flask, same server (granian)"),
-        ("gunicorn", "minimal Flask, gunicorn 2 sync"),
-    ):
-        line(
-            f"throughput vs {label}",
-            f"{rps['mock']:.0f} req/s",
-            f"{rps[ref]:.0f} req/s",
-            rps["mock"] / rps[ref],
-            ">= 1.0x",
-        )
-        line(
-            f"p99 latency vs {label}",
-            f"{p99['mock']:.1f} ms",
-            f"{p99[ref]:.1f} ms",
-            p99[ref] / p99["mock"],
-            "(higher is better)",
-        )
-    if any(errors.values()):
-        print(f"  non-200 answers: {errors}")
+    return handle.name
 
 
-SECTIONS = ("checker", "strategies", "mock")
+def bench_throughput(rounds: int, seconds: float) -> None:
+    """The mock against minimal Flask apps returning the same JSON, 16 keep-alive clients."""
+    records = 120  # enough for a full page at limit=100
+    cases = {
+        "GET /unified/ats/interviews/{id}": f"/unified/ats/interviews/9001?integrated_account_id={ACCOUNTS['ceipal']}",
+        "GET /unified/ats/interviews?limit=100": (
+            f"/unified/ats/interviews?integrated_account_id={ACCOUNTS['pinpoint']}&limit=100"
+        ),
+    }
+    for title, path in cases.items():
+        body = _body_file(path, records)
+        env = {"BENCH_BODY": body, "PYTHONPATH": str(HERE)}
+        ports = {name: free_port() for name in ("mock", "granian", "gunicorn")}
+        results: dict[str, list[dict[str, float]]] = {name: [] for name in ports}
+        with (
+            server(mock_server(ports["mock"], "--records", str(records)), f"http://127.0.0.1:{ports['mock']}{path}"),
+            server(granian_minimal(ports["granian"]), f"http://127.0.0.1:{ports['granian']}{path}", env),
+            server(gunicorn_minimal(ports["gunicorn"]), f"http://127.0.0.1:{ports['gunicorn']}{path}", env),
+        ):
+            for _ in range(rounds):
+                for name, port in ports.items():
+                    results[name].append(load(f"http://127.0.0.1:{port}{path}", seconds))
+        os.unlink(body)
+        rps = {n: statistics.median(r["rps"] for r in rs) for n, rs in results.items()}
+        p99 = {n: statistics.median(r["p99_ms"] for r in rs) for n, rs in results.items()}
+        header(f"Mock {title}: 16 keep-alive clients, {rounds} x {seconds:.0f}s rounds, medians")
+        for ref, label in (
+            ("gunicorn", "minimal Flask, gunicorn 2 sync (reference)"),
+            ("granian", "minimal Flask, granian"),
+        ):
+            line(
+                f"req/s vs {label}",
+                f"{rps['mock']:.0f} req/s",
+                f"{rps[ref]:.0f} req/s",
+                rps["mock"] / rps[ref],
+                ">= 1.0x",
+            )
+            line(
+                f"p99 vs {label}",
+                f"{p99['mock']:.1f} ms",
+                f"{p99[ref]:.1f} ms",
+                p99[ref] / p99["mock"],
+                "higher is better",
+            )
+        errors = {n: sum(r["errors"] for r in rs) for n, rs in results.items()}
+        if any(errors.values()):
+            print(f"  non-200 answers: {errors}")
+
+
+def bench_gate(rounds: int) -> None:
+    """Gate: checked responses per second against the default mock, next to plain GETs of the same URLs."""
+    import httpx
+
+    from contracts.gate import GateConfig, run_gate
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with server(mock_server(port), f"{base}/openapi.json"):
+        config = GateConfig(base, dict(ACCOUNTS), "bench")
+        targets: list[str] = []
+
+        def gate() -> float:
+            started = time.perf_counter()
+            run = run_gate(config)
+            assert run.exit_code == 0, "the gate failed against the mock"
+            targets[:] = [r.case.target for r in run.results]
+            return len(run.results) / (time.perf_counter() - started)
+
+        def plain() -> float:
+            with httpx.Client(base_url=base, headers=AUTH) as client:
+                started = time.perf_counter()
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
+                    list(pool.map(lambda t: client.get(t).content, targets))
+                return len(targets) / (time.perf_counter() - started)
+
+        gate()  # warm up, and learn the URLs
+        medians = interleaved({"gate": gate, "plain": plain}, rounds)
+    header(f"Gate against the default mock ({len(targets)} responses per run)")
+    line("checked responses/s vs plain GETs of the same", f"{medians['gate']:.0f}/s", f"{medians['plain']:.0f}/s",
+         medians["gate"] / medians["plain"], f">= 500/s ({medians['gate'] / 500:.2f}x of target)")  # fmt: skip
+
+
+def bench_cold_start(rounds: int) -> None:
+    """Spawn to first 200: `python -m mockserver` against a minimal Flask app on the same server."""
+    path = f"/unified/ats/interviews/9001?integrated_account_id={ACCOUNTS['ceipal']}"
+    body = _body_file(path, 25)
+    env = {"BENCH_BODY": body, "PYTHONPATH": str(HERE)}
+
+    def start(argv_for: Callable[[int], list[str]], extra_env: dict[str, str] | None) -> Callable[[], float]:
+        def run() -> float:
+            port = free_port()
+            with server(argv_for(port), f"http://127.0.0.1:{port}{path}", extra_env) as seconds:
+                return seconds
+
+        return run
+
+    medians = interleaved({"mock": start(mock_server, None), "minimal": start(granian_minimal, env)}, rounds)
+    os.unlink(body)
+    header("Cold start: spawn to the first 200")
+    line("python -m mockserver vs minimal Flask (granian)", f"{medians['mock']:.2f} s", f"{medians['minimal']:.2f} s",
+         medians["mock"] / medians["minimal"], "<= 1.5x")  # fmt: skip
+
+
+def bench_memory() -> None:
+    mock = peak_rss_mib("from mockserver import create_app\napp = create_app({'records': 4996})")
+    minimal = peak_rss_mib("import os, json, tempfile\nfrom flask import Flask\napp = Flask('minimal')")
+    header("Peak memory with 10,000 interviews loaded")
+    line("mock (create_app, 10,001 interviews) vs bare Flask", f"{mock:.1f} MiB", f"{minimal:.1f} MiB",
+         mock / minimal, f"<= 60 MiB ({'met' if mock <= 60 else 'missed'})")  # fmt: skip
+
+
+SECTIONS = ("checker", "strategies", "throughput", "gate", "cold-start", "memory")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -271,8 +294,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench_checker(args.rounds)
     if "strategies" in args.sections:
         bench_strategies(args.rounds)
-    if "mock" in args.sections:
-        bench_mock(args.rounds, args.seconds)
+    if "throughput" in args.sections:
+        bench_throughput(args.rounds, args.seconds)
+    if "gate" in args.sections:
+        bench_gate(args.rounds)
+    if "cold-start" in args.sections:
+        bench_cold_start(args.rounds)
+    if "memory" in args.sections:
+        bench_memory()
     return 0
 
 

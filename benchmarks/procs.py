@@ -1,0 +1,90 @@
+"""Process helpers for the benchmarks: free ports, servers in subprocesses, the load generator."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+AUTH = {"Authorization": "Bearer bench"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_for(url: str, timeout: float = 60.0) -> float:
+    """Seconds until `url` answers 200."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            if httpx.get(url, headers=AUTH, timeout=2).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            time.sleep(0.01)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+@contextmanager
+def server(argv: Sequence[str], probe: str, env: dict[str, str] | None = None) -> Iterator[float]:
+    """Run a server until the block ends; yields its start-up time (spawn to first 200)."""
+    started = time.perf_counter()
+    # Bytecode caching on for every server alike: this sandbox turns it off, users' machines do not.
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    process = subprocess.Popen(
+        list(argv), cwd=ROOT, env={**environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for(probe)
+        yield time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def load(url: str, seconds: float, connections: int = 16) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, str(HERE / "load.py"), url, str(seconds), str(connections)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, float] = json.loads(done.stdout)
+    return result
+
+
+def granian_minimal(port: int) -> list[str]:
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "1", "--blocking-threads", "4",
+            "--port", str(port), "--log-level", "warning", "minimal_app:app"]  # fmt: skip
+
+
+def gunicorn_minimal(port: int) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning", "minimal_app:app"]  # fmt: skip
+
+
+def mock_server(port: int, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "mockserver", "--port", str(port), *extra]
+
+
+def peak_rss_mib(code: str) -> float:
+    """Peak resident memory of a fresh interpreter running `code`."""
+    script = f"{code}\nimport resource\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(HERE)},
+    )  # fmt: skip
+    return int(done.stdout.strip().splitlines()[-1]) / 1024
