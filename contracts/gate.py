@@ -116,7 +116,7 @@ def _check(fetcher: Fetcher, case: Case) -> tuple[CaseResult, Any]:
     found = check_response(response.status_code, response.headers, response.content, exchange)
     try:
         body = response.json() if response.status_code == 200 else None
-    except ValueError:
+    except (ValueError, RecursionError):  # already reported by check_response
         body = None
     return CaseResult(case, response.status_code, found, time.perf_counter() - started), body
 

@@ -214,13 +214,13 @@ def check_response(status: int, headers: Mapping[str, str], body: Any, exchange:
 
     Never raises for anything the server sent: an unreadable body is a violation like any other.
     """
-    parsed, problem = _parse_body(body)
-    if problem is not None:
-        return [Violation("", "status", f"HTTP {status}"), problem] if status >= 400 else [problem]
     ctype = _content_type(headers)
     out: list[Violation] = []
     if ctype != "application/json" and not ctype.endswith("+json"):
         out.append(Violation("", "content-type", f"expected a JSON content type, got {ctype or 'none'!r}"))
+    parsed, problem = _parse_body(body)
+    if problem is not None:
+        return [*out, Violation("", "status", f"HTTP {status}"), problem] if status >= 400 else [*out, problem]
     if status >= 400:
         if exchange.expected_status is not None and status != exchange.expected_status:
             out.append(Violation("", "status", f"expected HTTP {exchange.expected_status}, got {status}"))
