@@ -69,7 +69,7 @@ def put_records(account_id: str) -> Response:
     except MappingError as exc:
         failures = [part.strip() for part in str(exc).split(";")]
         raise ApiError(400, f"Refused: {exc}", details={"failures": failures}) from None
-    return json_response({"ids": [r.unified["id"] for r in added], "replaced": request.method == "PUT"}, 201)
+    return json_response({"ids": [r.id for r in added], "replaced": request.method == "PUT"}, 201)
 
 
 @admin.get("/__mock__/try")
@@ -111,7 +111,7 @@ def _try_link(path: str, query: dict[str, str], prefer: str = "") -> str:
 
 def _account_view(account: Account, base: str, token_shown: str) -> dict[str, Any]:
     mock = state()
-    ids = [str(r.unified["id"]) for r in mock.store.records(account.id)]
+    ids = [r.id for r in mock.store.records(account.id)]
     scope = {"integrated_account_id": account.id}
     return {
         "account": account,

@@ -7,13 +7,16 @@ module's `from_unified`, so they map back exactly and stay inside each provider'
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from faker import Faker
+if TYPE_CHECKING:  # Faker is imported when data is generated, not when accounts are listed
+    from faker import Faker
 
 from contracts.datetimes import to_rfc3339
 from contracts.fields import CEIPAL, PINPOINT, PROVIDERS, STATUS_VALUES
@@ -35,8 +38,16 @@ class Account:
 
 @dataclass(frozen=True)
 class Dataset:
+    """Accounts and, per account id, a function yielding its raw records one at a time (so a large
+    data set never sits in memory twice)."""
+
     accounts: tuple[Account, ...]
-    records: dict[str, list[dict[str, Any]]]  # account id -> raw records
+    sources: dict[str, Callable[[], Iterator[dict[str, Any]]]]
+
+    @property
+    def records(self) -> dict[str, list[dict[str, Any]]]:
+        """Every raw record, materialised (for tests and tools; the store streams `sources`)."""
+        return {account_id: list(source()) for account_id, source in self.sources.items()}
 
 
 def _read(data_dir: Path | None, name: str) -> Any:
@@ -96,12 +107,17 @@ def _pinpoint_record(fake: Faker, index: int, interview_id: str) -> dict[str, An
 _GENERATORS = {CEIPAL: (_ceipal_record, 9100), PINPOINT: (_pinpoint_record, 500)}
 
 
-def generate(provider: str, *, seed: int, count: int) -> list[dict[str, Any]]:
-    """`count` raw records for `provider`, the same ones for the same seed."""
+def generate(provider: str, *, seed: int, count: int) -> Iterator[dict[str, Any]]:
+    """`count` raw records for `provider`, one at a time, the same ones for the same seed."""
+    if count == 0:
+        return
+    from faker import Faker
+
     fake = Faker(list(LOCALES))
     fake.seed_instance(seed * 7919 + PROVIDERS.index(provider))
     make, first_id = _GENERATORS[provider]
-    return [make(fake, index, str(first_id + index)) for index in range(count)]
+    for index in range(count):
+        yield make(fake, index, str(first_id + index))
 
 
 def load_accounts(data_dir: Path | None = None) -> tuple[Account, ...]:
@@ -112,12 +128,17 @@ def load_accounts(data_dir: Path | None = None) -> tuple[Account, ...]:
     return tuple(Account(a["id"], a["provider"], a.get("label", "")) for a in accounts_json)
 
 
+def _records(provider: str, fixed: list[dict[str, Any]], seed: int, count: int) -> Iterator[dict[str, Any]]:
+    yield from fixed
+    yield from generate(provider, seed=seed, count=count)
+
+
 def load_dataset(*, seed: int = 0, records: int = 25, data_dir: Path | None = None) -> Dataset:
     """Accounts and raw records: fixtures (or `data_dir`) first, then `records` generated per account."""
     accounts = load_accounts(data_dir)
-    by_account: dict[str, list[dict[str, Any]]] = {}
+    sources: dict[str, Callable[[], Iterator[dict[str, Any]]]] = {}
     for account in accounts:
         provider_module(account.provider)  # fails early, naming the known providers
-        hand_written = _read(data_dir, f"{account.provider}_interviews.json") or []
-        by_account[account.id] = [*hand_written, *generate(account.provider, seed=seed, count=records)]
-    return Dataset(accounts, by_account)
+        hand_written: list[dict[str, Any]] = _read(data_dir, f"{account.provider}_interviews.json") or []
+        sources[account.id] = partial(_records, account.provider, hand_written, seed, records)
+    return Dataset(accounts, sources)

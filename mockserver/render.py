@@ -12,7 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,11 +24,11 @@ from mockserver.dataset import Account
 from mockserver.store import Record
 
 STREAM_CHUNK = 8192
-_OPS = {
-    "gt": lambda a, b: a > b,
-    "gte": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "lte": lambda a, b: a <= b,
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
 }
 
 
@@ -68,11 +69,8 @@ def check_filters(query: InterviewQuery, provider: str) -> None:
 
 def select_page(records: Sequence[Record], query: InterviewQuery, default_limit: int) -> Page:
     """Filter, then cut the page the cursor and limit ask for."""
-    chosen = [
-        r
-        for r in records
-        if all(f.field in r.times and _OPS[f.operator](r.times[f.field], f.value) for f in query.filters)
-    ]
+    bounds = [(f.field, _OPS[f.operator], f.value.timestamp()) for f in query.filters]
+    chosen = [r for r in records if all(name in r.times and op(r.times[name], value) for name, op, value in bounds)]
     offset = decode_cursor(query.next_cursor) if query.next_cursor else 0
     total = len(chosen)
     limit = max(total, 1) if query.ignore_limit else (query.limit or default_limit)
@@ -80,11 +78,14 @@ def select_page(records: Sequence[Record], query: InterviewQuery, default_limit:
     return Page(chosen[offset:end], offset, limit, total, encode_cursor(end) if end < total else None)
 
 
-def unified_item(record: Record, query: InterviewQuery, provider: str) -> dict[str, Any]:
-    """One interview in the requested unified or normalized form."""
-    out = dict(record.unified)
+Decoded = tuple[dict[str, Any], dict[str, Any]]  # (raw record, unified interview)
+
+
+def unified_item(decoded: Decoded, query: InterviewQuery, provider: str) -> dict[str, Any]:
+    """One interview, from its (raw, unified) pair, in the requested unified or normalized form."""
+    raw, out = decoded
     if not query.ignore_remote_data:
-        out["remote_data"] = record.raw
+        out["remote_data"] = raw
     if query.response_format == "normalized":
         dropped = set(query.exclude_fields) | ({"remote_data"} if query.ignore_remote_data else set())
         return {f.name: out.get(f.name) for f in fields_for(provider) if f.name not in dropped}
@@ -115,24 +116,23 @@ def render_get(record: Record, query: InterviewQuery, account: Account) -> Any:
     module = provider_module(account.provider)
     if query.response_format == "raw":
         return module.raw_get_body(record.raw)
-    item = unified_item(record, query, account.provider)
+    item = unified_item(record.decode(), query, account.provider)
     if query.response_format != "debug":
         return item
     if query.skip_api_call:
         return {"result": item, "debug": None}
-    path = module.get_path(str(record.unified["id"]))
+    path = module.get_path(record.id)
     return {"result": item, "debug": _debug(module, query, path, {}, module.raw_get_body(record.raw))}
 
 
 def render_list(page: Page, query: InterviewQuery, account: Account) -> Any:
     """The body of `GET /unified/ats/interviews` in the requested format."""
     module = provider_module(account.provider)
-    raws = [r.raw for r in page.records]
-    raw_body = module.raw_list_body(raws, offset=page.offset, limit=page.limit, total=page.total)
     if query.response_format == "raw":
-        return raw_body
+        raws = [r.raw for r in page.records]
+        return module.raw_list_body(raws, offset=page.offset, limit=page.limit, total=page.total)
     envelope = {
-        "result": [unified_item(r, query, account.provider) for r in page.records],
+        "result": [unified_item(r.decode(), query, account.provider) for r in page.records],
         "next_cursor": page.next_cursor,
     }
     if query.response_format != "debug":
@@ -140,6 +140,9 @@ def render_list(page: Page, query: InterviewQuery, account: Account) -> Any:
     if query.skip_api_call:
         return {"result": envelope, "debug": None}
     paging = module.paging_query(offset=page.offset, limit=page.limit)
+    raw_body = module.raw_list_body(
+        [r.raw for r in page.records], offset=page.offset, limit=page.limit, total=page.total
+    )
     debug = _debug(module, query, module.list_path(), paging, raw_body)
     debug.update(
         nextCursor=page.next_cursor,

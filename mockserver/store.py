@@ -1,14 +1,15 @@
-"""The mock's state: integrated accounts and their raw records, each mapped once on the way in.
+"""The mock's state: integrated accounts and their raw records, checked once on the way in.
 
-Thread-safe: the server answers from worker threads while tests and admin calls write.
+Records are kept as compact JSON and decoded per request: 10,000 interviews fit in a few MiB, and a
+record can never be changed in place by a caller. Thread-safe: the server answers from worker
+threads while tests and admin calls write.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from contracts.checker import validate_interview
@@ -18,13 +19,28 @@ from contracts.providers import MappingError, provider_module
 from mockserver.dataset import Account, Dataset
 
 
-@dataclass(frozen=True)
 class Record:
-    """One raw provider record with its unified mapping (without `remote_data`) and filter values."""
+    """One raw provider record: its id, filter values, and the raw JSON it decodes from."""
 
-    raw: Mapping[str, Any]
-    unified: Mapping[str, Any]
-    times: Mapping[str, datetime]
+    __slots__ = ("_json", "id", "provider", "times")
+
+    def __init__(self, provider: str, interview_id: str, raw_json: str, times: dict[str, float]) -> None:
+        self.provider, self.id, self._json, self.times = provider, interview_id, raw_json, times
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """A fresh copy of the raw provider record."""
+        raw: dict[str, Any] = json.loads(self._json)
+        return raw
+
+    def decode(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(raw record, unified interview without remote_data), decoded once for one response."""
+        raw = self.raw
+        return raw, provider_module(self.provider).to_unified(raw)
+
+    @property
+    def unified(self) -> dict[str, Any]:
+        return self.decode()[1]
 
 
 def make_record(provider: str, raw: Mapping[str, Any]) -> Record:
@@ -34,31 +50,32 @@ def make_record(provider: str, raw: Mapping[str, Any]) -> Record:
     if violations:
         raise MappingError("; ".join(str(v) for v in violations))
     try:
-        times = {name: parse_iso(unified[name]) for name in filterable_fields(provider) if name in unified}
+        times = {name: parse_iso(unified[name]).timestamp() for name in filterable_fields(provider) if name in unified}
     except ValueError as exc:  # e.g. a leap second: valid RFC 3339, but no Python datetime
         raise MappingError(f"the mock cannot compare this date-time: {exc}") from None
-    return Record(raw, unified, times)
+    compact = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+    return Record(provider, str(unified["id"]), compact, times)
 
 
 class Store:
-    """Accounts and records, with a snapshot to go back to on `reset()`."""
+    """Accounts and records, with the initial data to go back to on `reset()`."""
 
     def __init__(self, dataset: Dataset) -> None:
         self._lock = threading.RLock()
-        self._initial = dataset
+        self._initial_accounts = {a.id: a for a in dataset.accounts}
+        self._initial: dict[str, dict[str, Record]] = {}
+        for account in dataset.accounts:
+            records = (make_record(account.provider, raw) for raw in dataset.sources[account.id]())
+            self._initial[account.id] = {r.id: r for r in records}
         self._accounts: dict[str, Account] = {}
         self._records: dict[str, dict[str, Record]] = {}
         self.reset()
 
     def reset(self) -> None:
-        """Back to the data set the store was built with."""
-        accounts = {a.id: a for a in self._initial.accounts}
-        records = {
-            a.id: {r.unified["id"]: r for r in (make_record(a.provider, raw) for raw in self._initial.records[a.id])}
-            for a in self._initial.accounts
-        }
+        """Back to the data set the store was built with (records are immutable, so shared)."""
         with self._lock:
-            self._accounts, self._records = accounts, records
+            self._accounts = dict(self._initial_accounts)
+            self._records = {account_id: dict(records) for account_id, records in self._initial.items()}
 
     def accounts(self) -> list[Account]:
         with self._lock:
@@ -89,9 +106,9 @@ class Store:
         for index, raw in enumerate(raws):
             try:
                 record = make_record(account.provider, raw)
-                built[record.unified["id"]] = record
             except MappingError as exc:
                 raise MappingError(f"record {index}: {exc}") from None
+            built[record.id] = record
         with self._lock:
             current = {} if replace else dict(self._records[account_id])
             current.update(built)
