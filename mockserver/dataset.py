@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from functools import partial
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,16 +107,24 @@ def _pinpoint_record(fake: Faker, index: int, interview_id: str) -> dict[str, An
 _GENERATORS = {CEIPAL: (_ceipal_record, 9100), PINPOINT: (_pinpoint_record, 500)}
 
 
+@cache
+def _faker() -> Faker:
+    """One multi-locale Faker for the process (building one costs a tenth of a second); each
+    `generate` reseeds it, so the output depends only on the seed."""
+    from faker import Faker
+
+    return Faker(list(LOCALES))
+
+
 def generate(provider: str, *, seed: int, count: int) -> Iterator[dict[str, Any]]:
     """`count` raw records for `provider`, one at a time, the same ones for the same seed."""
     if count == 0:
         return
-    from faker import Faker
-
-    fake = Faker(list(LOCALES))
-    fake.seed_instance(seed * 7919 + PROVIDERS.index(provider))
+    fake = _faker()
+    base = (seed * 7919 + PROVIDERS.index(provider)) * 100_003
     make, first_id = _GENERATORS[provider]
     for index in range(count):
+        fake.seed_instance(base + index)  # each record depends only on (seed, provider, index)
         yield make(fake, index, str(first_id + index))
 
 
@@ -129,8 +137,10 @@ def load_accounts(data_dir: Path | None = None) -> tuple[Account, ...]:
 
 
 def _records(provider: str, fixed: list[dict[str, Any]], seed: int, count: int) -> Iterator[dict[str, Any]]:
+    from mockserver.datacache import cached
+
     yield from fixed
-    yield from generate(provider, seed=seed, count=count)
+    yield from cached(f"{provider}-{seed}-{count}", count, partial(generate, provider, seed=seed, count=count))
 
 
 def load_dataset(*, seed: int = 0, records: int = 25, data_dir: Path | None = None) -> Dataset:

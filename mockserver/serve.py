@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 from mockserver.config import MockConfig
 from mockserver.dataset import load_accounts

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
 from contracts.providers import provider_module
+
+# The generated-data cache of this run lives in a temporary folder, not in the user's home.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="truto-kit-cache-")
 
 settings.register_profile("ci", max_examples=40, deadline=None)
 settings.register_profile("dev", max_examples=100, deadline=None)
