@@ -98,20 +98,6 @@ def _ref_list_check(allow_unknown: bool) -> _Check:
     return check
 
 
-def _value_check(f: Field, allow_unknown: bool) -> _Check:
-    if f.kind is Kind.STRING:
-        return _string
-    if f.kind is Kind.DATETIME:
-        return _datetime
-    if f.kind is Kind.ENUM:
-        return _enum_check(f.enum)
-    if f.kind is Kind.REF:
-        return _ref_check(allow_unknown)
-    if f.kind is Kind.REF_LIST:
-        return _ref_list_check(allow_unknown)
-    return _object
-
-
 _FAILURE_RULE = {Kind.DATETIME: "format", Kind.ENUM: "enum"}
 
 
@@ -132,27 +118,29 @@ def _is_object(value: Any) -> bool:
     return value.__class__ is dict
 
 
-def _fast_predicate(f: Field, allow_unknown: bool) -> _Predicate:
+def _is_ref(allow_unknown: bool) -> _Predicate:
+    def is_ref(value: Any) -> bool:
+        return value.__class__ is dict and value.get("id").__class__ is str and (allow_unknown or len(value) == 1)
+
+    return is_ref
+
+
+def _checks_for(f: Field, allow_unknown: bool) -> tuple[_Predicate, _Check]:
+    """(fast predicate, detailed check) for a field, by its kind."""
     if f.kind is Kind.STRING:
-        return _is_str
+        return _is_str, _string
     if f.kind is Kind.DATETIME:
-        return _is_datetime
+        return _is_datetime, _datetime
     if f.kind is Kind.ENUM:
         allowed = frozenset(f.enum)
-        return lambda value: value.__class__ is str and value in allowed
-    if f.kind in (Kind.REF, Kind.REF_LIST):
-
-        def is_ref(value: Any) -> bool:
-            return value.__class__ is dict and value.get("id").__class__ is str and (allow_unknown or len(value) == 1)
-
-        if f.kind is Kind.REF:
-            return is_ref
-
-        def is_ref_list(value: Any) -> bool:
-            return value.__class__ is list and all(is_ref(item) for item in value)
-
-        return is_ref_list
-    return _is_object
+        return (lambda value: value.__class__ is str and value in allowed), _enum_check(f.enum)
+    if f.kind is Kind.REF:
+        return _is_ref(allow_unknown), _ref_check(allow_unknown)
+    if f.kind is Kind.REF_LIST:
+        is_ref = _is_ref(allow_unknown)
+        predicate: _Predicate = lambda value: value.__class__ is list and all(is_ref(item) for item in value)  # noqa: E731
+        return predicate, _ref_list_check(allow_unknown)
+    return _is_object, _object
 
 
 @dataclass(frozen=True)
@@ -191,6 +179,7 @@ def _plan(
     allow_null: bool,
 ) -> _Plan:
     checks: dict[str, tuple[_Check, str]] = {}
+    fast: dict[str, _Predicate] = {}
     forbidden: dict[str, tuple[str, str]] = {}
     for f in FIELDS:
         if f.name in excluded:
@@ -206,9 +195,9 @@ def _plan(
         elif not f.supported_by(provider):
             forbidden[f.name] = ("provider-coverage", f"{provider} does not return `{f.name}`")
         else:
-            checks[f.name] = (_value_check(f, allow_unknown), _FAILURE_RULE.get(f.kind, "type"))
+            fast[f.name], check = _checks_for(f, allow_unknown)
+            checks[f.name] = (check, _FAILURE_RULE.get(f.kind, "type"))
     remote = "forbidden" if "remote_data" in excluded or ignore_remote_data else "required"
-    fast = {name: _fast_predicate(FIELD_BY_NAME[name], allow_unknown) for name in checks}
     return _Plan(checks, forbidden, "id" not in excluded, remote, allow_unknown, allow_null, fast)
 
 
