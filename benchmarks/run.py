@@ -284,10 +284,14 @@ SECTIONS = ("checker", "strategies", "throughput", "gate", "cold-start", "memory
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("sections", nargs="*", choices=[*SECTIONS, []], default=list(SECTIONS))
+    parser.add_argument("sections", nargs="*", metavar="SECTION", help=f"any of: {', '.join(SECTIONS)} (default: all)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3.0, help="length of one load round")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.sections) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    args.sections = args.sections or list(SECTIONS)
     python = sys.version.split()[0]
     print(f"truto-interviews-kit benchmarks, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {python}")
     if "checker" in args.sections:
