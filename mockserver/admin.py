@@ -46,10 +46,7 @@ def clear_journal() -> Response:
 
 @admin.post("/__mock__/reset")
 def reset() -> Response:
-    mock = state()
-    mock.store.reset()
-    cleared = mock.journal.clear()
-    return json_response({"reset": True, "journal_cleared": cleared})
+    return json_response({"reset": True, "journal_cleared": state().reset()})
 
 
 @admin.route("/__mock__/accounts/<account_id>/records", methods=["POST", "PUT"])

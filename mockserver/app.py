@@ -52,6 +52,12 @@ class MockState:
     journal: Journal
     faults: Faults
 
+    def reset(self) -> int:
+        """Data, journal and faults back to their start; returns how many journal entries went."""
+        self.store.reset()
+        self.faults.reset()
+        return self.journal.clear()
+
 
 def state() -> MockState:
     mock: MockState = current_app.extensions["truto_mock"]
@@ -60,8 +66,8 @@ def state() -> MockState:
 
 def json_response(body: Any, status: int = 200, *, stream: bool = False, headers: Mapping[str, str] = {}) -> Response:
     g.truto_body = body  # the journal judges the object, not re-parsed bytes
-    text = dumps(body)
-    payload: Any = stream_chunks(text) if stream else text
+    data = dumps(body)
+    payload: Any = stream_chunks(data) if stream else data
     response = Response(payload, status=status, mimetype="application/json")
     response.headers.update(headers)
     return response

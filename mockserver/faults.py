@@ -60,12 +60,20 @@ class Faults:
         rate_limit_account: int,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._rng = random.Random(seed)
+        self._seed = seed
         self._lock = threading.Lock()
         self.latency_ms = latency_ms
         self.error_rate = error_rate
-        self._per_token = SlidingWindow(rate_limit_token, clock) if rate_limit_token else None
-        self._per_account = SlidingWindow(rate_limit_account, clock) if rate_limit_account else None
+        self._limits = (rate_limit_token, rate_limit_account, clock)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the start: the random sequence from the seed again, rate-limit windows empty."""
+        token_limit, account_limit, clock = self._limits
+        with self._lock:
+            self._rng = random.Random(self._seed)
+            self._per_token = SlidingWindow(token_limit, clock) if token_limit else None
+            self._per_account = SlidingWindow(account_limit, clock) if account_limit else None
 
     def delay_seconds(self) -> float:
         if self.latency_ms is None:

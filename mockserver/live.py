@@ -34,7 +34,7 @@ class AppCache:
             if config not in self._apps:
                 self._apps[config] = create_app(config)
             app = self._apps[config]
-        mock_state(app).store.reset()
+        mock_state(app).reset()
         return app
 
 
@@ -108,8 +108,13 @@ class MockHandle:
         the contract first and refused with a MappingError naming the violation."""
         return self.state.store.put(self.account(provider_or_account).id, raws, replace=replace)
 
+    def requests(self) -> list[dict[str, Any]]:
+        """The requests this test sent to the API, newest first, each with its contract verdict."""
+        return [entry.to_json() for entry in self.state.journal.entries()]
+
     def reset(self) -> None:
-        self.state.store.reset()
+        """Data, journal and faults back to where this test started."""
+        self.state.reset()
 
 
 def wsgi_responder(app: Flask) -> Callable[[httpx.Request], httpx.Response]:

@@ -10,13 +10,19 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from contracts.checker import validate_interview
 from contracts.datetimes import parse_iso
 from contracts.fields import filterable_fields
 from contracts.providers import MappingError, provider_module
 from mockserver.dataset import Account, Dataset
+
+DECODED_CACHE_SIZE = 4096
+"""Decoded records kept ready: the default data set fits whole, a large one keeps its hot part."""
 
 
 class Record:
@@ -30,17 +36,23 @@ class Record:
     @property
     def raw(self) -> dict[str, Any]:
         """A fresh copy of the raw provider record."""
-        raw: dict[str, Any] = json.loads(self._json)
+        raw: dict[str, Any] = orjson.loads(self._json)
         return raw
 
     def decode(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(raw record, unified interview without remote_data), decoded once for one response."""
-        raw = self.raw
-        return raw, provider_module(self.provider).to_unified(raw)
+        """(raw record, unified interview without remote_data), shared through a bounded cache of
+        hot records: callers must copy before changing either."""
+        return _decoded(self)
 
     @property
     def unified(self) -> dict[str, Any]:
-        return self.decode()[1]
+        return dict(self.decode()[1])
+
+
+@lru_cache(maxsize=DECODED_CACHE_SIZE)
+def _decoded(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
+    raw = record.raw
+    return raw, provider_module(record.provider).to_unified(raw)
 
 
 def make_record(provider: str, raw: Mapping[str, Any]) -> Record:

@@ -295,3 +295,11 @@ def test_strange_input_never_5xx(client: FlaskClient, query: str) -> None:
         assert response.mimetype == "application/json"
         body = response.get_json()
         assert body is not None and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_records_with_huge_integers_are_served(client: FlaskClient) -> None:
+    """orjson refuses integers beyond 64 bits; the mock falls back instead of failing."""
+    raw = {"id": "1", "type": "interviews", "attributes": {"status": "draft", "score": 2**70}, "relationships": {}}
+    assert client.post(f"/__mock__/accounts/{PINPOINT_ACCOUNT}/records", json=[raw]).status_code == 201
+    body = get(client, url_get("pinpoint", "1")).get_json()
+    assert body["remote_data"]["attributes"]["score"] == 2**70

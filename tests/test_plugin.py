@@ -42,8 +42,23 @@ def test_records_added_for_one_test(truto_mock):
 
 
 def test_the_next_test_starts_from_a_reset_mock(truto_mock):
+    assert truto_mock.requests() == []  # the journal too
     url = f"{truto_mock.url}/unified/ats/interviews/777?integrated_account_id={truto_mock.accounts['pinpoint']}"
     assert httpx.get(url, headers={"Authorization": "Bearer x"}).status_code == 404
+    [entry] = truto_mock.requests()
+    assert entry["status"] == 404 and entry["verdict"] == "conforms"
+
+
+@pytest.mark.truto_mock(rate_limit_account=1)
+def test_rate_limited_once(truto_mock):
+    url = f"{truto_mock.url}/unified/ats/interviews?integrated_account_id={truto_mock.accounts['ceipal']}"
+    assert [httpx.get(url, headers={"Authorization": "Bearer x"}).status_code for _ in range(2)] == [200, 429]
+
+
+@pytest.mark.truto_mock(rate_limit_account=1)
+def test_rate_limit_windows_are_reset_between_tests(truto_mock):
+    url = f"{truto_mock.url}/unified/ats/interviews?integrated_account_id={truto_mock.accounts['ceipal']}"
+    assert httpx.get(url, headers={"Authorization": "Bearer x"}).status_code == 200
 
 
 def test_bad_records_are_refused(truto_mock):
@@ -110,7 +125,7 @@ def test_contract_failure_lists_each_violation(truto_contract):
 def test_consumer_suite_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_consumer=CONSUMER_TESTS)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=11)
+    result.assert_outcomes(passed=13)
 
 
 def test_marker_is_registered_with_help(pytester: pytest.Pytester) -> None:
