@@ -20,7 +20,7 @@ import httpx
 from contracts.checker import Violation
 from contracts.fields import PROVIDERS
 from contracts.gate_matrix import LIST_PATH, Case, error_cases, get_cases, list_cases, paging_query
-from contracts.responses import Exchange, check_response
+from contracts.responses import Exchange, check_response, parse_body
 
 MAX_RETRIES = 3
 MAX_RETRY_WAIT = 30.0
@@ -113,11 +113,8 @@ def _check(fetcher: Fetcher, case: Case) -> tuple[CaseResult, Any]:
         exchange = Exchange(
             exchange.endpoint, case.provider, expected_status=case.expected_status, expected_message=case.check
         )
-    found = check_response(response.status_code, response.headers, response.content, exchange)
-    try:
-        body = response.json() if response.status_code == 200 else None
-    except (ValueError, RecursionError):  # already reported by check_response
-        body = None
+    body, unreadable = parse_body(response.content)  # parsed once, for the check and for paging
+    found = check_response(response.status_code, response.headers, response.content if unreadable else body, exchange)
     return CaseResult(case, response.status_code, found, time.perf_counter() - started), body
 
 

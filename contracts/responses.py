@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import orjson
+
 from contracts.checker import Violation, validate_interview
 from contracts.errors import reason_phrase
 from contracts.params import DEFAULT_RESPONSE_FORMAT, GET, LIST
@@ -69,11 +71,20 @@ class Exchange:
         )
 
 
-def _parse_body(body: Any) -> tuple[Any, Violation | None]:
+def parse_body(body: Any) -> tuple[Any, Violation | None]:
+    """(parsed JSON, None) or (None, the violation saying why the body cannot be read).
+
+    Bytes and text are parsed (orjson first, the standard library for the exact reason of a
+    failure); anything else is taken as already parsed.
+    """
     if not isinstance(body, bytes | str):
         return body, None
     if not body.strip():
         return None, Violation("", "not-json", "the response body is empty")
+    try:
+        return orjson.loads(body), None
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(body), None
     except RecursionError:
@@ -218,7 +229,7 @@ def check_response(status: int, headers: Mapping[str, str], body: Any, exchange:
     out: list[Violation] = []
     if ctype != "application/json" and not ctype.endswith("+json"):
         out.append(Violation("", "content-type", f"expected a JSON content type, got {ctype or 'none'!r}"))
-    parsed, problem = _parse_body(body)
+    parsed, problem = parse_body(body)
     if problem is not None:
         return [*out, Violation("", "status", f"HTTP {status}"), problem] if status >= 400 else [*out, problem]
     if status >= 400:
