@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a unified interview JSON file against the contract")
     validate.add_argument("file", help="path to a JSON file holding one interview ('-' for stdin)")
     validate.add_argument("--provider", required=True, choices=PROVIDERS)
-    validate.add_argument("--exclude-field", action="append", choices=FIELD_NAMES, metavar="FIELD")
+    validate.add_argument("--exclude-field", action="extend", nargs="+", choices=FIELD_NAMES, metavar="FIELD")
     validate.add_argument("--ignore-remote-data", action="store_true")
     validate.add_argument("--allow-unknown-fields", action="store_true", help="tolerate undocumented fields")
     validate.set_defaults(run=_validate)
@@ -87,9 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(run=lambda args: _print_json(interview_schema(args.provider)))
     gate = sub.add_parser("gate", help="check a Truto-shaped API (or the mock) against the contract")
     gate.add_argument("--base-url", required=True, help="e.g. https://api.truto.one or http://127.0.0.1:8000")
-    gate.add_argument("--account", action="append", required=True, metavar="PROVIDER=UUID")
+    gate.add_argument("--account", action="extend", nargs="+", required=True, metavar="PROVIDER=UUID")
     gate.add_argument("--token-env", default="TRUTO_API_TOKEN", help="variable holding the API token")
-    gate.add_argument("--id", action="append", help="interview id to check (default: discovered via the list)")
+    gate.add_argument(
+        "--id", action="extend", nargs="+", help="interview ids to check (default: discovered via the list)"
+    )
     gate.add_argument("--max-ids", type=int, default=3, help="discovered ids to run the get matrix on")
     gate.add_argument("--timeout", type=float, default=15.0, help="seconds per request")
     gate.add_argument("--junit-xml", metavar="PATH", help="also write the results as JUnit XML")

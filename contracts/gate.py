@@ -115,6 +115,8 @@ def _check(fetcher: Fetcher, case: Case) -> tuple[CaseResult, Any]:
         )
     body, unreadable = parse_body(response.content)  # parsed once, for the check and for paging
     found = check_response(response.status_code, response.headers, response.content if unreadable else body, exchange)
+    if case.expected_status is None and response.status_code != 200:  # a read that should have worked
+        found.insert(0, Violation("", "status", f"expected HTTP 200, got {response.status_code}"))
     return CaseResult(case, response.status_code, found, time.perf_counter() - started), body
 
 

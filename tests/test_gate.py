@@ -247,3 +247,18 @@ def test_a_server_that_resets_every_connection_exits_2(
         listener.close()
     assert code == 2 and "cannot reach" in output and "Traceback" not in output
     assert junit.exists()
+
+
+def test_ids_and_accounts_take_one_or_many_values(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = serve(server, create_app({"records": 1}))
+    argv = ["gate", "--base-url", url, "--account", f"pinpoint={PINPOINT_ACCOUNT}", "--id", "412", "413"]
+    code, output = run_cli(argv, monkeypatch, capsys)
+    assert code == 0 and re.search(r"^pinpoint +get format=raw +2 +0$", output, re.M)
+    # --id applies to every account: an id another account does not have fails its reads
+    argv = ["gate", "--base-url", url, "--account", f"ceipal={CEIPAL_ACCOUNT}", f"pinpoint={PINPOINT_ACCOUNT}",
+            "--id", "412"]  # fmt: skip
+    code, output = run_cli(argv, monkeypatch, capsys)
+    assert code == 1 and "GET /unified/ats/interviews/412?integrated_account_id=c3a1f0de" in output
+    assert "expected HTTP 200, got 404 [status]" in output
