@@ -172,3 +172,16 @@ def test_real_api_without_token_or_account_is_a_usage_error(
     )
     assert result.ret != 0
     result.stdout.fnmatch_lines(["*--truto-account takes PROVIDER=UUID*"])
+
+
+def test_plugin_import_is_light() -> None:
+    """Installing the kit must not slow down test runs that do not use it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mockserver.plugin; "
+        "print([m for m in ('flask', 'faker', 'httpx', 'respx', 'granian', 'jsonschema') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
