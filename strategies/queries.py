@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from contracts.errors import reason_phrase
 from contracts.fields import FIELD_NAMES, PROVIDERS, filterable_fields
@@ -100,6 +101,14 @@ def _query(endpoint: str, provider: str, account: str) -> st.SearchStrategy[Gene
     return st.builds(build, _params(endpoint, provider, account), st.sampled_from(ARRAY_FORMATS))
 
 
+def _accounts(accounts: Mapping[str, str] | None, provider: str | None) -> dict[str, str]:
+    chosen = dict(accounts) if accounts is not None else default_accounts()
+    missing = [name for name in ([provider] if provider else PROVIDERS) if name not in chosen]
+    if missing:
+        raise InvalidArgument(f"accounts has no integrated account for {', '.join(missing)}; got {sorted(chosen)}")
+    return chosen
+
+
 def _providers(provider: str | None) -> st.SearchStrategy[str]:
     return st.just(provider) if provider is not None else st.sampled_from(PROVIDERS)
 
@@ -116,7 +125,7 @@ def interview_queries(
     """
     check_endpoint(endpoint)
     check_provider(provider)
-    chosen = dict(accounts or default_accounts())
+    chosen = _accounts(accounts, provider)
     return _providers(provider).flatmap(lambda name: _query(endpoint, name, chosen[name]))
 
 
@@ -174,5 +183,5 @@ def invalid_interview_queries(
     """
     check_endpoint(endpoint)
     check_provider(provider)
-    chosen = dict(accounts or default_accounts())
+    chosen = _accounts(accounts, provider)
     return _providers(provider).flatmap(lambda name: _invalid(endpoint, name, chosen[name]))

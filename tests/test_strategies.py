@@ -123,6 +123,11 @@ def test_every_invalid_query_gets_its_documented_error(client: FlaskClient, endp
         (lambda: raw_interviews(provider=None), "provider must be one of ceipal, pinpoint,"),
         (lambda: interview_queries(endpoint="delete"), "endpoint must be one of get, list"),
         (lambda: invalid_interview_queries(provider="x"), "provider must be one of"),
+        (
+            lambda: interview_queries(accounts={"ceipal": "c3a1f0de-5e2b-4b7a-9c41-0d2f6c8e1a01"}),
+            "no integrated account for pinpoint",
+        ),
+        (lambda: interview_queries(provider="pinpoint", accounts={}), "no integrated account for pinpoint"),
     ],
 )
 def test_bad_arguments_fail_eagerly_naming_the_argument(make: Callable[[], object], message: str) -> None:
