@@ -19,7 +19,8 @@ import httpx
 
 from contracts.checker import Violation
 from contracts.fields import PROVIDERS
-from contracts.gate_matrix import LIST_PATH, Case, error_cases, get_cases, list_cases, paging_query
+from contracts.gate_matrix import Case, error_cases, get_cases, list_cases, paging_query
+from contracts.params import LIST_PATH
 from contracts.responses import Exchange, check_response, parse_body
 
 MAX_RETRIES = 3

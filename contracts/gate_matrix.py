@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.fields import fields_for, filterable_fields
-from contracts.params import FILTER_OPERATORS, RESPONSE_FORMATS
+from contracts.params import FILTER_OPERATORS, LIST_PATH, RESPONSE_FORMATS
 from contracts.query import ARRAY_FORMATS, encode_query
 
-LIST_PATH = "/unified/ats/interviews"
 UNKNOWN_ACCOUNT = "00000000-0000-4000-8000-000000000000"
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.fields import FIELD_NAMES, PROVIDERS
-from contracts.params import FILTER_OPERATORS, GET, LIST, Param, ParamType, params_for
+from contracts.params import FILTER_OPERATORS, GET, GET_PATH, LIST, LIST_PATH, Param, ParamType, params_for
 from contracts.schema import error_schema, interview_schema
 
 BASE_URL = "https://api.truto.one"
-GET_PATH = "/unified/ats/interviews/{id}"
-LIST_PATH = "/unified/ats/interviews"
 ERROR_STATUSES: dict[str, str] = {
     "400": "The request was rejected before it left Truto (a missing or malformed parameter).",
     "401": "Missing or invalid API token, or the provider rejected the account's credentials.",

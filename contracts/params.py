@@ -14,6 +14,8 @@ from contracts.fields import FIELDS
 
 GET, LIST = "get", "list"
 ENDPOINTS: tuple[str, ...] = (GET, LIST)
+GET_PATH = "/unified/ats/interviews/{id}"
+LIST_PATH = "/unified/ats/interviews"
 
 RESPONSE_FORMATS: tuple[str, ...] = ("unified", "raw", "normalized", "stream", "debug")
 DEFAULT_RESPONSE_FORMAT = "unified"
@@ -46,7 +48,6 @@ class Param:
     enum: tuple[str, ...] = ()
     example: str = ""
     providers: frozenset[str] | None = None  # None: every provider
-    assumed: bool = False  # not on the seed page; see docs/assumptions.md
 
 
 _BOTH_ENDPOINTS = frozenset(ENDPOINTS)

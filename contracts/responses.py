@@ -17,11 +17,10 @@ import orjson
 
 from contracts.checker import Violation, validate_interview
 from contracts.errors import reason_phrase
-from contracts.params import DEFAULT_RESPONSE_FORMAT, GET, LIST
+from contracts.params import DEFAULT_RESPONSE_FORMAT, GET, LIST, LIST_PATH
 from contracts.providers import MappingError, provider_module
 from contracts.query import QueryError, parse_query
 
-LIST_PATH = "/unified/ats/interviews"
 _LIST_OPTIONAL = {"prev_cursor": (str, type(None)), "result_count": (int,), "is_partial_response": (bool,)}
 _DEBUG_KEYS = {"requestUrl": str, "requestOptions": dict, "responseHeaders": dict}
 _DEBUG_LIST_KEYS = {

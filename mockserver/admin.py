@@ -8,16 +8,16 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from contracts.openapi import LIST_PATH, openapi_document
-from contracts.params import RESPONSE_FORMATS
+from contracts.openapi import openapi_document
+from contracts.params import LIST_PATH, RESPONSE_FORMATS
 from contracts.providers import MappingError
 from contracts.responses import Exchange, check_response
 from mockserver.app import ApiError, error_response, json_response, state
+from mockserver.config import DEV_TOKEN
 from mockserver.dataset import Account
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
 
 admin = Blueprint("truto_mock_admin", __name__, template_folder="templates")
-DEV_TOKEN = "dev-token"
 MAX_ADMIN_BODY = 20 * 1024 * 1024
 
 

@@ -18,8 +18,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from contracts.errors import error_body
-from contracts.openapi import GET_PATH, LIST_PATH
-from contracts.params import GET, LIST
+from contracts.params import GET, GET_PATH, LIST, LIST_PATH
 from contracts.providers import provider_module
 from contracts.query import QueryError, parse_query
 from mockserver.config import MockConfig

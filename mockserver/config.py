@@ -7,6 +7,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+DEV_TOKEN = "dev-token"
+"""The token shown in examples and used by the page's links when no --token is set (any is accepted)."""
+
 
 @dataclass(frozen=True)
 class MockConfig:

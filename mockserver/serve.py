@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from flask import Flask
 
-from mockserver.config import MockConfig
+from mockserver.config import DEV_TOKEN, MockConfig
 from mockserver.dataset import load_accounts
 
 CONFIG_ENV = "TRUTO_MOCK_CONFIG"
@@ -33,7 +33,7 @@ def banner(config: MockConfig, host: str, port: int, out: TextIO = sys.stdout) -
     shown_host = f"[{host}]" if ":" in host else host
     base = f"http://{shown_host}:{port}"
     accounts = load_accounts(config.data_dir)
-    token = "$TRUTO_MOCK_TOKEN" if config.token else "dev-token"
+    token = "$TRUTO_MOCK_TOKEN" if config.token else DEV_TOKEN
     print(f"Truto interviews mock serving on {base}", file=out)
     print(f"  OpenAPI: {base}/openapi.json", file=out)
     for account in accounts:
