@@ -31,7 +31,8 @@ def print_summary(run: GateRun, seconds: float, out: TextIO, redact: Redact) -> 
         out.write(f"{provider:<10} {check:<{width}} {len(results) - failed:>6} {failed:>6}\n")
     failures = [r for r in run.results if not r.passed]
     if failures:
-        out.write(f"\nViolations ({sum(len(r.violations) for r in failures)}):\n")
+        count = sum(len(r.violations) for r in failures)
+        out.write(f"\n{count} violation(s) in {len(failures)} response(s):\n")
         for result in failures:
             status = result.status if result.status is not None else "no response"
             out.write(redact(f"  GET {result.case.target} -> {status}\n"))
