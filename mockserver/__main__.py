@@ -87,10 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate_limit_account=50 if args.truto_rate_limits else args.rate_limit_account,
         journal_size=args.journal_size,
     )
-    from mockserver.serve import serve
+    from mockserver.serve import PortInUse, serve
 
-    with contextlib.suppress(KeyboardInterrupt):
-        serve(config, host=args.host, port=args.port)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            serve(config, host=args.host, port=args.port)
+    except PortInUse as exc:
+        print(f"truto-mock: {exc} (another mock running? try --port)", file=sys.stderr)
+        return 2
     return 0
 
 

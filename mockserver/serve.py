@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -50,8 +51,22 @@ def banner(config: MockConfig, host: str, port: int, out: TextIO = sys.stdout) -
     out.flush()
 
 
+class PortInUse(OSError):
+    """The address is taken (granian binds with SO_REUSEPORT, so it would silently share it)."""
+
+
+def ensure_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def serve(config: MockConfig, *, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Block serving the mock until interrupted."""
+    """Block serving the mock until interrupted; PortInUse when the address is taken."""
+    ensure_free(host, port)
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels

@@ -103,3 +103,11 @@ def test_bad_usage_exits_2(argv: list[str]) -> None:
 def test_missing_data_dir_exits_2(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--data", "/nonexistent-folder"]) == 2
     assert "accounts.json not found" in capsys.readouterr().err
+
+
+def test_a_taken_port_is_an_error_not_a_shared_socket(served: tuple[str, str]) -> None:
+    port = served[0].rsplit(":", 1)[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "mockserver", "--port", port], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 2 and "cannot listen on 127.0.0.1" in done.stderr and "Traceback" not in done.stderr
