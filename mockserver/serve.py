@@ -36,6 +36,8 @@ def banner(config: MockConfig, host: str, port: int, out: TextIO = sys.stdout) -
     accounts = load_accounts(config.data_dir)
     token = "$TRUTO_MOCK_TOKEN" if config.token else DEV_TOKEN
     print(f"Truto interviews mock serving on {base}", file=out)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"  warning: bound to {host}, so other machines can reach it and change its data", file=out)
     print(f"  OpenAPI: {base}/openapi.json", file=out)
     for account in accounts:
         print(f"  {account.provider:<9} integrated_account_id={account.id}", file=out)

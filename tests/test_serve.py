@@ -111,3 +111,17 @@ def test_a_taken_port_is_an_error_not_a_shared_socket(served: tuple[str, str]) -
         [sys.executable, "-m", "mockserver", "--port", port], capture_output=True, text=True, timeout=30, check=False
     )
     assert done.returncode == 2 and "cannot listen on 127.0.0.1" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_banner_warns_when_bound_beyond_loopback() -> None:
+    import io
+
+    from mockserver.config import MockConfig
+    from mockserver.serve import banner
+
+    out = io.StringIO()
+    banner(MockConfig(), "0.0.0.0", 8000, out)
+    assert "warning: bound to 0.0.0.0" in out.getvalue()
+    quiet = io.StringIO()
+    banner(MockConfig(), "127.0.0.1", 8000, quiet)
+    assert "warning" not in quiet.getvalue()
