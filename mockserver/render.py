@@ -117,25 +117,31 @@ def _debug(
 def render_get(record: Record, query: InterviewQuery, account: Account) -> Any:
     """The body of `GET /unified/ats/interviews/{id}` in the requested format."""
     module = provider_module(account.provider)
+    decoded = record.decode()  # one decode serves the raw body, the item and the debug data
     if query.response_format == "raw":
-        return module.raw_get_body(record.raw)
-    item = unified_item(record.decode(), query, account.provider)
+        return module.raw_get_body(decoded[0])
+    item = unified_item(decoded, query, account.provider)
     if query.response_format != "debug":
         return item
     if query.skip_api_call:
         return {"result": item, "debug": None}
     path = module.get_path(record.id)
-    return {"result": item, "debug": _debug(module, query, path, {}, module.raw_get_body(record.raw))}
+    return {"result": item, "debug": _debug(module, query, path, {}, module.raw_get_body(decoded[0]))}
 
 
 def render_list(page: Page, query: InterviewQuery, account: Account) -> Any:
     """The body of `GET /unified/ats/interviews` in the requested format."""
     module = provider_module(account.provider)
-    if query.response_format == "raw":
-        raws = [r.raw for r in page.records]
+    decoded = [r.decode() for r in page.records]
+
+    def raw_body() -> Any:
+        raws = [raw for raw, _ in decoded]
         return module.raw_list_body(raws, offset=page.offset, limit=page.limit, total=page.total)
+
+    if query.response_format == "raw":
+        return raw_body()
     envelope = {
-        "result": [unified_item(r.decode(), query, account.provider) for r in page.records],
+        "result": [unified_item(pair, query, account.provider) for pair in decoded],
         "next_cursor": page.next_cursor,
     }
     if query.response_format != "debug":
@@ -143,10 +149,7 @@ def render_list(page: Page, query: InterviewQuery, account: Account) -> Any:
     if query.skip_api_call:
         return {"result": envelope, "debug": None}
     paging = module.paging_query(offset=page.offset, limit=page.limit)
-    raw_body = module.raw_list_body(
-        [r.raw for r in page.records], offset=page.offset, limit=page.limit, total=page.total
-    )
-    debug = _debug(module, query, module.list_path(), paging, raw_body)
+    debug = _debug(module, query, module.list_path(), paging, raw_body())
     debug.update(
         nextCursor=page.next_cursor,
         isLooping=False,
