@@ -23,7 +23,7 @@ from contracts.providers import provider_module
 from contracts.query import QueryError, parse_query
 from mockserver.config import MockConfig
 from mockserver.dataset import load_dataset
-from mockserver.faults import Faults
+from mockserver.faults import WINDOW_SECONDS, Faults
 from mockserver.journal import Journal
 from mockserver.render import check_filters, dumps, render_get, render_list, select_page, stream_chunks
 from mockserver.scenarios import Scenario, ScenarioError, parse_prefer, rate_limit_headers, scenario_error
@@ -94,16 +94,18 @@ def _apply_scenario_and_faults(mock: MockState, token: str) -> None:
         raise ApiError(400, str(exc)) from None
     g.truto_scenario = request.headers.get("Prefer", "")
     account_id = request.args.get("integrated_account_id")
-    limited = mock.faults.rate_limit(token, account_id)
-    if limited is not None:
+    budget = mock.faults.rate_limit(token, account_id)
+    if budget is not None:  # Truto sends the tighter scope's budget on every response
+        g.truto_rate_headers = rate_limit_headers(budget.limit, budget.remaining, budget.reset, retry=budget.limited)
+    if budget is not None and budget.limited:
         raise ApiError(
             429,
-            f"Rate limit exceeded: {limited.limit} requests per 10 seconds per {limited.scope}.",
-            rate_limit_headers(limited.limit, 0, limited.retry_after),
+            f"Rate limit exceeded: {budget.limit} requests per {WINDOW_SECONDS:g} seconds per {budget.scope}.",
+            g.truto_rate_headers,
         )
     delay = scenario.delay_ms / 1000 or mock.faults.delay_seconds()
     if delay:
-        time.sleep(delay)
+        mock.faults.sleep(delay)
     injected = scenario if scenario.code is not None else mock.faults.random_error()
     if injected is not None:
         g.truto_scenario = g.truto_scenario or f"fault: code={injected.code}"
@@ -156,6 +158,8 @@ def _register_api(app: Flask) -> None:
 
     @app.after_request
     def journal(response: Response) -> Response:
+        for key, value in g.get("truto_rate_headers", {}).items():
+            response.headers.setdefault(key, value)
         if request.path.startswith(API_PREFIX) and request.method != "OPTIONS":
             state().journal.record(
                 method=request.method,

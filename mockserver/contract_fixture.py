@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from contracts.checker import Violation
-from contracts.gate import parse_accounts as gate_parse_accounts
+from contracts.live.accounts import AccountError, parse_account_args
 from contracts.responses import Exchange, check_response
 
 
@@ -26,13 +26,20 @@ class Target:
 
 
 def parse_accounts(values: Iterable[str]) -> dict[str, str]:
-    """`PROVIDER=UUID` strings -> {provider: uuid}; a pytest.UsageError for a malformed one."""
+    """`PROVIDER=UUID` strings -> {provider: uuid}; a pytest.UsageError for a malformed one or for
+    a provider given twice (the fixture maps each provider to one account)."""
     import pytest
 
     try:
-        return gate_parse_accounts(list(values), option="--truto-account")
-    except ValueError as exc:
+        entries = parse_account_args(list(values), option="--truto-account")
+    except AccountError as exc:
         raise pytest.UsageError(str(exc)) from None
+    out: dict[str, str] = {}
+    for provider, account_id, _ in entries:
+        if provider in out:
+            raise pytest.UsageError(f"--truto-account gives {provider} twice; the fixture takes one per provider")
+        out[provider] = account_id
+    return out
 
 
 class ContractViolation(AssertionError):
