@@ -57,7 +57,7 @@ def test_bad_numbers_exit_2_in_one_line(extra: list[str], message: str, capsys: 
 @pytest.mark.parametrize(
     ("argv", "token", "message"),
     [
-        (["--account", "ashby=1"], "t0ken", "unknown provider 'ashby'"),
+        (["--account", "ashby=1"], "t0ken", "--account takes PROVIDER=UUID, PROVIDER one of ceipal, pinpoint"),
         (["--account", "ceipal"], "t0ken", "--account takes PROVIDER=UUID"),
         (["--account", "ceipal=not-a-uuid"], "t0ken", "'not-a-uuid' is not a UUID"),
         ([], "t0ken", "give at least one account"),
@@ -185,6 +185,7 @@ def test_accounts_file_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         ("{", "is not JSON"),
         ('{"id": 1}', "must hold a JSON list"),
         ('[{"id": "x", "provider": "ceipal"}]', "'x' is not a UUID"),
+        ('[{"id": "x", "provider": "ashby"}]', "unknown provider 'ashby'"),
         (json.dumps([{"id": CEIPAL_ACCOUNT, "provider": "ceipal", "label": "a"},
                      {"id": PINPOINT_ACCOUNT, "provider": "pinpoint", "label": "a"}]), "two accounts are labelled 'a'"),
     ):  # fmt: skip

@@ -45,7 +45,7 @@ def parse_account_args(values: Iterable[str], option: str = "--account") -> list
     out: list[tuple[str, str, str | None]] = []
     for value in values:
         provider, sep, account_id = value.partition("=")
-        if not sep or not account_id:
+        if not sep or not account_id or provider.strip() not in PROVIDERS:
             raise AccountError(f"{option} takes PROVIDER=UUID, PROVIDER one of {', '.join(PROVIDERS)}; got {value!r}")
         out.append((*_check(provider.strip(), account_id.strip(), f"{option} {value}"), None))
     return out
