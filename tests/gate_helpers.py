@@ -105,5 +105,5 @@ def data_folder(tmp_path: Path, accounts: list[dict[str, str]]) -> Path:
 THREE_ACCOUNTS = [
     {"id": CEIPAL_ACCOUNT, "provider": "ceipal", "label": "ceipal-eu"},
     {"id": SECOND_CEIPAL, "provider": "ceipal"},
-    {"id": PINPOINT_ACCOUNT, "provider": "pinpoint", "records": 3},
+    {"id": PINPOINT_ACCOUNT, "provider": "pinpoint", "records": "pinpoint_interviews.json"},
 ]
