@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mockserver.config import MockConfig
 from mockserver.scenarios import Scenario
 
 WINDOW_SECONDS = 10.0
@@ -50,21 +51,13 @@ class SlidingWindow:
 class Faults:
     """Decides, per request, the extra latency and any injected error."""
 
-    def __init__(
-        self,
-        *,
-        seed: int,
-        latency_ms: tuple[int, int] | None,
-        error_rate: float,
-        rate_limit_token: int,
-        rate_limit_account: int,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._seed = seed
+    def __init__(self, config: MockConfig, clock: Callable[[], float] = time.monotonic) -> None:
+        """The faults `config` asks for (seed, latency, error rate, rate limits); `clock` times the windows."""
+        self._seed = config.seed
         self._lock = threading.Lock()
-        self.latency_ms = latency_ms
-        self.error_rate = error_rate
-        self._limits = (rate_limit_token, rate_limit_account, clock)
+        self.latency_ms = config.latency_ms
+        self.error_rate = config.error_rate
+        self._limits = (config.rate_limit_token, config.rate_limit_account, clock)
         self.reset()
 
     def reset(self) -> None:

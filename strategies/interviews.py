@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from contracts.fields import PROVIDERS, Field, Kind, fields_for
 from contracts.providers import provider_module
+from contracts.samples import MEETING_LOCATIONS, street_location
 from strategies._args import check_bool, check_fields, check_provider
 from strategies._faker import FakerSeed, faker_seeds, faker_values, with_faker
 
@@ -48,8 +49,8 @@ def _ids() -> st.SearchStrategy[str]:
 
 def _locations() -> st.SearchStrategy[str]:
     return st.one_of(
-        st.sampled_from(["Zoom", "Microsoft Teams", "Google Meet", "Phone screen"]),
-        faker_values(lambda fake: f"{fake.street_address()}, {fake.city()}"),
+        st.sampled_from(MEETING_LOCATIONS),
+        faker_values(street_location),
     )
 
 
