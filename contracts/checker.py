@@ -15,7 +15,6 @@ from typing import Any
 from contracts.datetimes import is_rfc3339
 from contracts.fields import FIELD_BY_NAME, FIELDS, PROVIDERS, Field, Kind
 
-
 RULES: tuple[str, ...] = (
     "not-object",
     "required",
