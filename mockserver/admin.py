@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from contracts.datafolder import Account
 from contracts.openapi import openapi_document
 from contracts.params import LIST_PATH, RESPONSE_FORMATS
 from contracts.providers import MappingError
 from contracts.responses import Exchange, check_response
 from mockserver.app import ApiError, error_response, json_response, state
 from mockserver.config import DEV_TOKEN
-from mockserver.dataset import Account
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
 
 admin = Blueprint("truto_mock_admin", __name__, template_folder="templates")

@@ -7,12 +7,10 @@ module's `from_unified`, so they map back exactly and stay inside each provider'
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache, partial
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +21,7 @@ import contracts.datetimes
 import contracts.fields
 import contracts.providers
 import contracts.samples
+from contracts.datafolder import Account, DataFolder, default_folder, read_folder
 from contracts.datetimes import to_rfc3339
 from contracts.fields import CEIPAL, PINPOINT, PROVIDERS, STATUS_VALUES
 from contracts.providers import provider_module
@@ -32,13 +31,6 @@ from mockserver.datacache import cached
 ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
 """Generated dates spread from about a year before to half a year after this day."""
 _OFFSETS = (0, 1, 2, -5, -8, 5.5, 9)
-
-
-@dataclass(frozen=True)
-class Account:
-    id: str
-    provider: str
-    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,13 +45,6 @@ class Dataset:
     def records(self) -> dict[str, list[dict[str, Any]]]:
         """Every raw record, materialised (for tests and tools; the store streams `sources`)."""
         return {account_id: list(source()) for account_id, source in self.sources.items()}
-
-
-def _read(data_dir: Path | None, name: str) -> Any:
-    if data_dir is not None:
-        path = data_dir / name
-        return json.loads(path.read_text("utf-8")) if path.exists() else None
-    return json.loads(resources.files("fixtures").joinpath(name).read_text("utf-8"))
 
 
 def _ceipal_record(fake: Faker, index: int, interview_id: str) -> dict[str, Any]:
@@ -132,11 +117,12 @@ def generate(provider: str, *, seed: int, count: int) -> Iterator[dict[str, Any]
 
 
 def load_accounts(data_dir: Path | None = None) -> tuple[Account, ...]:
-    """The integrated accounts from `data_dir`/accounts.json, or the built-in ones."""
-    accounts_json = _read(data_dir, "accounts.json")
-    if accounts_json is None:
-        raise FileNotFoundError(f"{data_dir}/accounts.json is missing")
-    return tuple(Account(a["id"], a["provider"], a.get("label", "")) for a in accounts_json)
+    """The integrated accounts of the data folder `data_dir` (checked whole), or the built-in ones."""
+    return _folder(data_dir).accounts
+
+
+def _folder(data_dir: Path | None) -> DataFolder:
+    return default_folder() if data_dir is None else read_folder(data_dir)
 
 
 @cache
@@ -164,10 +150,9 @@ def _records(provider: str, fixed: list[dict[str, Any]], seed: int, count: int) 
 
 def load_dataset(*, seed: int = 0, records: int = 25, data_dir: Path | None = None) -> Dataset:
     """Accounts and raw records: fixtures (or `data_dir`) first, then `records` generated per account."""
-    accounts = load_accounts(data_dir)
+    folder = _folder(data_dir)  # DataFolderError listing every problem of a broken folder
     sources: dict[str, Callable[[], Iterator[dict[str, Any]]]] = {}
-    for account in accounts:
-        provider_module(account.provider)  # fails early, naming the known providers
-        hand_written: list[dict[str, Any]] = _read(data_dir, f"{account.provider}_interviews.json") or []
+    for account in folder.accounts:
+        hand_written = list(folder.records[account.id])
         sources[account.id] = partial(_records, account.provider, hand_written, seed, records)
-    return Dataset(accounts, sources)
+    return Dataset(folder.accounts, sources)

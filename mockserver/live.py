@@ -14,9 +14,9 @@ import httpx
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from contracts.datafolder import Account
 from mockserver.app import MockState, create_app
 from mockserver.config import MockConfig
-from mockserver.dataset import Account
 from mockserver.store import Record
 
 TRUTO_BASE_URL = "https://api.truto.one"

@@ -19,10 +19,10 @@ from typing import Any
 
 import orjson
 
+from contracts.datafolder import Account
 from contracts.fields import FIELD_BY_NAME, fields_for, filterable_fields
 from contracts.providers import Provider, provider_module
 from contracts.query import InterviewQuery, QueryError, encode_query
-from mockserver.dataset import Account
 from mockserver.store import Record
 
 STREAM_CHUNK = 8192

@@ -15,11 +15,11 @@ from typing import Any
 
 import orjson
 
-from contracts.checker import validate_interview
+from contracts.datafolder import Account, interview_from_raw
 from contracts.datetimes import parse_iso
 from contracts.fields import filterable_fields
 from contracts.providers import MappingError, provider_module
-from mockserver.dataset import Account, Dataset
+from mockserver.dataset import Dataset
 
 DECODED_CACHE_SIZE = 4096
 """Decoded records kept ready: the default data set fits whole, a large one keeps its hot part."""
@@ -57,10 +57,7 @@ def _decoded(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def make_record(provider: str, raw: Mapping[str, Any]) -> Record:
     """Map and check a raw record; MappingError (with every violation) when it breaks the contract."""
-    unified = provider_module(provider).to_unified(raw)
-    violations = validate_interview({**unified, "remote_data": dict(raw)}, provider=provider)
-    if violations:
-        raise MappingError("; ".join(str(v) for v in violations))
+    unified = interview_from_raw(provider, raw)
     try:
         times = {name: parse_iso(unified[name]).timestamp() for name in filterable_fields(provider) if name in unified}
     except ValueError as exc:  # e.g. a leap second: valid RFC 3339, but no Python datetime

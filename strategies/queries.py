@@ -7,15 +7,14 @@ with exactly one thing broken, paired with the error a Truto-shaped server must 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from contracts.datafolder import default_accounts as datafolder_default_accounts
 from contracts.errors import reason_phrase
 from contracts.fields import FIELD_NAMES, PROVIDERS, filterable_fields
 from contracts.params import FILTER_OPERATORS, PARAM_BY_NAME, ParamType, params_for
@@ -54,8 +53,10 @@ class InvalidQuery:
 
 def default_accounts() -> dict[str, str]:
     """provider -> integrated account id, from the kit's default fixtures (the mock's accounts)."""
-    data = json.loads(resources.files("fixtures").joinpath("accounts.json").read_text("utf-8"))
-    return {a["provider"]: a["id"] for a in data}
+    out: dict[str, str] = {}
+    for account in datafolder_default_accounts():
+        out.setdefault(account.provider, account.id)
+    return out
 
 
 def _bool_text() -> st.SearchStrategy[str]:

@@ -4,15 +4,15 @@ self-check and its API tests fail (a suite that still passed would prove nothing
 
 from __future__ import annotations
 
+import ast
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import contracts.__main__
 import contracts.checker
-import mockserver.store
 from contracts.checker import Violation
 
 pytest_plugins = ["pytester"]
@@ -23,9 +23,8 @@ def _accept_everything(payload: Any, **options: Any) -> list[Violation]:
     return []
 
 
-@pytest.fixture
-def accept_everything(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """`validate_interview` replaced by a function that finds nothing, wherever the name is bound."""
+def _patch_everywhere(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Replace `validate_interview` with a function that finds nothing, wherever the name is bound."""
     original = contracts.checker.validate_interview
     patched = []
     for name, module in list(sys.modules.items()):
@@ -35,10 +34,33 @@ def accept_everything(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return patched
 
 
-def test_every_binding_is_patched(accept_everything: list[str]) -> None:
-    expected = {"contracts", "contracts.__main__", "contracts.checker", "contracts.responses", "mockserver.store"}
-    assert expected <= set(accept_everything)
-    assert contracts.__main__.validate_interview is mockserver.store.validate_interview is _accept_everything
+@pytest.fixture
+def accept_everything(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    for name in _modules_importing_the_checker():
+        importlib.import_module(name)
+    return _patch_everywhere(monkeypatch)
+
+
+def _modules_importing_the_checker() -> set[str]:
+    """Our modules that bind `validate_interview` with a from-import (read from their source)."""
+    found = set()
+    for path in TESTS.parent.glob("*/**/*.py"):
+        if path.parts[len(TESTS.parent.parts)] not in ("contracts", "mockserver", "strategies"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and any(a.name == "validate_interview" for a in node.names):
+                parts = path.relative_to(TESTS.parent).with_suffix("").parts
+                found.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return found
+
+
+def test_every_binding_is_patched(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _modules_importing_the_checker()
+    assert {"contracts", "contracts.responses"} <= expected
+    for name in expected:
+        importlib.import_module(name)
+    assert expected <= set(_patch_everywhere(monkeypatch))
+    assert all(sys.modules[name].validate_interview is _accept_everything for name in expected)
 
 
 @pytest.mark.parametrize(

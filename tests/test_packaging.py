@@ -1,10 +1,12 @@
-"""A non-editable install carries the fixtures and works from any folder."""
+"""A non-editable install carries the default data (as `contracts/fixtures/`) and works from any folder."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -16,6 +18,11 @@ ROOT = Path(__file__).parents[1]
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Built from a clean copy: a stale build/ folder in the checkout would otherwise leak into the wheel.
+    source = tmp_path_factory.mktemp("source") / "kit"
+    shutil.copytree(
+        ROOT, source, ignore=shutil.ignore_patterns(".*", "build", "dist", "*.egg-info", "__pycache__", "tests")
+    )
     subprocess.run(
         [
             sys.executable,
@@ -27,7 +34,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "-q",
             "-w",
             str(out),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         capture_output=True,
@@ -39,9 +46,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_holds_packages_fixtures_and_entry_points(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for expected in (
-        "fixtures/accounts.json",
-        "fixtures/ceipal_interviews.json",
-        "fixtures/pinpoint_interviews.json",
+        "contracts/fixtures/accounts.json",
+        "contracts/fixtures/ceipal_interviews.json",
+        "contracts/fixtures/pinpoint_interviews.json",
         "contracts/py.typed",
         "mockserver/py.typed",
         "strategies/py.typed",
@@ -51,7 +58,18 @@ def test_wheel_holds_packages_fixtures_and_entry_points(wheel: Path) -> None:
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "truto-mock = mockserver.__main__:main" in text
     assert "[pytest11]" in text and "truto_interviews = mockserver.plugin" in text
-    assert not any(n.startswith("tests/") for n in names)
+    assert not any(n.startswith(("tests/", "fixtures/")) for n in names)  # no top-level `fixtures` package
+    assert "contracts/fixtures/__init__.py" not in names
+
+
+def test_every_package_folder_is_listed_for_the_wheel() -> None:
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("contracts", "mockserver", "strategies")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
 
 
 def test_installed_copy_works_from_another_folder(wheel: Path, tmp_path: Path) -> None:

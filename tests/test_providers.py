@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-from importlib import resources
 from typing import Any
 
 import pytest
 
 from contracts import MappingError, provider_module, validate_interview
+from contracts.datafolder import default_folder
 from contracts.fields import PROVIDERS, fields_for
 from contracts.providers import REGISTRY
 from tests.conftest import RAW, good_interview
 
 
 def fixture_records(provider: str) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = json.loads(
-        resources.files("fixtures").joinpath(f"{provider}_interviews.json").read_text("utf-8")
-    )
-    return records
+    folder = default_folder()
+    [account] = [a for a in folder.accounts if a.provider == provider]
+    return list(folder.records[account.id])
 
 
 def test_fixture_records_map_to_valid_interviews(provider: str) -> None:
