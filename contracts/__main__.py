@@ -16,6 +16,7 @@ from typing import NoReturn, TextIO
 
 from contracts.checker import Violation, validate_interview
 from contracts.fields import FIELD_NAMES, PROVIDERS
+from contracts.jsontext import load_json
 from contracts.live import baseline, options
 from contracts.live.clock import SYSTEM_CLOCK, Clock
 from contracts.live.matrix import Selection, all_check_names, unmatched_patterns
@@ -36,16 +37,7 @@ def _read_json(path: str) -> tuple[object, str | None]:
         return None, f"cannot read {path}: {exc.strerror or exc}"
     if len(data) > MAX_FILE_BYTES:
         return None, f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"
-    if not data.strip():
-        return None, f"{path} is empty"
-    try:
-        return json.loads(data), None
-    except RecursionError:
-        return None, f"{path} is nested too deeply to check"
-    except UnicodeDecodeError:
-        return None, f"{path} is not UTF-8 text"
-    except ValueError as exc:
-        return None, f"{path} is not JSON: {exc}"
+    return load_json(data, path)
 
 
 def _validate(args: argparse.Namespace) -> int:

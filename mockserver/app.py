@@ -17,7 +17,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from contracts.errors import error_body
+from contracts.errors import ERROR_KEYS, error_body
 from contracts.params import GET, GET_PATH, LIST, LIST_PATH
 from contracts.providers import provider_module
 from contracts.query import QueryError, parse_query
@@ -116,7 +116,7 @@ def _raise_scenario(mock: MockState, scenario: Scenario, account_id: str | None)
     account = mock.store.account(account_id) if account_id else None
     status, body, headers = scenario_error(scenario, account.provider if account else None)
     g.truto_provider = account.provider if account else None
-    extra = {k: v for k, v in body.items() if k not in ("statusCode", "error", "message")}
+    extra = {k: v for k, v in body.items() if k not in ERROR_KEYS}
     raise ApiError(status, body["message"], headers, **extra)
 
 
@@ -139,7 +139,7 @@ def _answer(endpoint: str, interview_id: str | None) -> Response:
             raise ApiError(404, f"Interview {interview_id} was not found for this integrated account.")
         return json_response(render_get(record, query, account), stream=stream)
     check_filters(query, account.provider)
-    page = select_page(mock.store.records(account.id), query, provider_module(account.provider).DEFAULT_PAGE_SIZE)
+    page = select_page(mock.store.records(account.id), query, provider_module(account.provider).default_page_size)
     return json_response(render_list(page, query, account), stream=stream)
 
 
@@ -207,15 +207,8 @@ def create_app(config: Mapping[str, Any] | MockConfig | None = None) -> Flask:
 
     cfg = MockConfig.from_mapping(config)
     dataset = load_dataset(seed=cfg.seed, records=cfg.records, data_dir=cfg.data_dir)
-    faults = Faults(
-        seed=cfg.seed,
-        latency_ms=cfg.latency_ms,
-        error_rate=cfg.error_rate,
-        rate_limit_token=cfg.rate_limit_token,
-        rate_limit_account=cfg.rate_limit_account,
-    )
     app = Flask("mockserver")
-    app.extensions["truto_mock"] = MockState(cfg, Store(dataset), Journal(cfg.journal_size), faults)
+    app.extensions["truto_mock"] = MockState(cfg, Store(dataset), Journal(cfg.journal_size), Faults(cfg))
     CORS(
         app,
         resources={r"/unified/*": {}, r"/openapi.json": {}, r"/__mock__/*": {}},

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from contracts.checker import Violation
 from contracts.live.accounts import AccountError, parse_account_args
@@ -52,14 +51,10 @@ class ContractChecker:
     def __init__(self, account_providers: Mapping[str, str]) -> None:
         self._providers = dict(account_providers)  # integrated account id -> provider
 
-    def provider_for(self, url: str) -> str | None:
-        account = parse_qs(urlsplit(url).query).get("integrated_account_id", [None])[0]
-        return self._providers.get(account) if account else None
-
     def violations(self, response: Any, *, provider: str | None = None) -> list[Violation]:
         """The contract violations of `response` (an httpx.Response or requests.Response)."""
         url = str(response.request.url)
-        exchange = Exchange.from_url(url, provider=provider or self.provider_for(url))
+        exchange = Exchange.from_url(url, provider=provider, accounts=self._providers)
         return check_response(response.status_code, dict(response.headers), response.content, exchange)
 
     def check(self, response: Any, *, provider: str | None = None) -> None:

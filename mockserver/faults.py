@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from contracts.limits import TRUTO_LIMITS
+from mockserver.config import MockConfig
 from mockserver.scenarios import Scenario
 
 WINDOW_SECONDS = TRUTO_LIMITS.per_account.seconds
@@ -76,21 +77,13 @@ class SlidingWindow:
 class Faults:
     """Decides, per request, the extra latency and any injected error."""
 
-    def __init__(
-        self,
-        *,
-        seed: int,
-        latency_ms: tuple[int, int] | None,
-        error_rate: float,
-        rate_limit_token: int,
-        rate_limit_account: int,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._seed = seed
+    def __init__(self, config: MockConfig, clock: Callable[[], float] = time.monotonic) -> None:
+        """The faults `config` asks for (seed, latency, error rate, rate limits); `clock` times the windows."""
+        self._seed = config.seed
         self._lock = threading.Lock()
-        self.latency_ms = latency_ms
-        self.error_rate = error_rate
-        self._limits = (rate_limit_token, rate_limit_account, clock)
+        self.latency_ms = config.latency_ms
+        self.error_rate = config.error_rate
+        self._limits = (config.rate_limit_token, config.rate_limit_account, clock)
         self.sleep: Callable[[float], None] = time.sleep
         """How latency is served (a test's fake clock can stand in)."""
         self.reset()

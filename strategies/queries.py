@@ -21,6 +21,7 @@ from contracts.fields import FIELD_NAMES, PROVIDERS, filterable_fields
 from contracts.params import FILTER_OPERATORS, PARAM_BY_NAME, ParamType, params_for
 from contracts.query import ARRAY_FORMATS, ArrayFormat, encode_query
 from strategies._args import check_endpoint, check_provider
+from strategies._named import as_call
 from strategies.interviews import datetimes_rfc3339
 
 
@@ -128,7 +129,8 @@ def interview_queries(
     check_endpoint(endpoint)
     check_provider(provider)
     chosen = _accounts(accounts, provider)
-    return _providers(provider).flatmap(lambda name: _query(endpoint, name, chosen[name]))
+    strategy = _providers(provider).flatmap(lambda name: _query(endpoint, name, chosen[name]))
+    return as_call(interview_queries, strategy, endpoint=endpoint, provider=provider, accounts=accounts)
 
 
 def _breakages(endpoint: str, provider: str) -> list[tuple[str, Any, int, str]]:
@@ -166,4 +168,5 @@ def invalid_interview_queries(
     check_endpoint(endpoint)
     check_provider(provider)
     chosen = _accounts(accounts, provider)
-    return _providers(provider).flatmap(lambda name: _invalid(endpoint, name, chosen[name]))
+    strategy = _providers(provider).flatmap(lambda name: _invalid(endpoint, name, chosen[name]))
+    return as_call(invalid_interview_queries, strategy, endpoint=endpoint, provider=provider, accounts=accounts)
