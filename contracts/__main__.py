@@ -18,10 +18,11 @@ from contracts.checker import Violation, validate_interview
 from contracts.fields import FIELD_NAMES, PROVIDERS
 from contracts.jsontext import load_json
 from contracts.live import baseline, options
+from contracts.live.calibration import Calibration, merged
 from contracts.live.clock import SYSTEM_CLOCK, Clock
 from contracts.live.matrix import Selection, all_check_names, unmatched_patterns
 from contracts.live.report import Redactor, json_report, junit_xml, print_summary, write_text
-from contracts.live.results import ExitCode
+from contracts.live.results import ExitCode, GateRun
 from contracts.live.runner import GateConfig, run_gate
 from contracts.openapi import openapi_document
 from contracts.schema import interview_schema
@@ -55,7 +56,10 @@ def _validate(args: argparse.Namespace) -> int:
     for violation in violations:
         print(violation)
     if violations:
-        print(f"{len(violations)} violation(s) in {args.file}", file=sys.stderr)
+        assumed = sorted({v.basis for v in violations if v.assumed})
+        resting = sum(v.assumed for v in violations)
+        note = f" ({resting} resting on assumptions: {', '.join(assumed)})" if assumed else ""
+        print(f"{len(violations)} violation(s) in {args.file}{note}", file=sys.stderr)
         return 1
     print(f"{args.file}: conforms to the {args.provider} interview contract")
     return 0
@@ -119,6 +123,8 @@ def _gate_args(gate: argparse.ArgumentParser) -> None:
     reports.add_argument("--save-baseline", metavar="FILE", help="write what was observed, as a drift baseline")
     reports.add_argument("--baseline", metavar="FILE", help="report drift from this baseline")
     reports.add_argument("--fail-on-drift", action="store_true", help="drift exits 1 (needs --baseline)")
+    gate.add_argument("--strict-assumptions", action="store_true",
+                      help="answers that break only the kit's assumptions (unconfirmed) exit 1 too")  # fmt: skip
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -168,6 +174,14 @@ def _gate_config(args: argparse.Namespace, environ: dict[str, str]) -> GateConfi
     )
 
 
+def _by_provider(run: GateRun) -> dict[str, Calibration]:
+    providers = {a.label: a.provider for a in run.accounts}
+    out: dict[str, list[Calibration]] = {}
+    for label, calibration in run.calibration().items():
+        out.setdefault(providers.get(label, label), []).append(calibration)
+    return {provider: merged(parts) for provider, parts in out.items()}
+
+
 def gate_command(
     args: argparse.Namespace,
     environ: dict[str, str],
@@ -176,8 +190,9 @@ def gate_command(
     err: TextIO | None = None,
     clock: Clock = SYSTEM_CLOCK,
 ) -> int:
-    """`python -m contracts gate` (arguments parsed): exit 0 passed, 1 violated or drift with
-    --fail-on-drift, 2 usage or nothing checkable, 3 some checks had no usable answer."""
+    """`python -m contracts gate` (arguments parsed): exit 0 passed (unconfirmed assumptions alone
+    included), 1 violated, drift with --fail-on-drift or unconfirmed with --strict-assumptions,
+    2 usage or nothing checkable, 3 some checks had no usable answer."""
     out, err = out or sys.stdout, err or sys.stderr
     if args.list_checks:
         return _list_checks(out)
@@ -190,8 +205,8 @@ def gate_command(
     redact = Redactor(config.token)
     observer = baseline.Observer()
     run = run_gate(config, progress=err, observer=observer, clock=clock)
-    run.fail_on_drift = args.fail_on_drift
-    observed = observer.baseline()
+    run.fail_on_drift, run.strict_assumptions = args.fail_on_drift, args.strict_assumptions
+    observed = baseline.with_assumptions(observer.baseline(), _by_provider(run))
     if before is not None and run.fatal is None:
         run.drift, notes = baseline.drift(before, observed)
         run.notes += notes

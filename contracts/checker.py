@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from contracts.basis import BASIS_BY_ID, RULE_BASIS
 from contracts.datetimes import is_rfc3339
 from contracts.fields import FIELD_BY_NAME, FIELDS, PROVIDERS, Field, Kind
 
@@ -27,19 +28,32 @@ RULES: tuple[str, ...] = (
     "excluded-field",
     "remote-data",
 )
-"""Every rule an interview can break (`Violation.rule`)."""
+"""Every rule an interview can break (`Violation.rule`); each rule's basis is in `contracts.basis.RULE_BASIS`."""
 
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One way a payload breaks the contract: where (JSON pointer), which rule, and why."""
+    """One way a payload breaks the contract: where (JSON pointer), which rule, why, and what the
+    rule stands on (`basis`, an id of `contracts.basis`: the rule's own unless the check knows better)."""
 
     pointer: str
     rule: str
     message: str
+    basis: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.basis:
+            object.__setattr__(self, "basis", RULE_BASIS.get(self.rule, ""))
+
+    @property
+    def assumed(self) -> bool:
+        """True when the finding rests on an assumption, not on a documented fact."""
+        entry = BASIS_BY_ID.get(self.basis)
+        return entry is not None and entry.assumed
 
     def __str__(self) -> str:
-        return f"{self.pointer or '/'}: {self.message} [{self.rule}]"
+        tag = f"{self.rule}; assumed {self.basis}" if self.assumed else self.rule
+        return f"{self.pointer or '/'}: {self.message} [{tag}]"
 
 
 # A value check returns None when the value is fine, else the message; it appends nested violations itself.
@@ -286,7 +300,7 @@ def _detailed(plan: _Plan, payload: Any, pointer: str) -> list[Violation]:
                 continue
             message = entry[0](value, f"{pointer}/{key}", out)
             if message is not None:
-                out.append(Violation(f"{pointer}/{key}", entry[1], f"`{key}` {message}"))
+                out.append(Violation(f"{pointer}/{key}", entry[1], f"`{key}` {message}", FIELD_BY_NAME[key].basis))
         elif key in plan.forbidden:
             rule, message = plan.forbidden[key]
             out.append(Violation(f"{pointer}/{key}", rule, message))

@@ -1,8 +1,9 @@
 """The error cases of the contract: requests broken in exactly one way and the status they must get.
 
 One table, read by the gate's matrix (the cases marked `gate`) and by the strategies' invalid
-queries (every case that breaks a query parameter). Statuses other than the documented 404 for an
-unknown account are assumptions (see docs/assumptions.md).
+queries (every case that breaks a query parameter). Each case names what its status stands on
+(`basis`) and what "it is refused at all" stands on (`refusal_basis`): only the 404s are documented,
+and that a request without `integrated_account_id` is refused (see docs/assumptions.md).
 """
 
 from __future__ import annotations
@@ -30,20 +31,45 @@ class ErrorCase:
     status: int
     endpoints: tuple[str, ...] = ENDPOINTS
     gate: bool = False  # the gate sends it against every account
+    basis: str = "A-bad-value-400"
+    """What the exact status stands on (an id of `contracts.basis`)."""
+    refusal_basis: str = ""
+    """What "answered with an error at all" stands on; the same as `basis` when empty."""
+
+    def __post_init__(self) -> None:
+        if not self.refusal_basis:
+            object.__setattr__(self, "refusal_basis", self.basis)
 
 
 ERROR_CASES: tuple[ErrorCase, ...] = (
-    ErrorCase("missing integrated_account_id", "integrated_account_id", None, 400, gate=True),
-    ErrorCase("integrated_account_id is not a UUID", "integrated_account_id", "not-a-uuid", 400),
-    ErrorCase("unknown account", "integrated_account_id", UNKNOWN_ACCOUNT, 404, gate=True),
-    ErrorCase("unknown interview", PATH_ID, UNKNOWN_INTERVIEW, 404, (GET,), gate=True),
-    ErrorCase("bad response format", "truto_response_format", "xml", 400, gate=True),
+    ErrorCase(
+        "missing integrated_account_id",
+        "integrated_account_id",
+        None,
+        400,
+        gate=True,
+        basis="A-missing-account-400",
+        refusal_basis="D-account-required",
+    ),
+    ErrorCase(
+        "integrated_account_id is not a UUID",
+        "integrated_account_id",
+        "not-a-uuid",
+        400,
+        gate=True,
+        basis="A-account-uuid-400",
+    ),
+    ErrorCase(
+        "unknown account", "integrated_account_id", UNKNOWN_ACCOUNT, 404, gate=True, basis="D-unknown-account-404"
+    ),
+    ErrorCase("unknown interview", PATH_ID, UNKNOWN_INTERVIEW, 404, (GET,), gate=True, basis="D-unknown-resource-404"),
+    ErrorCase("bad response format", "truto_response_format", "xml", 400, gate=True, basis="A-bad-format-400"),
     ErrorCase("truto_ignore_remote_data not true/false", "truto_ignore_remote_data", "yes", 400),
     ErrorCase("truto_skip_api_call not true/false", "truto_skip_api_call", "1", 400),
     ErrorCase("unknown field excluded", "truto_exclude_fields", ["salary"], 400),
     ErrorCase("remote_query not an object", "remote_query", "flat", 400),
-    ErrorCase("parameter outside the contract", "sort_by", "created_at", 400),
-    ErrorCase("list-only parameter on get", "limit", "10", 400, (GET,)),
+    ErrorCase("parameter outside the contract", "sort_by", "created_at", 400, gate=True, basis="A-unknown-param-400"),
+    ErrorCase("list-only parameter on get", "limit", "10", 400, (GET,), basis="A-unknown-param-400"),
     ErrorCase("limit of zero", "limit", "0", 400, (LIST,)),
     ErrorCase("negative limit", "limit", "-5", 400, (LIST,)),
     ErrorCase("limit not a number", "limit", "ten", 400, (LIST,)),

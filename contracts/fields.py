@@ -40,6 +40,8 @@ class Field:
     ref_description: str = ""
     filterable: frozenset[str] = frozenset()
     """Providers whose list endpoint accepts `<name>[gt|gte|lt|lte]` filters on this field."""
+    basis: str = "D-seed-fields"
+    """What the field's name, type and format stand on (an id of `contracts.basis`)."""
 
     def supported_by(self, provider: str | None) -> bool:
         return provider is None or provider in self.providers

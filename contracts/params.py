@@ -20,7 +20,10 @@ LIST_PATH = "/unified/ats/interviews"
 RESPONSE_FORMATS: tuple[str, ...] = ("unified", "raw", "normalized", "stream", "debug")
 DEFAULT_RESPONSE_FORMAT = "unified"
 FILTER_OPERATORS: tuple[str, ...] = ("gt", "gte", "lt", "lte")
-"""`gt`, `gte`, `lt` are documented; `lte` is ASSUMED (the page is cut after `gt, g…`)."""
+OPERATOR_BASIS: MappingProxyType[str, str] = MappingProxyType(
+    {"gt": "D-date-filters", "gte": "D-date-filters", "lt": "D-date-filters", "lte": "A-filter-lte"}
+)
+"""`gt`, `gte`, `lt` are documented; `lte` is assumed (the page is cut after `gt, g…`)."""
 
 
 class ParamType(StrEnum):
@@ -48,6 +51,8 @@ class Param:
     enum: tuple[str, ...] = ()
     example: str = ""
     providers: frozenset[str] | None = None  # None: every provider
+    basis: str = "D-seed-params"
+    """Where the parameter is documented (an id of `contracts.basis`)."""
 
 
 _BOTH_ENDPOINTS = frozenset(ENDPOINTS)
@@ -70,6 +75,7 @@ _BASE_PARAMS: tuple[Param, ...] = (
         _BOTH_ENDPOINTS,
         required=True,
         example="62f44730-dd91-461e-bd6a-aedd9e0ad79d",
+        basis="D-account-required",
     ),
     Param(
         "truto_response_format",
@@ -79,12 +85,14 @@ _BASE_PARAMS: tuple[Param, ...] = (
         default=DEFAULT_RESPONSE_FORMAT,
         enum=RESPONSE_FORMATS,
         example="unified",
+        basis="D-response-formats",
     ),
     Param(
         "truto_ignore_remote_data",
         ParamType.BOOLEAN,
         "Excludes the remote_data attribute from the response.",
         _BOTH_ENDPOINTS,
+        basis="D-remote-data",
     ),
     Param(
         "truto_exclude_fields",
@@ -92,6 +100,7 @@ _BASE_PARAMS: tuple[Param, ...] = (
         "Array of fields to exclude from the response.",
         _BOTH_ENDPOINTS,
         example="truto_exclude_fields[]=id&truto_exclude_fields[]=name",
+        basis="D-exclude-fields",
     ),
     Param(
         "remote_query",
@@ -112,18 +121,21 @@ _BASE_PARAMS: tuple[Param, ...] = (
         "Maximum number of records per page.",
         _LIST_ONLY,
         example="25",
+        basis="D-pagination-params",
     ),
     Param(
         "next_cursor",
         ParamType.STRING,
         "Opaque cursor from the previous page's `next_cursor`; empty on the first page.",
         _LIST_ONLY,
+        basis="D-pagination-params",
     ),
     Param(
         "truto_ignore_limit",
         ParamType.BOOLEAN,
         "Ignore `limit` and return every record in one page.",
         _LIST_ONLY,
+        basis="D-pagination-params",
     ),
 )
 
@@ -137,6 +149,7 @@ def _filter_params() -> tuple[Param, ...]:
             _LIST_ONLY,
             example=f"{f.name}[gt]=2024-01-01T00:00:00Z",
             providers=f.filterable,
+            basis="D-date-filters",
         )
         for f in FIELDS
         if f.filterable

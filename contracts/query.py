@@ -41,13 +41,27 @@ _LIST_FORMAT = {
 
 
 class QueryError(ValueError):
-    """A request the endpoint rejects; `body()` is the Truto error body to answer with."""
+    """A request the endpoint rejects; `body()` is the Truto error body to answer with.
 
-    def __init__(self, message: str, *, status: int = 400, missing: tuple[str, ...] = ()) -> None:
+    `basis` is what the exact status stands on and `refusal_basis` what "it is refused at all"
+    stands on (ids of `contracts.basis`; most refusals are assumptions, see docs/assumptions.md).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        missing: tuple[str, ...] = (),
+        basis: str = "A-bad-value-400",
+        refusal_basis: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.missing = missing
+        self.basis = basis
+        self.refusal_basis = refusal_basis or basis
 
     def body(self) -> dict[str, Any]:
         extra = {"truto_error_insight": missing_query_insight(list(self.missing))} if self.missing else {}
@@ -159,10 +173,15 @@ def _parse_query(query_string: str, endpoint: str, strict: bool) -> InterviewQue
     accepted = {p.name: p for p in params_for(endpoint, location="query")}
     decoded = decode(query_string)
     if "integrated_account_id" not in decoded:
-        raise QueryError("integrated_account_id is a required query parameter.", missing=("integrated_account_id",))
+        raise QueryError(
+            "integrated_account_id is a required query parameter.",
+            missing=("integrated_account_id",),
+            basis="A-missing-account-400",
+            refusal_basis="D-account-required",
+        )
     account = _single("integrated_account_id", decoded.pop("integrated_account_id"))
     if not _UUID.match(account):
-        raise QueryError(f"`integrated_account_id` must be a UUID, got {account!r}")
+        raise QueryError(f"`integrated_account_id` must be a UUID, got {account!r}", basis="A-account-uuid-400")
     values: dict[str, Any] = {"endpoint": endpoint, "integrated_account_id": account}
     filters: list[Filter] = []
     unknown: list[str] = []
@@ -173,14 +192,23 @@ def _parse_query(query_string: str, endpoint: str, strict: bool) -> InterviewQue
                 unknown.append(name)
                 continue
             if name in PARAM_BY_NAME:
-                raise QueryError(f"`{name}` applies to the {'/'.join(PARAM_BY_NAME[name].endpoints)} endpoint only")
-            raise QueryError(f"unknown query parameter `{name}`; accepted: {', '.join(sorted(accepted))}")
+                raise QueryError(
+                    f"`{name}` applies to the {'/'.join(PARAM_BY_NAME[name].endpoints)} endpoint only",
+                    basis="A-unknown-param-400",
+                )
+            raise QueryError(
+                f"unknown query parameter `{name}`; accepted: {', '.join(sorted(accepted))}",
+                basis="A-unknown-param-400",
+            )
         if param.type is ParamType.DATETIME_FILTER:
             filters.extend(_filters(name, value))
         elif name == "truto_response_format":
             fmt = _single(name, value)
             if fmt not in RESPONSE_FORMATS:
-                raise QueryError(f"`truto_response_format` must be one of {', '.join(RESPONSE_FORMATS)}, got {fmt!r}")
+                raise QueryError(
+                    f"`truto_response_format` must be one of {', '.join(RESPONSE_FORMATS)}, got {fmt!r}",
+                    basis="A-bad-format-400",
+                )
             values["response_format"] = fmt
         elif param.type is ParamType.BOOLEAN:
             values[name.removeprefix("truto_")] = _boolean(name, value)

@@ -3,15 +3,19 @@
 `check_response` takes what came back (status, headers, body) and the request that produced it
 (`Exchange`) and returns violations: status, content type, Truto's error body, the list and debug
 envelopes, and every interview inside them through `validate_interview`.
+
+Each violation carries its basis (`contracts.basis`): the rule's own, or, for a response whose whole
+shape is an assumption (`raw`, `stream`, `debug` on a list), that assumption.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from contracts.basis import is_assumed
 from contracts.checker import Violation, validate_interview
 from contracts.errors import reason_phrase
 from contracts.jsontext import load_json
@@ -43,6 +47,10 @@ class Exchange:
     expected_status: int | None = None
     """Set when the request itself breaks the contract: the response must be this error."""
     expected_message: str = ""
+    expected_basis: str = "D-read-200"
+    """What `expected_status` stands on (an id of `contracts.basis`)."""
+    refusal_basis: str = "D-read-200"
+    """What "the request is refused at all" stands on (an error answered with a success breaks it)."""
 
     @classmethod
     def from_url(cls, url: str, *, provider: str | None = None, accounts: Mapping[str, str] = {}) -> Exchange:
@@ -62,7 +70,14 @@ class Exchange:
         try:
             query = parse_query(parts.query, endpoint=endpoint)
         except QueryError as exc:
-            return cls(endpoint, provider, expected_status=exc.status, expected_message=exc.message)
+            return cls(
+                endpoint,
+                provider,
+                expected_status=exc.status,
+                expected_message=exc.message,
+                expected_basis=exc.basis,
+                refusal_basis=exc.refusal_basis,
+            )
         return cls(
             endpoint,
             provider,
@@ -137,9 +152,13 @@ def _check_list(body: Any, ex: Exchange, pointer: str, allow_null: bool) -> list
             continue
         types = _LIST_OPTIONAL.get(key)
         if types is None:
-            out.append(Violation(f"{pointer}/{key}", "unknown-field", f"`{key}` is not part of the list envelope"))
+            out.append(
+                Violation(
+                    f"{pointer}/{key}", "unknown-field", f"`{key}` is not part of the list envelope", "D-list-envelope"
+                )
+            )
         elif not isinstance(value, types) or (key == "result_count" and isinstance(value, bool)):
-            out.append(Violation(f"{pointer}/{key}", "list-envelope", f"`{key}` has the wrong type"))
+            out.append(Violation(f"{pointer}/{key}", "list-envelope", f"`{key}` has the wrong type", "D-list-extras"))
     for index, item in enumerate(items):
         out.extend(_check_interview(item, ex, f"{pointer}/result/{index}", allow_null))
     return out
@@ -196,17 +215,41 @@ def _check_raw(body: Any, ex: Exchange) -> list[Violation]:
     try:
         records = module.records_from_raw_body(body, ex.endpoint)
     except MappingError as exc:
-        return [Violation("", "raw-body", str(exc))]
+        return [Violation("", "raw-body", str(exc), module.raw_basis)]
     out: list[Violation] = []
     for index, record in enumerate(records):
         where = "" if ex.endpoint == GET else f"/{index}"
         try:
             unified = module.to_unified(record)
         except MappingError as exc:
-            out.append(Violation(where, "raw-body", f"the raw record does not map to an interview: {exc}"))
+            out.append(
+                Violation(where, "raw-body", f"the raw record does not map to an interview: {exc}", module.raw_basis)
+            )
             continue
         out.extend(validate_interview({**unified, "remote_data": record}, provider=ex.provider, pointer=where))
     return out
+
+
+def shape_basis(exchange: Exchange) -> str | None:
+    """The assumption a successful answer's whole shape stands on, or None when it is documented:
+    `raw` (the provider's own records), `stream`, and `debug` on a list. (`normalized` applies the
+    unified mappings, as the seed says; only its nulls are the kit's guess, and they are allowed.)"""
+    fmt = exchange.response_format
+    if fmt == "raw":
+        return provider_module(exchange.provider).raw_basis if exchange.provider is not None else None
+    if fmt == "stream":
+        return "A-stream-as-unified"
+    if fmt == "debug" and exchange.endpoint == LIST:
+        return "A-debug-on-lists"
+    return None
+
+
+def _resting_on(basis: str | None, found: list[Violation]) -> list[Violation]:
+    """Findings on a response whose shape is assumed rest on that assumption (an assumption of
+    their own, such as `A-absent-not-null`, stays: it is the more precise one)."""
+    if basis is None:
+        return found
+    return [v if is_assumed(v.basis) else replace(v, basis=basis) for v in found]
 
 
 def check_response(status: int, headers: Mapping[str, str], body: Any, exchange: Exchange) -> list[Violation]:
@@ -214,6 +257,12 @@ def check_response(status: int, headers: Mapping[str, str], body: Any, exchange:
 
     Never raises for anything the server sent: an unreadable body is a violation like any other.
     """
+    if 200 <= status < 300 and exchange.expected_status is None:
+        return _resting_on(shape_basis(exchange), _check_response(status, headers, body, exchange))
+    return _check_response(status, headers, body, exchange)
+
+
+def _check_response(status: int, headers: Mapping[str, str], body: Any, exchange: Exchange) -> list[Violation]:
     ctype = _content_type(headers)
     out: list[Violation] = []
     if ctype != "application/json" and not ctype.endswith("+json"):
@@ -223,13 +272,19 @@ def check_response(status: int, headers: Mapping[str, str], body: Any, exchange:
         return [*out, Violation("", "status", f"HTTP {status}"), problem] if status >= 400 else [*out, problem]
     if status >= 400:
         if exchange.expected_status is not None and status != exchange.expected_status:
-            out.append(Violation("", "status", f"expected HTTP {exchange.expected_status}, got {status}"))
+            out.append(
+                Violation(
+                    "", "status", f"expected HTTP {exchange.expected_status}, got {status}", exchange.expected_basis
+                )
+            )
         return out + check_error_body(status, parsed)
     if exchange.expected_status is not None:
         reason = f" ({exchange.expected_message})" if exchange.expected_message else ""
         return [
             *out,
-            Violation("", "status", f"expected HTTP {exchange.expected_status}{reason}, got {status}"),
+            Violation(
+                "", "status", f"expected HTTP {exchange.expected_status}{reason}, got {status}", exchange.refusal_basis
+            ),
         ]
     if status != 200:
         return [*out, Violation("", "status", f"a successful read answers 200, got {status}")]

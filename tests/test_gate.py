@@ -84,7 +84,12 @@ def test_gate_passes_the_default_mock(server: LiveServer, capsys: pytest.Capture
     assert "get#2 format=debug" in names and "list filter start_at[gt]" in names
     assert not any(CEIPAL_ACCOUNT in n or "9001" in n or "cursor" in n for n in names if n)
     document = report(js)
-    assert document["exit_code"] == 0 and document["totals"] == {"passed": len(names), "violated": 0, "errored": 0}
+    assert document["exit_code"] == 0 and document["totals"] == {
+        "passed": len(names),
+        "violated": 0,
+        "errored": 0,
+        "unconfirmed": 0,
+    }
     assert {r["name"] for r in document["results"]} == set(names)
 
 
@@ -115,7 +120,7 @@ def test_gate_fails_a_broken_server_naming_each_violation(
     code, out, _ = gate(argv, capsys)
     assert code == 1
     snapshot("gate_summary_broken.txt", normalise(out, url))  # every violation, with its request
-    assert re.search(r"^ceipal +list format=unified +1 +0 +0$", out, re.M)  # ceipal is untouched
+    assert re.search(r"^ceipal +list format=unified +1 +0 +0 +0$", out, re.M)  # ceipal is untouched
     failures = ET.parse(junit).getroot().findall(".//testsuite[@name='truto-contract.pinpoint']/testcase/failure")
     assert failures and all(f.get("type") == "contract" for f in failures)
     text = "\n".join(f.text or "" for f in failures)
@@ -167,7 +172,7 @@ def test_random_server_errors_are_retried_not_reported(
     assert code == 0, out
     results = report(js)["results"]
     assert sum(r["attempts"] > 1 for r in results) >= 3 and clock.slept > 0  # retried, on the fake clock
-    assert len(results) == 194  # nothing skipped: the first page's 503 was retried too
+    assert len(results) == 202  # nothing skipped: the first page's 503 was retried too
 
 
 def _fail_raw(status: str, extra: list[tuple[str, str]] | None = None) -> Callable[..., Any]:
@@ -205,7 +210,7 @@ def test_checks_without_a_usable_answer_are_errors_exit_3(
     argv = ["--base-url", url, "--account", f"ceipal={CEIPAL_ACCOUNT}", "--junit-xml", str(junit)]
     code, out, _ = gate(argv, capsys, clock=FakeClock())
     assert code == 3, out
-    assert re.search(r"^ceipal +get format=raw +0 +0 +3$", out, re.M)
+    assert re.search(r"^ceipal +get format=raw +0 +0 +3 +0$", out, re.M)
     assert f"error: {why}" in out and "Truto's message: try later" in out and out.rstrip().endswith("/s)")
     assert "ERRORED: " in out
     errors = ET.parse(junit).getroot().findall(".//testcase/error")
@@ -315,7 +320,7 @@ def test_walk_all_pages_to_the_end_and_checks_the_walk(
     argv = ["--base-url", url, "--account", f"ceipal={CEIPAL_ACCOUNT}", "--walk-all", "--page-size", "500",
             "--check", "list walk"]  # fmt: skip
     code, out, _ = gate(argv, capsys)
-    assert code == 0 and re.search(r"^ceipal +list walk +5 +0 +0$", out, re.M)
+    assert code == 0 and re.search(r"^ceipal +list walk +5 +0 +0 +0$", out, re.M)
 
     def repeat_first_page(environ: dict[str, Any], body: Any) -> Any:
         if (
@@ -346,4 +351,4 @@ def test_a_provider_may_repeat_each_account_its_own_suite(
     assert code == 0
     suites = [s.get("name") for s in ET.parse(junit).getroot().iter("testsuite")]
     assert suites == ["truto-contract.ceipal", "truto-contract.ceipal-2"]
-    assert re.search(r"^ceipal-2 +list format=raw +1 +0 +0$", out, re.M)
+    assert re.search(r"^ceipal-2 +list format=raw +1 +0 +0 +0$", out, re.M)

@@ -2,9 +2,11 @@
 
 Observed from unified records (lists and gets in the unified format, nothing excluded): each unified
 field present with its JSON types and presence ratio, the enum values seen, the key paths of
-`remote_data` (names only, never values) and the response header names. Drift is reported apart
-from violations: a field or raw key appeared or vanished, a field's type changed, a new enum value.
-Presence ratios are recorded for people to read, not compared.
+`remote_data` (names only, never values), the response header names, and each assumption the run
+put to the test with what became of it (confirmed, contradicted or mixed). Drift is reported apart
+from violations: a field or raw key appeared or vanished, a field's type changed, a new enum value,
+an assumption changed from confirmed to contradicted (or back). Presence ratios are recorded for
+people to read, not compared.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.fields import FIELD_BY_NAME, Kind
+from contracts.live.calibration import Calibration
 
 VERSION = 1
 _VOLATILE_HEADERS = {"date", "content-length", "connection", "keep-alive", "transfer-encoding", "server"}
@@ -95,6 +98,16 @@ class Observer:
         return {"version": VERSION, "providers": providers}
 
 
+def with_assumptions(document: dict[str, Any], calibrations: Mapping[str, Calibration]) -> dict[str, Any]:
+    """Record per observed provider which assumptions were confirmed, contradicted or mixed."""
+    for provider, entry in document.get("providers", {}).items():
+        calibration = calibrations.get(provider)
+        if calibration is not None:
+            statuses = {i: calibration.status(i) for i in calibration.ids()}
+            entry["assumptions"] = {i: s for i, s in sorted(statuses.items()) if s is not None}
+    return document
+
+
 def dumps(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -136,4 +149,10 @@ def drift(before: Mapping[str, Any], now: Mapping[str, Any]) -> tuple[list[str],
         old_raw, new_raw = set(old.get("remote_data_keys", [])), set(new.get("remote_data_keys", []))
         lines += [f"{provider}: remote_data key `{k}` appeared" for k in sorted(new_raw - old_raw)]
         lines += [f"{provider}: remote_data key `{k}` vanished" for k in sorted(old_raw - new_raw)]
+        old_a, new_a = old.get("assumptions", {}), new.get("assumptions", {})
+        lines += [
+            f"{provider}: assumption {i} was {old_a[i]}, now {new_a[i]}"
+            for i in sorted(set(old_a) & set(new_a))
+            if old_a[i] != new_a[i]
+        ]
     return lines, notes

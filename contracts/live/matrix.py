@@ -4,6 +4,11 @@ every run, each with a stable name (no cursor, id or account inside), so CI hist
 Per account: every response format on get and list, each field excluded once, remote data ignored
 and kept, the three array encodings, each date filter with each operator, the contract's error
 cases, and the list walk. Get checks run once per sampled id: `get format=raw`, `get#2 format=raw`...
+
+Each check names what it stands on, from the same tables (`contracts.basis` ids): the parameters it
+sends, the filter operator, the array encoding, the error case. A check whose request is valid only
+under an assumption (`lte`, `debug` on a list, the indexed array form) expects its 200 on that
+assumption; an error case expects its status on the case's basis.
 """
 
 from __future__ import annotations
@@ -13,14 +18,45 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from contracts.error_cases import PATH_ID, UNKNOWN_INTERVIEW, error_cases
+from contracts.basis import is_assumed
+from contracts.error_cases import PATH_ID, UNKNOWN_INTERVIEW, ErrorCase, error_cases
 from contracts.fields import PROVIDERS, fields_for, filterable_fields
 from contracts.live.accounts import Account
-from contracts.params import FILTER_OPERATORS, GET, LIST, LIST_PATH, RESPONSE_FORMATS
+from contracts.params import (
+    FILTER_OPERATORS,
+    GET,
+    LIST,
+    LIST_PATH,
+    OPERATOR_BASIS,
+    PARAM_BY_NAME,
+    RESPONSE_FORMATS,
+)
 from contracts.query import ARRAY_FORMATS, encode_query
 
 WALK = "list walk"
 """The check that pages through the list (its pages also give the ids the get checks use)."""
+READ = "D-read-200"
+ENCODING_BASIS = {"brackets": "D-exclude-fields", "comma": "D-exclude-comma", "indices": "A-exclude-indices"}
+"""What each array encoding of `truto_exclude_fields` stands on."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of the registry: its stable name, its query, the status it expects, and what it stands on."""
+
+    name: str
+    query: str
+    expected_status: int | None = None  # None: a read that must answer 200
+    basis: tuple[str, ...] = (READ,)
+    """Every id the request stands on (the parameters, operator, encoding, or the error case)."""
+    refusal_basis: str = READ
+    """Error cases: what "the request is refused at all" stands on."""
+    interview_id: str | None = None  # get only; None: every sampled id, "": the first one
+
+    @property
+    def status_basis(self) -> str:
+        """What the expected status stands on: the first assumption among the bases, else the last basis."""
+        return next((b for b in self.basis if is_assumed(b)), self.basis[-1])
 
 
 @dataclass(frozen=True)
@@ -33,6 +69,7 @@ class Case:
     path: str
     query: str
     expected_status: int | None = None  # for the error cases
+    spec: Check | None = None  # the registry's entry (None: the walk's pages)
 
     @property
     def target(self) -> str:
@@ -44,18 +81,44 @@ def _q(account: str | None, **params: Any) -> str:
     return encode_query({**base, **params})
 
 
-def _variants(endpoint: str, provider: str, account: str, extra: dict[str, str]) -> list[tuple[str, str]]:
-    """(check name, query) of the valid variants shared by get and list."""
+def _on(*params: str) -> tuple[str, ...]:
+    """The bases of the parameters a request sends (each id once, in order)."""
+    return tuple(dict.fromkeys(PARAM_BY_NAME[p].basis for p in params))
+
+
+def _variants(endpoint: str, provider: str, account: str, extra: dict[str, str]) -> list[Check]:
+    """The valid variants shared by get and list."""
     names = [f.name for f in fields_for(provider)]
-    out = [(f"{endpoint} format={fmt}", _q(account, truto_response_format=fmt, **extra)) for fmt in RESPONSE_FORMATS]
-    out += [(f"{endpoint} exclude {name}", _q(account, truto_exclude_fields=[name], **extra)) for name in names]
+    sent = ("integrated_account_id", *extra)
+    debug_list = ("A-debug-on-lists",) if endpoint == LIST else ()
+    out = [
+        Check(f"{endpoint} format={fmt}", _q(account, truto_response_format=fmt, **extra),
+              basis=_on(*sent, "truto_response_format") + (debug_list if fmt == "debug" else ()))
+        for fmt in RESPONSE_FORMATS
+    ]  # fmt: skip
     out += [
-        (f"{endpoint} truto_ignore_remote_data={flag}", _q(account, truto_ignore_remote_data=flag, **extra))
+        Check(f"{endpoint} exclude {name}", _q(account, truto_exclude_fields=[name], **extra),
+              basis=_on(*sent, "truto_exclude_fields"))
+        for name in names
+    ]  # fmt: skip
+    out += [
+        Check(f"{endpoint} truto_ignore_remote_data={flag}", _q(account, truto_ignore_remote_data=flag, **extra),
+              basis=_on(*sent, "truto_ignore_remote_data"))
         for flag in ("true", "false")
-    ]
+    ]  # fmt: skip
     params = {"integrated_account_id": account, "truto_exclude_fields": names[-2:], **extra}
-    out += [(f"{endpoint} array encoding={s}", encode_query(params, array_format=s)) for s in ARRAY_FORMATS]
+    out += [
+        Check(f"{endpoint} array encoding={s}", encode_query(params, array_format=s),
+              basis=(*_on(*sent), ENCODING_BASIS[s]))
+        for s in ARRAY_FORMATS
+    ]  # fmt: skip
     return out
+
+
+def _error_check(endpoint: str, case: ErrorCase, account: str) -> Check:
+    interview = (case.value if case.param == PATH_ID else "") if endpoint == GET else None
+    return Check(f"{endpoint} error {case.name}", _error_query(case.param, case.value, account), case.status,
+                 (case.basis,), case.refusal_basis, interview)  # fmt: skip
 
 
 def _error_query(case_param: str, value: Any, account: str) -> str:
@@ -67,43 +130,42 @@ def _error_query(case_param: str, value: Any, account: str) -> str:
     return encode_query(params)
 
 
-def list_checks(account: Account) -> list[tuple[str, str, int | None]]:
-    """(check, query, expected status) of the list endpoint, walk excluded."""
-    out: list[tuple[str, str, int | None]] = [(n, q, None) for n, q in _variants(LIST, account.provider, account.id,
-                                                                                 {"limit": "5"})]  # fmt: skip
+def list_checks(account: Account) -> list[Check]:
+    """The checks of the list endpoint, walk excluded."""
+    out = _variants(LIST, account.provider, account.id, {"limit": "5"})
     out += [
-        (f"list filter {name}[{op}]", _q(account.id, **{name: {op: "2000-01-01T00:00:00Z"}}, limit="5"), None)
+        Check(f"list filter {name}[{op}]", _q(account.id, **{name: {op: "2000-01-01T00:00:00Z"}}, limit="5"),
+              basis=tuple(dict.fromkeys((*_on("integrated_account_id", "limit", name), OPERATOR_BASIS[op]))))
         for name in filterable_fields(account.provider)
         for op in FILTER_OPERATORS
-    ]
-    out += [
-        (f"list error {c.name}", _error_query(c.param, c.value, account.id), c.status)
-        for c in error_cases(LIST, gate_only=True)
-    ]
-    return out
-
-
-def get_checks(account: Account) -> list[tuple[str, str, int | None, str | None]]:
-    """(check, query, expected status, interview id) of the get endpoint. Id None: run on every
-    sampled id; error cases run once, on the first sampled id or on an id nobody has."""
-    out: list[tuple[str, str, int | None, str | None]] = [
-        (n, q, None, None) for n, q in _variants(GET, account.provider, account.id, {})
-    ]
-    out.append(
-        ("get skip api call", _q(account.id, truto_response_format="debug", truto_skip_api_call="true"), None, None)
-    )
-    out += [
-        (f"get error {c.name}", _error_query(c.param, c.value, account.id), c.status,
-         c.value if c.param == PATH_ID else "")
-        for c in error_cases(GET, gate_only=True)
     ]  # fmt: skip
+    out += [_error_check(LIST, c, account.id) for c in error_cases(LIST, gate_only=True)]
     return out
+
+
+def get_checks(account: Account) -> list[Check]:
+    """The checks of the get endpoint. Interview id None: run on every sampled id; error cases run
+    once, on the first sampled id ("") or on an id nobody has."""
+    out = _variants(GET, account.provider, account.id, {})
+    out.append(
+        Check("get skip api call", _q(account.id, truto_response_format="debug", truto_skip_api_call="true"),
+              basis=(*_on("integrated_account_id", "truto_skip_api_call"), "D-debug-envelope"))
+    )  # fmt: skip
+    out += [_error_check(GET, c, account.id) for c in error_cases(GET, gate_only=True)]
+    return out
+
+
+WALK_CHECK = Check(WALK, "", basis=("D-account-required", "D-pagination-params", "D-list-envelope"))
+
+
+def checks_for(provider: str) -> list[Check]:
+    """Every check the gate knows for `provider`, in a fixed order (the order shards split)."""
+    probe = Account(provider, "00000000-0000-4000-8000-000000000001", provider)
+    return [WALK_CHECK, *list_checks(probe), *get_checks(probe)]
 
 
 def check_names(provider: str) -> list[str]:
-    """Every check the gate knows for `provider`, in a fixed order (the order shards split)."""
-    probe = Account(provider, "00000000-0000-4000-8000-000000000001", provider)
-    return [WALK] + [c[0] for c in list_checks(probe)] + [c[0] for c in get_checks(probe)]
+    return [c.name for c in checks_for(provider)]
 
 
 def all_check_names() -> dict[str, list[str]]:
@@ -161,18 +223,16 @@ def sample_ids(ids: Sequence[str], count: int) -> list[str]:
 def build_cases(account: Account, checks: Sequence[str], ids: Sequence[str]) -> list[Case]:
     """The requests of the chosen checks (the walk excepted) for one account and its sampled ids."""
     chosen = set(checks)
-    cases = [
-        Case(account, name, name, LIST_PATH, query, status)
-        for name, query, status in list_checks(account)
-        if name in chosen
-    ]
-    for name, query, status, fixed in get_checks(account):
-        if name not in chosen:
+    cases = [Case(account, c.name, c.name, LIST_PATH, c.query, c.expected_status, c)
+             for c in list_checks(account) if c.name in chosen]  # fmt: skip
+    for c in get_checks(account):
+        if c.name not in chosen:
             continue
+        fixed = c.interview_id
         targets = list(ids) if fixed is None else [fixed or (ids[0] if ids else UNKNOWN_INTERVIEW)]
         for n, interview_id in enumerate(targets, start=1):
-            instance = name if n == 1 else name.replace("get", f"get#{n}", 1)
-            cases.append(Case(account, name, instance, f"{LIST_PATH}/{interview_id}", query, status))
+            instance = c.name if n == 1 else c.name.replace("get", f"get#{n}", 1)
+            cases.append(Case(account, c.name, instance, f"{LIST_PATH}/{interview_id}", c.query, c.expected_status, c))
     return cases
 
 

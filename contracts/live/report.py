@@ -12,10 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from contracts.live.calibration import per_account_json
 from contracts.live.results import CheckResult, GateRun, Outcome
 
 Redact = Callable[[str], str]
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: the unconfirmed outcome, each violation's basis, the assumptions per account
 VERDICTS = {0: "PASSED", 1: "FAILED", 2: "NOT RUN", 3: "ERRORED"}
 _SHARD_OR_CHOICE = ("another shard", "--check", "--exclude-check")
 
@@ -45,7 +46,10 @@ def details(result: CheckResult, base_url: str = "") -> list[str]:
         lines.append(f"Truto's message: {result.message}")
     if result.rate_limit_wait or result.throttled:
         lines.append(f"waited {result.rate_limit_wait:.1f} s for the rate limit ({result.throttled} answer(s) 429)")
-    lines += [str(v) for v in result.violations]
+    if result.outcome == Outcome.UNCONFIRMED:  # what the kit assumed, and what the API did instead
+        lines += [f"{v.basis}: {v.pointer + ': ' if v.pointer else ''}{v.message} [{v.rule}]" for v in result.violations]
+    else:
+        lines += [str(v) for v in result.violations]
     return lines
 
 
@@ -71,12 +75,19 @@ def print_summary(run: GateRun, out: TextIO, redact: Redact, base_url: str = "")
     if rows:
         label_w = max([len(a) for a, _ in rows] + [7])
         check_w = max([len(c) for _, c in rows] + [5])
-        write(f"\n{'account':<{label_w}} {'check':<{check_w}} {'passed':>6} {'violated':>8} {'errored':>7}\n")
-        write(f"{'-' * label_w} {'-' * check_w} {'-' * 6} {'-' * 8} {'-' * 7}\n")
+        write(f"\n{'account':<{label_w}} {'check':<{check_w}} {'passed':>6} {'violated':>8} {'errored':>7} "
+              f"{'unconfirmed':>11}\n")  # fmt: skip
+        write(f"{'-' * label_w} {'-' * check_w} {'-' * 6} {'-' * 8} {'-' * 7} {'-' * 11}\n")
         for (account, check), c in rows.items():
             write(f"{account:<{label_w}} {check:<{check_w}} {c[Outcome.PASSED]:>6} "
-                  f"{c[Outcome.VIOLATED]:>8} {c[Outcome.ERRORED]:>7}\n")  # fmt: skip
-    for outcome, title in ((Outcome.VIOLATED, "broke the contract"), (Outcome.ERRORED, "had no usable answer")):
+                  f"{c[Outcome.VIOLATED]:>8} {c[Outcome.ERRORED]:>7} {c[Outcome.UNCONFIRMED]:>11}\n")  # fmt: skip
+    strict = " (--strict-assumptions: they fail the run)" if run.strict_assumptions else " (not a failure)"
+    titles = (
+        (Outcome.VIOLATED, "broke the contract"),
+        (Outcome.UNCONFIRMED, f"broke only assumptions of the kit, unconfirmed{strict}"),
+        (Outcome.ERRORED, "had no usable answer"),
+    )
+    for outcome, title in titles:
         found = [r for r in run.results if r.outcome == outcome]
         if not found:
             continue
@@ -95,6 +106,7 @@ def print_summary(run: GateRun, out: TextIO, redact: Redact, base_url: str = "")
                   else f"  {account}: {count} check(s): {why}\n")  # fmt: skip
     if run.notes:
         write("\nNotes:\n" + "".join(f"  {note}\n" for note in run.notes))
+    _print_assumptions(run, write)
     if run.drift:
         write(f"\nDrift from the baseline ({len(run.drift)}):\n" + "".join(f"  {line}\n" for line in run.drift))
     waited = [r for r in run.results if r.rate_limit_wait > 0]
@@ -102,6 +114,22 @@ def print_summary(run: GateRun, out: TextIO, redact: Redact, base_url: str = "")
         total = sum(r.rate_limit_wait for r in waited)
         write(f"\nRate limit: {len(waited)} request(s) waited {total:.1f} s in all; {run.throttled} answer(s) 429\n")
     write(f"\n{verdict_line(run)}\n")
+
+
+def _print_assumptions(run: GateRun, write: Callable[[str], Any]) -> None:
+    """Per account: the assumptions the API contradicted (with what it did), then those it confirmed."""
+    calibrations = run.calibration()
+    contradicted = [(label, c, i) for label, c in calibrations.items() for i in c.contradicted()]
+    if contradicted:
+        write("\nAssumptions the API contradicted (see docs/assumptions.md):\n")
+        for label, c, assumption_id in contradicted:
+            tally = c.tally(assumption_id)
+            write(f"  [{label}] {assumption_id}: {tally.contradicted} check(s) contradicted, {tally.confirmed} "
+                  f"confirmed; e.g. {tally.seen[0] if tally.seen else '?'}\n")  # fmt: skip
+    against = {i for _, _, i in contradicted}
+    confirmed = sorted({i for c in calibrations.values() for i in c.confirmed()} - against)
+    if confirmed:
+        write(f"{'' if contradicted else chr(10)}Assumptions confirmed (by every account that tested them): {', '.join(confirmed)}\n")
 
 
 def _iso(run: GateRun) -> str:
@@ -112,11 +140,12 @@ def junit_xml(run: GateRun, redact: Redact) -> bytes:
     """One testsuite per account (its label in the name), one testcase per check instance with a
     stable name; violations are <failure>, errors are <error>."""
     counts = run.counts()
+    unconfirmed_fail = run.strict_assumptions
     root = ET.Element(
         "testsuites",
         name="truto-contract-gate",
         tests=str(len(run.results)),
-        failures=str(counts[Outcome.VIOLATED]),
+        failures=str(counts[Outcome.VIOLATED] + (counts[Outcome.UNCONFIRMED] if unconfirmed_fail else 0)),
         errors=str(counts[Outcome.ERRORED] + (1 if run.fatal else 0)),
         time=f"{run.seconds:.3f}",
         timestamp=_iso(run),
@@ -138,9 +167,9 @@ def junit_xml(run: GateRun, redact: Redact) -> bytes:
             "testsuite",
             name=f"truto-contract.{label}",
             tests=str(len(results) + len(no_ids[label])),
-            failures=str(c[Outcome.VIOLATED]),
+            failures=str(c[Outcome.VIOLATED] + (c[Outcome.UNCONFIRMED] if unconfirmed_fail else 0)),
             errors=str(c[Outcome.ERRORED]),
-            skipped=str(len(no_ids[label])),
+            skipped=str(len(no_ids[label]) + (0 if unconfirmed_fail else c[Outcome.UNCONFIRMED])),
             time=f"{sum(r.seconds for r in results):.3f}",
             timestamp=_iso(run),
         )
@@ -159,6 +188,13 @@ def junit_xml(run: GateRun, redact: Redact) -> bytes:
             elif result.outcome == Outcome.ERRORED:
                 ET.SubElement(case, "error", message=redact(result.error or "no usable answer"),
                               type="availability").text = text  # fmt: skip
+            elif result.outcome == Outcome.UNCONFIRMED:
+                v = result.violations[0]
+                why = redact(f"unconfirmed assumption {v.basis}: {v.message}")
+                if unconfirmed_fail:
+                    ET.SubElement(case, "failure", message=why, type="assumption").text = text
+                else:
+                    ET.SubElement(case, "skipped", message=why).text = text
             elif result.rate_limit_wait or result.throttled:
                 ET.SubElement(case, "system-out").text = text
         for skip in no_ids[label]:
@@ -182,6 +218,7 @@ def json_report(run: GateRun, redact: Redact) -> str:
         "verdict": VERDICTS[run.exit_code],
         "started_at": _iso(run),
         "seconds": round(run.seconds, 3),
+        "strict_assumptions": run.strict_assumptions,
         "totals": {o.value: n for o, n in run.counts().items()},
         "throttled": run.throttled,
         "fatal": run.fatal,
@@ -197,7 +234,12 @@ def json_report(run: GateRun, redact: Redact) -> str:
                 "status": r.status,
                 "message": r.message,
                 "error": r.error,
-                "violations": [{"pointer": v.pointer, "rule": v.rule, "message": v.message} for v in r.violations],
+                "violations": [
+                    {"pointer": v.pointer, "rule": v.rule, "message": v.message, "basis": v.basis, "assumed": v.assumed}
+                    for v in r.violations
+                ],
+                "confirmed": list(r.confirmed),
+                "contradicted": list(r.contradicted),
                 "seconds": round(r.seconds, 4),
                 "attempts": r.attempts,
                 "throttled": r.throttled,
@@ -208,6 +250,7 @@ def json_report(run: GateRun, redact: Redact) -> str:
         "not_checked": [{"account": s.account, "check": s.what, "why": s.why} for s in run.skipped],
         "notes": run.notes,
         "drift": run.drift,
+        "assumptions": per_account_json(run.calibration()),
     }
     return redact(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 

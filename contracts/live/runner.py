@@ -14,17 +14,18 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from contracts.basis import is_assumed
 from contracts.checker import Violation
 from contracts.limits import TRUTO_API_HOST, TRUTO_LIMITS, RateLimit
 from contracts.live.accounts import Account
 from contracts.live.baseline import Observer
 from contracts.live.client import ApiClient, Fetched, RetryPolicy
 from contracts.live.clock import SYSTEM_CLOCK, Clock
-from contracts.live.matrix import WALK, Case, Selection, build_cases, sample_ids, walk_query
+from contracts.live.matrix import WALK, WALK_CHECK, Case, Selection, build_cases, sample_ids, walk_query
 from contracts.live.pacing import Pacer
 from contracts.live.results import CheckResult, GateRun, Outcome, Skipped
 from contracts.params import LIST_PATH
-from contracts.responses import Exchange, check_response, parse_body
+from contracts.responses import Exchange, check_response, parse_body, shape_basis
 
 OBSERVED_CHECKS = (WALK, "list format=unified", "get format=unified")
 """Checks whose answers are whole unified records: the drift baseline is built from them."""
@@ -119,16 +120,47 @@ def judge(case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
     if status in (401, 403) and case.expected_status not in (401, 403):
         result.outcome, result.error = Outcome.ERRORED, f"HTTP {status}: the token was refused during the run"
         return result, None
+    spec = case.spec or WALK_CHECK
     exchange = Exchange.from_url(case.target, provider=case.account.provider)
     if case.expected_status is not None:
         exchange = Exchange(exchange.endpoint, case.account.provider, expected_status=case.expected_status,
-                            expected_message=case.check.split(" error ", 1)[-1])  # fmt: skip
+                            expected_message=case.check.split(" error ", 1)[-1], expected_basis=spec.status_basis,
+                            refusal_basis=spec.refusal_basis)  # fmt: skip
     found = check_response(status, response.headers, response.content if unreadable else body, exchange)
     if case.expected_status is None and status != 200:  # a read that should have worked
-        found.insert(0, Violation("", "status", f"expected HTTP 200, got {status}"))
+        found.insert(0, Violation("", "status", f"expected HTTP 200, got {status}", spec.status_basis))
     result.violations = found
-    result.outcome = Outcome.VIOLATED if found else Outcome.PASSED
+    settle(result, exercised(spec.basis, exchange, found))
     return result, body
+
+
+def exercised(bases: tuple[str, ...], exchange: Exchange, found: list[Violation]) -> set[str]:
+    """The assumptions an answer put to the test: those of its status when the status was wrong,
+    else the request's, its shape's and, for records that cannot hold nulls, `A-absent-not-null`."""
+    wrong_status = [v.basis for v in found if v.rule == "status"]
+    if wrong_status:
+        return {b for b in wrong_status if is_assumed(b)}
+    out = {b for b in bases if is_assumed(b)}
+    if exchange.expected_status is None:
+        shape = shape_basis(exchange)
+        out |= {shape} if shape else set()
+        if exchange.response_format in ("unified", "stream", "debug"):
+            out.add("A-absent-not-null")
+    return out
+
+
+def settle(result: CheckResult, tested: set[str]) -> None:
+    """The outcome from the findings: violated if any rests on a documented fact, unconfirmed if all
+    rest on assumptions; and which assumptions the answer confirmed or contradicted."""
+    contradicted = {v.basis for v in result.violations if v.assumed}
+    result.contradicted = tuple(sorted(contradicted))
+    result.confirmed = tuple(sorted(tested - contradicted))
+    if not result.violations:
+        result.outcome = Outcome.PASSED
+    elif len(contradicted) and all(v.assumed for v in result.violations):
+        result.outcome = Outcome.UNCONFIRMED
+    else:
+        result.outcome = Outcome.VIOLATED
 
 
 def _tries(fetched: Fetched) -> str:
@@ -219,7 +251,7 @@ class Gate:
         fetched, page = first, 1
         while True:
             query = walk_query(account.id, cursor, config.page_size)
-            case = Case(account, WALK, f"{WALK} page {page}", LIST_PATH, query)
+            case = Case(account, WALK, f"{WALK} page {page}", LIST_PATH, query, spec=WALK_CHECK)
             result, body = judge(case, fetched)
             if self.observer is not None and result.status == 200:
                 assert fetched.response is not None
@@ -237,7 +269,8 @@ class Gate:
                 extra.append(Violation("/next_cursor", "paging", "a cursor already followed came back: no end"))
             if extra:
                 result.violations += extra
-                result.outcome = Outcome.ERRORED if result.outcome == Outcome.ERRORED else Outcome.VIOLATED
+                if result.outcome != Outcome.ERRORED:
+                    settle(result, {*result.confirmed, *result.contradicted})
             if record:
                 out.results.append(result)
             for i in page_ids:

@@ -53,6 +53,9 @@ class Provider:
     """The raw records inside a raw response body for an endpoint ("get"/"list"); MappingError if malformed."""
     remote_error_body: Callable[[int, str], Any]
     """What the provider sends with an error status (Truto passes it on as `raw_response`)."""
+    raw_basis: str
+    """What the raw shapes above stand on (an id of `contracts.basis`: an assumption until a
+    recording of a real account confirms it)."""
 
     def __post_init__(self) -> None:
         fields_for(self.name)  # the field table must know the provider: that is where its coverage lives

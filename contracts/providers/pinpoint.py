@@ -161,4 +161,5 @@ PROVIDER = Provider(
     raw_list_body=_raw_list_body,
     records_from_raw_body=_records_from_raw_body,
     remote_error_body=_remote_error_body,
+    raw_basis="A-pinpoint-raw-shape",
 )
