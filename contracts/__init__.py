@@ -4,6 +4,7 @@ mappings, generated JSON Schema and OpenAPI, and the checkers.
 This package is the ground floor of the kit: it imports nothing from `mockserver` or `strategies`.
 """
 
+from contracts.basis import BASES, Basis, basis
 from contracts.checker import Violation, validate_interview
 from contracts.errors import error_body
 from contracts.fields import FIELD_BY_NAME, FIELDS, PROVIDERS, STATUS_VALUES, Field, Kind, fields_for
@@ -15,12 +16,14 @@ from contracts.responses import Exchange, check_error_body, check_response
 from contracts.schema import error_schema, interview_schema
 
 __all__ = [
+    "BASES",
     "FIELDS",
     "FIELD_BY_NAME",
     "PARAMS",
     "PROVIDERS",
     "RESPONSE_FORMATS",
     "STATUS_VALUES",
+    "Basis",
     "Exchange",
     "Field",
     "InterviewQuery",
@@ -31,6 +34,7 @@ __all__ = [
     "Provider",
     "QueryError",
     "Violation",
+    "basis",
     "check_error_body",
     "check_response",
     "encode_query",

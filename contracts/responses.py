@@ -252,6 +252,14 @@ def _resting_on(basis: str | None, found: list[Violation]) -> list[Violation]:
     return [v if is_assumed(v.basis) else replace(v, basis=basis) for v in found]
 
 
+def verdict(violations: list[Violation]) -> str:
+    """One word for a response: conforms; violates (a documented fact is broken); unconfirmed (only
+    the kit's assumptions are: the kit may have guessed wrong, see docs/assumptions.md)."""
+    if not violations:
+        return "conforms"
+    return "unconfirmed" if all(v.assumed for v in violations) else "violates"
+
+
 def check_response(status: int, headers: Mapping[str, str], body: Any, exchange: Exchange) -> list[Violation]:
     """Check one response against the contract; `body` may be bytes, text or already-parsed JSON.
 

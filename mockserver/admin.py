@@ -12,7 +12,7 @@ from contracts.datafolder import Account
 from contracts.openapi import openapi_document
 from contracts.params import LIST_PATH, RESPONSE_FORMATS
 from contracts.providers import MappingError
-from contracts.responses import Exchange, check_response
+from contracts.responses import Exchange, check_response, verdict
 from mockserver.app import ApiError, error_response, json_response, state
 from mockserver.config import DEV_TOKEN
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
@@ -82,7 +82,8 @@ def try_request() -> str:
     response = current_app.test_client().get(path, headers=headers)
     data = response.get_data()
     exchange = Exchange.from_url(path, accounts={a.id: a.provider for a in mock.store.accounts()})
-    violations = [str(v) for v in check_response(response.status_code, dict(response.headers), data, exchange)]
+    found = check_response(response.status_code, dict(response.headers), data, exchange)
+    violations = [str(v) for v in found]
     try:
         body = json.dumps(json.loads(data), indent=2, ensure_ascii=False)
     except ValueError:
@@ -94,7 +95,7 @@ def try_request() -> str:
         status=response.status_code,
         headers=list(response.headers.items()),
         body=body,
-        verdict="violates" if violations else "conforms",
+        verdict=verdict(found),
         violations=violations,
     )
 

@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.responses import Exchange, check_response
+from contracts.responses import Exchange, check_response, verdict
 
 
 @dataclass
@@ -30,13 +30,18 @@ class Entry:
     headers: dict[str, str]
     body: Any = field(repr=False)
     _verdict: list[str] | None = field(default=None, repr=False)
+    _word: str = field(default="conforms", repr=False)
+    _assumed: list[str] = field(default_factory=list, repr=False)
 
     def verdict(self) -> list[str]:
-        """The contract violations of the response (empty when it conforms)."""
+        """The contract violations of the response (empty when it conforms); those resting on an
+        assumption say so (`[rule; assumed A-...]`)."""
         if self._verdict is None:
             url = f"{self.path}?{self.query}" if self.query else self.path
             exchange = Exchange.from_url(url, provider=self.provider)
-            self._verdict = [str(v) for v in check_response(self.status, self.headers, self.body, exchange)]
+            found = check_response(self.status, self.headers, self.body, exchange)
+            self._word, self._assumed = verdict(found), sorted({v.basis for v in found if v.assumed})
+            self._verdict = [str(v) for v in found]
             self.body = None  # the verdict is all the journal keeps of a body
         return self._verdict
 
@@ -52,8 +57,9 @@ class Entry:
             "latency_ms": round(self.latency_ms, 2),
             "provider": self.provider,
             "scenario": self.scenario,
-            "verdict": "conforms" if not violations else "violates",
+            "verdict": self._word,
             "violations": violations,
+            "assumptions": self._assumed,
         }
 
 

@@ -34,6 +34,15 @@ def test_violations_exit_1_with_pointers(tmp_path: Path, capsys: pytest.CaptureF
     assert "/status: `status` 'rescheduled' is not one of" in out
 
 
+def test_findings_resting_on_assumptions_are_marked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    payload = {**good_interview("pinpoint"), "status": None, "candidate": {"id": "1"}}
+    assert main(["validate", write(tmp_path, json.dumps(payload)), "--provider", "pinpoint"]) == 1
+    captured = capsys.readouterr()
+    assert "/status: `status` is null; the contract documents a enum [null; assumed A-absent-not-null]" in captured.out
+    assert "[provider-coverage]" in captured.out  # documented: no mark
+    assert "2 violation(s) in" in captured.err and "(1 resting on assumptions: A-absent-not-null)" in captured.err
+
+
 def test_options_are_applied(tmp_path: Path) -> None:
     payload = good_interview("ceipal")
     del payload["remote_data"], payload["location"]

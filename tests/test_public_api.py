@@ -8,10 +8,10 @@ import pytest
 
 EXPECTED = {
     "contracts": [
-        "FIELDS", "FIELD_BY_NAME", "PARAMS", "PROVIDERS", "RESPONSE_FORMATS", "STATUS_VALUES",
-        "Exchange", "Field", "InterviewQuery", "Kind", "MappingError", "Param", "ParamType",
-        "Provider", "QueryError", "Violation", "check_error_body", "check_response", "encode_query", "error_body",
-        "error_schema", "fields_for", "interview_schema", "openapi_document", "params_for",
+        "BASES", "FIELDS", "FIELD_BY_NAME", "PARAMS", "PROVIDERS", "RESPONSE_FORMATS", "STATUS_VALUES",
+        "Basis", "Exchange", "Field", "InterviewQuery", "Kind", "MappingError", "Param", "ParamType",
+        "Provider", "QueryError", "Violation", "basis", "check_error_body", "check_response", "encode_query",
+        "error_body", "error_schema", "fields_for", "interview_schema", "openapi_document", "params_for",
         "parse_query", "provider_module", "validate_interview",
     ],
     "mockserver": ["MockConfig", "create_app"],

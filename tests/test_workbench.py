@@ -278,3 +278,23 @@ def test_openapi_and_cors_on_admin() -> None:
         headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"},
     )
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+def test_journal_and_page_mark_findings_resting_on_assumptions() -> None:
+    app = create_app({"records": 0})
+    c = app.test_client()
+    journal = app.extensions["truto_mock"].journal
+    for body in ({"id": "1", "status": None, "remote_data": {}}, {"id": "1", "status": 5, "remote_data": {}}):
+        journal.record(
+            method="GET", path="/unified/ats/interviews/1", query=f"integrated_account_id={PINPOINT_ACCOUNT}",
+            status=200, latency_ms=1.0, provider="pinpoint", scenario="", headers={"Content-Type": "application/json"},
+            body=body,
+        )  # fmt: skip
+    documented, assumed = c.get("/__mock__/requests").get_json()["requests"]
+    assert assumed["verdict"] == "unconfirmed" and assumed["assumptions"] == ["A-absent-not-null"]
+    assert assumed["violations"] == [
+        "/status: `status` is null; the contract documents a enum [null; assumed A-absent-not-null]"
+    ]
+    assert documented["verdict"] == "violates" and documented["assumptions"] == []
+    page = c.get("/").get_data(as_text=True)
+    assert 'class="unconfirmed">unconfirmed' in page and "assumed A-absent-not-null" in page

@@ -5,6 +5,7 @@ reports, and the drift baseline. It stands on the contract floor; the floor neve
 """
 
 from contracts.live.accounts import Account, AccountError
+from contracts.live.calibration import Calibration
 from contracts.live.client import ApiClient, Fetched, RetryPolicy
 from contracts.live.clock import SYSTEM_CLOCK, Clock, SystemClock
 from contracts.live.pacing import Pacer
@@ -16,6 +17,7 @@ __all__ = [
     "Account",
     "AccountError",
     "ApiClient",
+    "Calibration",
     "CheckResult",
     "Clock",
     "ExitCode",

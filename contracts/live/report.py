@@ -47,7 +47,9 @@ def details(result: CheckResult, base_url: str = "") -> list[str]:
     if result.rate_limit_wait or result.throttled:
         lines.append(f"waited {result.rate_limit_wait:.1f} s for the rate limit ({result.throttled} answer(s) 429)")
     if result.outcome == Outcome.UNCONFIRMED:  # what the kit assumed, and what the API did instead
-        lines += [f"{v.basis}: {v.pointer + ': ' if v.pointer else ''}{v.message} [{v.rule}]" for v in result.violations]
+        lines += [
+            f"{v.basis}: {v.pointer + ': ' if v.pointer else ''}{v.message} [{v.rule}]" for v in result.violations
+        ]
     else:
         lines += [str(v) for v in result.violations]
     return lines
@@ -129,7 +131,8 @@ def _print_assumptions(run: GateRun, write: Callable[[str], Any]) -> None:
     against = {i for _, _, i in contradicted}
     confirmed = sorted({i for c in calibrations.values() for i in c.confirmed()} - against)
     if confirmed:
-        write(f"{'' if contradicted else chr(10)}Assumptions confirmed (by every account that tested them): {', '.join(confirmed)}\n")
+        lead = "" if contradicted else "\n"
+        write(f"{lead}Assumptions confirmed (by every account that tested them): {', '.join(confirmed)}\n")
 
 
 def _iso(run: GateRun) -> str:
