@@ -203,6 +203,9 @@ def render(data: Mapping[str, Any]) -> list[str]:
     """The report as lines for the terminal."""
     lines = [f"{data['requests']} requests to the mock (truto_mock and truto_respx)"]
     for provider, summary in data["providers"].items():
+        if not summary["requests"]:
+            lines.append(f"{provider}: no requests (0 of {summary['total']} parts exercised)")
+            continue
         share = 100 * summary["exercised"] // max(summary["total"], 1)
         lines.append(
             f"{provider}: {summary['exercised']} of {summary['total']} parts exercised ({share}%) "
@@ -211,8 +214,8 @@ def render(data: Mapping[str, Any]) -> list[str]:
         for category, items in summary["parts"].items():
             missing = [item for item, n in items.items() if not n]
             done = len(items) - len(missing)
-            tail = f"  not exercised: {', '.join(missing)}" if missing else ""
-            lines.append(f"  {category:<26}{done:>3}/{len(items):<3}{tail}")
+            tail = f"  not exercised: {'; '.join(missing)}" if missing else ""
+            lines.append(f"  {category:<26}{done:>3}/{len(items)}{tail}".rstrip())
     stray = data["unattributed"]
     if stray["requests"]:
         got = ", ".join(f"{status} x{n}" for status, n in stray["statuses"].items() if n)
