@@ -338,14 +338,14 @@ def test_coverage_report_counts_both_fixtures(pytester: pytest.Pytester) -> None
     data = json.loads((pytester.path / "cov.json").read_text())
     assert data["format"] == "truto-coverage/1" and data["requests"] == 8
     parts = data["providers"]["pinpoint"]["parts"]
-    assert parts["endpoints"] == {"get": 2, "list": 3}
-    assert parts["formats"] == {"unified": 4, "raw": 1, "normalized": 0, "stream": 0, "debug": 0}
+    assert parts["endpoints"] == {"get": 2, "list": 2}  # a rejected request counts only for its status
+    assert parts["formats"] == {"unified": 3, "raw": 1, "normalized": 0, "stream": 0, "debug": 0}
     assert parts["excluded fields"]["status"] == 2 and parts["excluded fields"]["end_at"] == 2
     assert parts["array encodings"] == {"brackets": 1, "indices": 0, "comma": 1}
     assert parts["filters"]["start_at[gte]"] == 1 and parts["filters"]["start_at[lt]"] == 0
     assert parts["paging"] == {"past the first page": 1} and parts["parameters"]["limit"] == 1
-    assert parts["truto_ignore_remote_data"] == {"true": 0, "false": 5}
-    assert parts["statuses"]["200"] == 5 and parts["statuses"]["401"] == 1 and parts["statuses"]["5xx"] == 1
+    assert parts["truto_ignore_remote_data"] == {"true": 0, "false": 4}
+    assert parts["statuses"]["200"] == 4 and parts["statuses"]["401"] == 1 and parts["statuses"]["5xx"] == 1
     assert parts["scenarios"]["code=503, remote=true"] == 1 and parts["scenarios"]["code=429"] == 0
     assert data["providers"]["ceipal"]["requests"] == 0 and data["providers"]["ceipal"]["exercised"] == 0
     assert data["unattributed"]["statuses"]["404"] == 1
