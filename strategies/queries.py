@@ -23,7 +23,6 @@ from contracts.query import ARRAY_FORMATS, ArrayFormat, encode_query
 from strategies._args import check_endpoint, check_provider
 from strategies.interviews import datetimes_rfc3339
 
-
 QueryPairs = tuple[tuple[str, str], ...]
 
 

@@ -207,8 +207,9 @@ AUTH = {"Authorization": "Bearer t"}
 
 
 def test_respx_and_the_live_mock_in_one_test(truto_respx, truto_mock, truto_client):
-    in_process = httpx.get(f"https://api.truto.one/unified/ats/interviews/412?integrated_account_id={PINPOINT}", headers=AUTH)
-    live = httpx.get(f"{truto_mock.url}/unified/ats/interviews/412?integrated_account_id={PINPOINT}", headers=AUTH)
+    path = f"/unified/ats/interviews/412?integrated_account_id={PINPOINT}"
+    in_process = httpx.get(f"https://api.truto.one{path}", headers=AUTH)
+    live = httpx.get(f"{truto_mock.url}{path}", headers=AUTH)
     assert in_process.json() == live.json()
     assert truto_client.get("/unified/ats/interviews", params={"integrated_account_id": PINPOINT}).status_code == 200
     assert truto_respx["truto"].call_count == 1
@@ -231,9 +232,10 @@ async def _fetch(url):
 @pytest.mark.anyio
 async def test_async_calls_and_a_second_service(truto_respx):
     truto_respx.get("https://payments.example/v1/charges").respond(json={"data": []})
-    truto_respx.get(f"https://api.truto.one/unified/ats/interviews/1?integrated_account_id={PINPOINT}").respond(503)
+    one = f"https://api.truto.one/unified/ats/interviews/1?integrated_account_id={PINPOINT}"
+    truto_respx.get(one).respond(503)
     assert (await _fetch("https://payments.example/v1/charges")).json() == {"data": []}
-    assert (await _fetch(f"https://api.truto.one/unified/ats/interviews/1?integrated_account_id={PINPOINT}")).status_code == 503
+    assert (await _fetch(one)).status_code == 503
     listing = await _fetch(f"https://api.truto.one/unified/ats/interviews?integrated_account_id={PINPOINT}")
     assert listing.status_code == 200 and listing.json()["result"]
     with pytest.raises(AllMockedAssertionError, match="'other.example'"):
@@ -305,16 +307,20 @@ AUTH = {"Authorization": "Bearer t"}
 
 def test_through_the_live_mock(truto_mock):
     base = f"{truto_mock.url}/unified/ats/interviews"
-    first = httpx.get(base, params={"integrated_account_id": PINPOINT, "limit": 2, "start_at[gte]": "2020-01-01T00:00:00Z"}, headers=AUTH)
-    httpx.get(base, params={"integrated_account_id": PINPOINT, "next_cursor": first.json()["next_cursor"]}, headers=AUTH)
-    httpx.get(f"{base}/412", params=[("integrated_account_id", PINPOINT), ("truto_exclude_fields[]", "status"), ("truto_exclude_fields[]", "end_at")], headers=AUTH)
+    scope = {"integrated_account_id": PINPOINT}
+    first = httpx.get(base, params={**scope, "limit": 2, "start_at[gte]": "2020-01-01T00:00:00Z"}, headers=AUTH)
+    httpx.get(base, params={**scope, "next_cursor": first.json()["next_cursor"]}, headers=AUTH)
+    excluded = [("truto_exclude_fields[]", "status"), ("truto_exclude_fields[]", "end_at")]
+    httpx.get(f"{base}/412", params=[*scope.items(), *excluded], headers=AUTH)
     httpx.get(f"{base}/412", params={"integrated_account_id": PINPOINT})  # 401: no token
     httpx.get(base, params={"integrated_account_id": PINPOINT}, headers={**AUTH, "Prefer": "code=503, remote=true"})
 
 
 def test_through_respx(truto_respx):
     base = "https://api.truto.one/unified/ats/interviews"
-    httpx.get(f"{base}/412", params={"integrated_account_id": PINPOINT, "truto_response_format": "raw", "truto_exclude_fields": "status,end_at"}, headers=AUTH)
+    params = {"integrated_account_id": PINPOINT, "truto_response_format": "raw"}
+    params["truto_exclude_fields"] = "status,end_at"
+    httpx.get(f"{base}/412", params=params, headers=AUTH)
     httpx.get(base, params={"integrated_account_id": "00000000-0000-4000-8000-000000000000"}, headers=AUTH)  # 404
     httpx.post(base, headers=AUTH)  # 405
 """
