@@ -14,25 +14,26 @@ from typing import TYPE_CHECKING
 
 from hypothesis import strategies as st
 
+from contracts.samples import FAKER_LOCALES
+
 if TYPE_CHECKING:
     from faker import Faker
 
-LOCALES = ("en_US", "de_DE", "fr_FR", "es_ES", "ja_JP")
 POOL_PER_LOCALE = 200
-POOL_SIZE = POOL_PER_LOCALE * len(LOCALES)
+POOL_SIZE = POOL_PER_LOCALE * len(FAKER_LOCALES)
 _LOCK = threading.Lock()
 _POOLS: dict[Callable[[Faker], str], tuple[str, ...]] = {}
 
 
 def faker_pool(method: Callable[[Faker], str]) -> tuple[str, ...]:
-    """POOL_SIZE values of `method`, POOL_PER_LOCALE per locale in LOCALES order; built on first use."""
+    """POOL_SIZE values of `method`, POOL_PER_LOCALE per locale in FAKER_LOCALES order; built on first use."""
     pool = _POOLS.get(method)
     if pool is None:
         from faker import Faker
 
         with _LOCK:
             values: list[str] = []
-            for locale in LOCALES:
+            for locale in FAKER_LOCALES:
                 fake = Faker(locale)
                 fake.seed_instance(0)
                 values += [method(fake) for _ in range(POOL_PER_LOCALE)]

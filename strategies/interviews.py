@@ -6,7 +6,7 @@ field added to `contracts.fields` is generated without touching this module.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +15,10 @@ from hypothesis.errors import InvalidArgument
 
 from contracts.fields import PROVIDERS, Field, Kind, fields_for
 from contracts.providers import provider_module
+from contracts.samples import MEETING_LOCATIONS, street_location
 from strategies._args import check_bool, check_fields, check_provider
 from strategies._faker import faker_indices, faker_pool, faker_values
+from strategies._named import as_call
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -73,10 +75,6 @@ def _raw_ids() -> st.SearchStrategy[str]:
     return st.integers(RAW_ID_MIN, 10**9).map(str)
 
 
-def _street(fake: Faker) -> str:
-    return f"{fake.street_address()}, {fake.city()}"
-
-
 def _title(fake: Faker) -> str:
     return str(fake.catch_phrase())
 
@@ -86,7 +84,7 @@ def _name(fake: Faker) -> str:
 
 
 def _locations() -> st.SearchStrategy[str]:
-    return st.one_of(st.sampled_from(["Zoom", "Microsoft Teams", "Google Meet", "Phone screen"]), faker_values(_street))
+    return st.one_of(st.sampled_from(MEETING_LOCATIONS), faker_values(street_location))
 
 
 def _field_strategy(f: Field) -> st.SearchStrategy[Any]:
@@ -171,7 +169,8 @@ def raw_interviews(*, provider: str, ids: st.SearchStrategy[str] | None = None) 
     check_provider(provider, required=True)
     if ids is not None and not isinstance(ids, st.SearchStrategy):
         raise InvalidArgument(f"ids must be a strategy of id strings (e.g. st.sampled_from(['1', '2'])), got {ids!r}")
-    return _raw_for(provider, ids=ids if ids is not None else _raw_ids()).map(_second)
+    strategy = _raw_for(provider, ids=ids if ids is not None else _raw_ids()).map(_second)
+    return as_call(raw_interviews, strategy, provider=provider, ids=ids)
 
 
 def _second(pair: tuple[dict[str, Any], dict[str, Any] | None]) -> dict[str, Any]:
@@ -209,5 +208,10 @@ def interviews(
     excluded = check_fields(exclude_fields)
     check_bool("ignore_remote_data", ignore_remote_data)
     if provider is not None:
-        return _interviews_for(provider, excluded, ignore_remote_data)
-    return st.sampled_from(PROVIDERS).flatmap(lambda name: _interviews_for(name, excluded, ignore_remote_data))
+        strategy = _interviews_for(provider, excluded, ignore_remote_data)
+    else:
+        strategy = st.sampled_from(PROVIDERS).flatmap(lambda name: _interviews_for(name, excluded, ignore_remote_data))
+    shown_excluded = exclude_fields if isinstance(exclude_fields, Collection) else tuple(sorted(excluded))
+    return as_call(
+        interviews, strategy, provider=provider, exclude_fields=shown_excluded, ignore_remote_data=ignore_remote_data
+    )
