@@ -113,7 +113,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{marker_signature()}: configure the Truto mock for one test (keywords only)")
-    if config.getoption("--truto-coverage") or config.getoption("--truto-coverage-json"):
+    report_file = config.getoption("--truto-coverage-json")
+    if report_file and not Path(report_file).resolve().parent.is_dir():
+        raise pytest.UsageError(f"--truto-coverage-json: the folder of {report_file} does not exist")
+    if config.getoption("--truto-coverage") or report_file:
         from mockserver.coverage import Collector
 
         config.stash[COVERAGE_KEY] = Collector()
@@ -156,14 +159,18 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
     data = report(collector.counts)
     path = config.getoption("--truto-coverage-json")
+    written = ""
     if path:
-        Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    if config.getoption("--truto-coverage"):
+        try:
+            Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+            written = f"written to {path}"
+        except OSError as exc:
+            written = f"could not write {path}: {exc.strerror or exc}"
+    if config.getoption("--truto-coverage") or written.startswith("could not"):
         terminalreporter.write_sep("=", "Truto contract coverage")
-        for text in render(data):
+        lines = render(data) if config.getoption("--truto-coverage") else []
+        for text in [*lines, *([written] if written else [])]:
             terminalreporter.write_line(text)
-        if path:
-            terminalreporter.write_line(f"written to {path}")
 
 
 @pytest.fixture(scope="session")

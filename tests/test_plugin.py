@@ -386,3 +386,10 @@ def test_coverage_report_counts_both_fixtures(pytester: pytest.Pytester) -> None
     assert parts["scenarios"]["code=503, remote=true"] == 1 and parts["scenarios"]["code=429"] == 0
     assert data["providers"]["ceipal"]["requests"] == 0 and data["providers"]["ceipal"]["exercised"] == 0
     assert data["unattributed"]["statuses"]["404"] == 1
+
+
+def test_coverage_file_in_a_missing_folder_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_nothing="def test_nothing():\n    pass\n")
+    result = pytester.runpytest("--truto-coverage-json", "no/such/folder/cov.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--truto-coverage-json: the folder of no/such/folder/cov.json does not exist*"])
