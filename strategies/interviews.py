@@ -17,7 +17,7 @@ from contracts.fields import PROVIDERS, Field, Kind, fields_for
 from contracts.providers import provider_module
 from contracts.samples import MEETING_LOCATIONS, street_location
 from strategies._args import check_bool, check_fields, check_provider
-from strategies._faker import faker_indices, faker_pool, faker_values
+from strategies._faker import faker_indices, faker_pool
 from strategies._named import as_call
 
 if TYPE_CHECKING:
@@ -38,8 +38,14 @@ _STYLES = tuple(
     for zone in range(len(_ZONES))
     for zulu in ((False, True) if zone == 0 else (False,))
 )
-_STYLE_INDEX = st.integers(0, len(_STYLES) - 1)
-_SECONDS = st.integers(0, _SPAN_SECONDS)
+_STAMPS = st.integers(0, (_SPAN_SECONDS + 1) * len(_STYLES) - 1)
+"""A second from 2015 to 2035 and a style, in one draw (every draw costs; few draws, fast examples)."""
+_ID_NUMBERS = st.integers(1, 10**9)
+_LIST_SIZES = st.integers(0, 5)
+_FAKER_INDEX = faker_indices()
+_IN_PERSON = st.booleans()
+_MEETING_INDEX = st.integers(0, len(MEETING_LOCATIONS) - 1)
+_DAYS = st.integers(0, 7_000)
 
 
 def _format_datetime(seconds: int, micros: int, zone: int, precision: int, zulu: bool) -> str:
@@ -48,23 +54,23 @@ def _format_datetime(seconds: int, micros: int, zone: int, precision: int, zulu:
     return text[:-6] + "Z" if zulu and text.endswith("+00:00") else text
 
 
-@st.composite
-def _datetimes(draw: Draw) -> str:
-    zone, precision, zulu = _STYLES[draw(_STYLE_INDEX)]
-    seconds = draw(_SECONDS)
+def _draw_datetime(draw: Draw) -> str:
+    seconds, style = divmod(draw(_STAMPS), len(_STYLES))
+    zone, precision, zulu = _STYLES[style]
     fraction = _FRACTIONS[precision]
     micros = draw(fraction) * _UNITS[precision] if fraction is not None else 0
     return _format_datetime(seconds, micros, zone, precision, zulu)
+
+
+@st.composite
+def _datetimes(draw: Draw) -> str:
+    return _draw_datetime(draw)
 
 
 def datetimes_rfc3339() -> st.SearchStrategy[str]:
     """RFC 3339 date-times from 2015 to 2035, varying in offset (Z, +hh:mm, -hh:mm) and precision
     (seconds, milliseconds, microseconds). Shrinks toward 2015-01-01T00:00:00+00:00."""
     return _datetimes()
-
-
-def _ids() -> st.SearchStrategy[str]:
-    return st.integers(1, 10**9).map(str)
 
 
 RAW_ID_MIN = 10**6
@@ -83,28 +89,37 @@ def _name(fake: Faker) -> str:
     return str(fake.name())
 
 
-def _locations() -> st.SearchStrategy[str]:
-    return st.one_of(st.sampled_from(MEETING_LOCATIONS), faker_values(street_location))
+def _draw_id(draw: Draw) -> str:
+    return str(draw(_ID_NUMBERS))
 
 
-def _field_strategy(f: Field) -> st.SearchStrategy[Any]:
-    reference = _ids().map(lambda value: {"id": value})
+def _draw_ref(draw: Draw) -> dict[str, str]:
+    return {"id": _draw_id(draw)}
+
+
+def _draw_location(draw: Draw) -> str:
+    if draw(_IN_PERSON):
+        return faker_pool(street_location)[draw(_FAKER_INDEX)]
+    return MEETING_LOCATIONS[draw(_MEETING_INDEX)]
+
+
+Drawer = Callable[[Draw], Any]
+
+
+def _drawer(f: Field) -> Drawer:
+    """How one field's value is drawn, by its kind (fewer nested strategies: faster examples)."""
     if f.kind is Kind.DATETIME:
-        return datetimes_rfc3339()
+        return _draw_datetime
     if f.kind is Kind.ENUM:
-        return st.sampled_from(f.enum)
+        index = st.integers(0, len(f.enum) - 1)
+        return lambda draw: f.enum[draw(index)]
     if f.kind is Kind.REF:
-        return reference
+        return _draw_ref
     if f.kind is Kind.REF_LIST:
-        return st.lists(reference, max_size=5)
+        return lambda draw: [_draw_ref(draw) for _ in range(draw(_LIST_SIZES))]
     if f.name == "location":
-        return _locations()
-    return _ids()
-
-
-_FAKER_INDEX = faker_indices()
-_JOB_IDS = _ids()
-_DAYS = st.integers(0, 7_000)
+        return _draw_location
+    return _draw_id
 
 
 def _pinpoint_extras(draw: Draw, unified: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +131,7 @@ def _ceipal_extras(draw: Draw, unified: dict[str, Any]) -> dict[str, Any]:
     names = faker_pool(_name)
     first = draw(_FAKER_INDEX) if count else 0
     return {
-        "job_id": draw(_JOB_IDS),
+        "job_id": _draw_id(draw),
         "interview_date": (_EPOCH + timedelta(days=draw(_DAYS))).strftime("%m/%d/%Y"),
         "interviewer_names": [names[(first + k) % len(names)] for k in range(count)],
     }
@@ -140,19 +155,20 @@ def _raw_for(
     module = provider_module(provider)
     extras = _EXTRAS[provider]
     fields = [f for f in fields_for(provider) if f.kind is not Kind.OBJECT]
-    required = [
-        (f.name, ids if ids is not None and f.name == "id" else _field_strategy(f)) for f in fields if f.required
-    ]
-    optional = [(f.name, _field_strategy(f)) for f in fields if not f.required]
+    required = [(f.name, _drawer(f)) for f in fields if f.required]
+    if ids is not None:
+        given = ids
+        required = [(name, (lambda draw: draw(given)) if name == "id" else drawer) for name, drawer in required]
+    optional = [(f.name, _drawer(f)) for f in fields if not f.required]
     presence = st.integers(0, 2 ** len(optional) - 1)
 
     @st.composite
     def build(draw: Draw) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        unified = {name: draw(strategy) for name, strategy in required}
+        unified = {name: drawer(draw) for name, drawer in required}
         present = draw(presence)
-        for bit, (name, strategy) in enumerate(optional):
+        for bit, (name, drawer) in enumerate(optional):
             if present >> bit & 1:
-                unified[name] = draw(strategy)
+                unified[name] = drawer(draw)
         return unified, module.from_unified(unified, extras(draw, unified)) if raw else None
 
     return build()
