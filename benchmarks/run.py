@@ -1,6 +1,7 @@
 """`make bench`: the kit's speed, each figure a ratio against a baseline measured in the same run.
 
-Sections (all by default, or name some): checker, strategies, throughput, gate, cold-start, memory.
+Sections (all by default, or name some): checker, strategies, throughput, gate, gate-paced, cold-start,
+memory.
 Rounds are interleaved (A B A B ...) and medians reported, so machine noise hits both sides alike.
 """
 
@@ -215,23 +216,31 @@ def bench_throughput(rounds: int, seconds: float) -> None:
             print(f"  non-200 answers: {errors}")
 
 
+def _gate_config(base: str, accounts: tuple[Any, ...]) -> Any:
+    from contracts.live.runner import GateConfig
+
+    return GateConfig(base, accounts, "bench")
+
+
 def bench_gate(rounds: int) -> None:
     """Gate: checked responses per second against the default mock, next to plain GETs of the same URLs."""
     import httpx
 
-    from contracts.gate import GateConfig, run_gate
+    from contracts.live.accounts import Account
+    from contracts.live.runner import run_gate
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    accounts = tuple(Account(p, a, p) for p, a in ACCOUNTS.items())
     with server(mock_server(port), f"{base}/openapi.json"):
-        config = GateConfig(base, dict(ACCOUNTS), "bench")
+        config = _gate_config(base, accounts)
         targets: list[str] = []
 
         def gate() -> float:
             started = time.perf_counter()
             run = run_gate(config)
             assert run.exit_code == 0, "the gate failed against the mock"
-            targets[:] = [r.case.target for r in run.results]
+            targets[:] = [r.url[len(base) :] for r in run.results]
             return len(run.results) / (time.perf_counter() - started)
 
         def plain() -> float:
@@ -239,7 +248,7 @@ def bench_gate(rounds: int) -> None:
                 started = time.perf_counter()
                 from concurrent.futures import ThreadPoolExecutor
 
-                with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
+                with ThreadPoolExecutor(max_workers=config.concurrency * len(accounts)) as pool:
                     list(pool.map(lambda t: client.get(t).content, targets))
                 return len(targets) / (time.perf_counter() - started)
 
@@ -248,6 +257,39 @@ def bench_gate(rounds: int) -> None:
     header(f"Gate against the default mock ({len(targets)} responses per run)")
     line("checked responses/s vs plain GETs of the same", f"{medians['gate']:.0f}/s", f"{medians['plain']:.0f}/s",
          medians["gate"] / medians["plain"], f">= 500/s ({medians['gate'] / 500:.2f}x of target)")  # fmt: skip
+
+
+def bench_gate_paced() -> None:
+    """Gate under Truto's limits (mock --truto-rate-limits, three accounts): wall time against the
+    floor the limits set (each account's requests at 50 per 10 s; all of them at 500 per 10 s)."""
+    import httpx
+
+    from contracts.limits import TRUTO_LIMITS
+    from contracts.live.accounts import Account
+    from contracts.live.runner import run_gate
+
+    folder = Path(tempfile.mkdtemp(prefix="gate-bench-"))
+    for name in ("ceipal_interviews.json", "pinpoint_interviews.json"):
+        (folder / name).write_text((ROOT / "fixtures" / name).read_text())
+    accounts = (*(Account(p, a, p) for p, a in ACCOUNTS.items()),
+                Account("ceipal", "5b0c8e2a-7d41-4f3e-9a6b-2c8d1e0f4a13", "ceipal-2"))  # fmt: skip
+    (folder / "accounts.json").write_text(json.dumps([{"id": a.id, "provider": a.provider} for a in accounts]))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with server(mock_server(port, "--truto-rate-limits", "--data", str(folder)), f"{base}/openapi.json"):
+        httpx.post(f"{base}/__mock__/reset")  # the readiness probe counted against the token
+        started = time.perf_counter()
+        run = run_gate(_gate_config(base, accounts))
+        wall = time.perf_counter() - started
+    per_account = {a.label: 1 + sum(r.attempts for r in run.results if r.account == a.label) for a in accounts}
+    total = sum(per_account.values())
+    floor = max(
+        max(per_account.values()) / TRUTO_LIMITS.per_account.per_second, total / TRUTO_LIMITS.per_token.per_second
+    )
+    header(f"Gate under --truto-rate-limits, three accounts ({total} requests, exit {run.exit_code})")
+    line("wall time vs the floor the limits set (requests / rate)", f"{wall:.1f} s", f"{floor:.1f} s",
+         wall / floor, "<= 1.2x")  # fmt: skip
+    print(f"  answers with 429: {run.throttled} (target 0)")
 
 
 def bench_cold_start(rounds: int) -> None:
@@ -288,7 +330,7 @@ def bench_memory() -> None:
          mock / minimal, f"<= 60 MiB ({'met' if mock <= 60 else 'missed'})")  # fmt: skip
 
 
-SECTIONS = ("checker", "strategies", "throughput", "gate", "cold-start", "memory")
+SECTIONS = ("checker", "strategies", "throughput", "gate", "gate-paced", "cold-start", "memory")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -311,6 +353,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench_throughput(args.rounds, args.seconds)
     if "gate" in args.sections:
         bench_gate(args.rounds)
+    if "gate-paced" in args.sections:
+        bench_gate_paced()
     if "cold-start" in args.sections:
         bench_cold_start(args.rounds)
     if "memory" in args.sections:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from contracts.limits import TRUTO_LIMITS
 from mockserver.config import MockConfig
 
 
@@ -63,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--rate-limit-account", type=_non_negative, default=0, metavar="N", help="requests per 10 s per account"
     )
     faults.add_argument(
-        "--truto-rate-limits", action="store_true", help="Truto's own limits: 500 per token, 50 per account per 10 s"
+        "--truto-rate-limits", action="store_true", help=f"Truto's own limits: {TRUTO_LIMITS.describe()}"
     )
     parser.add_argument("--journal-size", type=_non_negative, default=200, help="requests kept in the journal")
     return parser
@@ -83,8 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         strict_query=not args.lenient_query,
         latency_ms=args.latency,
         error_rate=args.error_rate,
-        rate_limit_token=500 if args.truto_rate_limits else args.rate_limit_token,
-        rate_limit_account=50 if args.truto_rate_limits else args.rate_limit_account,
+        rate_limit_token=TRUTO_LIMITS.per_token.requests if args.truto_rate_limits else args.rate_limit_token,
+        rate_limit_account=TRUTO_LIMITS.per_account.requests if args.truto_rate_limits else args.rate_limit_account,
         journal_size=args.journal_size,
     )
     from mockserver.serve import PortInUse, serve

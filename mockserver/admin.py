@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -81,8 +81,7 @@ def try_request() -> str:
     headers = {"Authorization": f"Bearer {token}", **({"Prefer": prefer} if prefer else {})}
     response = current_app.test_client().get(path, headers=headers)
     data = response.get_data()
-    account = mock.store.account(parse_qs(urlsplit(path).query).get("integrated_account_id", [""])[0])
-    exchange = Exchange.from_url(path, provider=account.provider if account else None)
+    exchange = Exchange.from_url(path, accounts={a.id: a.provider for a in mock.store.accounts()})
     violations = [str(v) for v in check_response(response.status_code, dict(response.headers), data, exchange)]
     try:
         body = json.dumps(json.loads(data), indent=2, ensure_ascii=False)

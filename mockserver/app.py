@@ -17,13 +17,13 @@ from flask import Flask, Response, current_app, g, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from contracts.errors import error_body
+from contracts.errors import ERROR_KEYS, error_body
 from contracts.params import GET, GET_PATH, LIST, LIST_PATH
 from contracts.providers import provider_module
 from contracts.query import QueryError, parse_query
 from mockserver.config import MockConfig
 from mockserver.dataset import load_dataset
-from mockserver.faults import Faults
+from mockserver.faults import WINDOW_SECONDS, Faults
 from mockserver.journal import Journal
 from mockserver.render import check_filters, dumps, render_get, render_list, select_page, stream_chunks
 from mockserver.scenarios import Scenario, ScenarioError, parse_prefer, rate_limit_headers, scenario_error
@@ -94,16 +94,18 @@ def _apply_scenario_and_faults(mock: MockState, token: str) -> None:
         raise ApiError(400, str(exc)) from None
     g.truto_scenario = request.headers.get("Prefer", "")
     account_id = request.args.get("integrated_account_id")
-    limited = mock.faults.rate_limit(token, account_id)
-    if limited is not None:
+    budget = mock.faults.rate_limit(token, account_id)
+    if budget is not None:  # Truto sends the tighter scope's budget on every response
+        g.truto_rate_headers = rate_limit_headers(budget.limit, budget.remaining, budget.reset, retry=budget.limited)
+    if budget is not None and budget.limited:
         raise ApiError(
             429,
-            f"Rate limit exceeded: {limited.limit} requests per 10 seconds per {limited.scope}.",
-            rate_limit_headers(limited.limit, 0, limited.retry_after),
+            f"Rate limit exceeded: {budget.limit} requests per {WINDOW_SECONDS:g} seconds per {budget.scope}.",
+            g.truto_rate_headers,
         )
     delay = scenario.delay_ms / 1000 or mock.faults.delay_seconds()
     if delay:
-        time.sleep(delay)
+        mock.faults.sleep(delay)
     injected = scenario if scenario.code is not None else mock.faults.random_error()
     if injected is not None:
         g.truto_scenario = g.truto_scenario or f"fault: code={injected.code}"
@@ -114,7 +116,7 @@ def _raise_scenario(mock: MockState, scenario: Scenario, account_id: str | None)
     account = mock.store.account(account_id) if account_id else None
     status, body, headers = scenario_error(scenario, account.provider if account else None)
     g.truto_provider = account.provider if account else None
-    extra = {k: v for k, v in body.items() if k not in ("statusCode", "error", "message")}
+    extra = {k: v for k, v in body.items() if k not in ERROR_KEYS}
     raise ApiError(status, body["message"], headers, **extra)
 
 
@@ -137,7 +139,7 @@ def _answer(endpoint: str, interview_id: str | None) -> Response:
             raise ApiError(404, f"Interview {interview_id} was not found for this integrated account.")
         return json_response(render_get(record, query, account), stream=stream)
     check_filters(query, account.provider)
-    page = select_page(mock.store.records(account.id), query, provider_module(account.provider).DEFAULT_PAGE_SIZE)
+    page = select_page(mock.store.records(account.id), query, provider_module(account.provider).default_page_size)
     return json_response(render_list(page, query, account), stream=stream)
 
 
@@ -156,6 +158,8 @@ def _register_api(app: Flask) -> None:
 
     @app.after_request
     def journal(response: Response) -> Response:
+        for key, value in g.get("truto_rate_headers", {}).items():
+            response.headers.setdefault(key, value)
         if request.path.startswith(API_PREFIX) and request.method != "OPTIONS":
             state().journal.record(
                 method=request.method,
@@ -203,15 +207,8 @@ def create_app(config: Mapping[str, Any] | MockConfig | None = None) -> Flask:
 
     cfg = MockConfig.from_mapping(config)
     dataset = load_dataset(seed=cfg.seed, records=cfg.records, data_dir=cfg.data_dir)
-    faults = Faults(
-        seed=cfg.seed,
-        latency_ms=cfg.latency_ms,
-        error_rate=cfg.error_rate,
-        rate_limit_token=cfg.rate_limit_token,
-        rate_limit_account=cfg.rate_limit_account,
-    )
     app = Flask("mockserver")
-    app.extensions["truto_mock"] = MockState(cfg, Store(dataset), Journal(cfg.journal_size), faults)
+    app.extensions["truto_mock"] = MockState(cfg, Store(dataset), Journal(cfg.journal_size), Faults(cfg))
     CORS(
         app,
         resources={r"/unified/*": {}, r"/openapi.json": {}, r"/__mock__/*": {}},

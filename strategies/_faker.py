@@ -13,7 +13,8 @@ from typing import TypeVar
 from faker import Faker
 from hypothesis import strategies as st
 
-LOCALES = ("en_US", "de_DE", "fr_FR", "es_ES", "ja_JP")
+from contracts.samples import FAKER_LOCALES
+
 _LOCK = threading.Lock()
 T = TypeVar("T")
 FakerSeed = tuple[str, int]
@@ -26,7 +27,7 @@ def _faker(locale: str) -> Faker:
 
 def faker_seeds() -> st.SearchStrategy[FakerSeed]:
     """A (locale, seed) pair: everything needed to replay Faker calls."""
-    return st.tuples(st.sampled_from(LOCALES), st.integers(min_value=0, max_value=2**32 - 1))
+    return st.tuples(st.sampled_from(FAKER_LOCALES), st.integers(min_value=0, max_value=2**32 - 1))
 
 
 def with_faker(seed: FakerSeed, use: Callable[[Faker], T]) -> T:

@@ -6,7 +6,7 @@ field added to `contracts.fields` is generated without touching this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 
 from contracts.fields import PROVIDERS, Field, Kind, fields_for
 from contracts.providers import provider_module
+from contracts.samples import MEETING_LOCATIONS, street_location
 from strategies._args import check_bool, check_fields, check_provider
 from strategies._faker import FakerSeed, faker_seeds, faker_values, with_faker
+from strategies._named import as_call
 
 _ZONES = tuple(timezone(timedelta(minutes=m)) if m else UTC for m in (0, 60, 120, -300, -480, 330, 540, 345, -210))
 _EPOCH = datetime(2015, 1, 1, tzinfo=UTC)
@@ -48,8 +50,8 @@ def _ids() -> st.SearchStrategy[str]:
 
 def _locations() -> st.SearchStrategy[str]:
     return st.one_of(
-        st.sampled_from(["Zoom", "Microsoft Teams", "Google Meet", "Phone screen"]),
-        faker_values(lambda fake: f"{fake.street_address()}, {fake.city()}"),
+        st.sampled_from(MEETING_LOCATIONS),
+        faker_values(street_location),
     )
 
 
@@ -111,7 +113,7 @@ def raw_interviews(*, provider: str) -> st.SearchStrategy[dict[str, Any]]:
     passes `validate_interview`. Records shrink toward few optional values and small ids.
     """
     check_provider(provider, required=True)
-    return _raw_for(provider).map(lambda pair: pair[1])
+    return as_call(raw_interviews, _raw_for(provider).map(lambda pair: pair[1]), provider=provider)
 
 
 def _interviews_for(provider: str, excluded: frozenset[str], ignore_remote_data: bool) -> st.SearchStrategy[Any]:
@@ -144,5 +146,10 @@ def interviews(
     excluded = check_fields(exclude_fields)
     check_bool("ignore_remote_data", ignore_remote_data)
     if provider is not None:
-        return _interviews_for(provider, excluded, ignore_remote_data)
-    return st.sampled_from(PROVIDERS).flatmap(lambda name: _interviews_for(name, excluded, ignore_remote_data))
+        strategy = _interviews_for(provider, excluded, ignore_remote_data)
+    else:
+        strategy = st.sampled_from(PROVIDERS).flatmap(lambda name: _interviews_for(name, excluded, ignore_remote_data))
+    shown_excluded = exclude_fields if isinstance(exclude_fields, Collection) else tuple(sorted(excluded))
+    return as_call(
+        interviews, strategy, provider=provider, exclude_fields=shown_excluded, ignore_remote_data=ignore_remote_data
+    )

@@ -15,11 +15,13 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from contracts.datafolder import default_accounts as datafolder_default_accounts
+from contracts.error_cases import PATH_ID, error_cases
 from contracts.errors import reason_phrase
 from contracts.fields import FIELD_NAMES, PROVIDERS, filterable_fields
 from contracts.params import FILTER_OPERATORS, PARAM_BY_NAME, ParamType, params_for
 from contracts.query import ARRAY_FORMATS, ArrayFormat, encode_query
 from strategies._args import check_endpoint, check_provider
+from strategies._named import as_call
 from strategies.interviews import datetimes_rfc3339
 
 
@@ -127,37 +129,18 @@ def interview_queries(
     check_endpoint(endpoint)
     check_provider(provider)
     chosen = _accounts(accounts, provider)
-    return _providers(provider).flatmap(lambda name: _query(endpoint, name, chosen[name]))
+    strategy = _providers(provider).flatmap(lambda name: _query(endpoint, name, chosen[name]))
+    return as_call(interview_queries, strategy, endpoint=endpoint, provider=provider, accounts=accounts)
 
 
 def _breakages(endpoint: str, provider: str) -> list[tuple[str, Any, int, str]]:
-    """(parameter, bad value or None to drop it, status, reason) for one valid query."""
-    out: list[tuple[str, Any, int, str]] = [
-        ("integrated_account_id", None, 400, "integrated_account_id missing"),
-        ("integrated_account_id", "not-a-uuid", 400, "integrated_account_id is not a UUID"),
-        ("integrated_account_id", "00000000-0000-4000-8000-000000000000", 404, "unknown integrated account"),
-        ("truto_response_format", "xml", 400, "unknown response format"),
-        ("truto_ignore_remote_data", "yes", 400, "boolean that is not true/false"),
-        ("truto_skip_api_call", "1", 400, "boolean that is not true/false"),
-        ("truto_exclude_fields", ["salary"], 400, "unknown field excluded"),
-        ("remote_query", "flat", 400, "remote_query that is not an object"),
-        ("sort_by", "created_at", 400, "parameter outside the contract"),
-    ]
-    if endpoint == "get":
-        out.append(("limit", "10", 400, "list-only parameter on get"))
-        return out
-    unsupported = sorted(set(filterable_fields(None)) - set(filterable_fields(provider)))
-    out += [
-        ("limit", "0", 400, "limit of zero"),
-        ("limit", "-5", 400, "negative limit"),
-        ("limit", "ten", 400, "limit that is not a number"),
-        ("truto_ignore_limit", "maybe", 400, "boolean that is not true/false"),
-        ("next_cursor", "not a cursor", 400, "cursor the server never issued"),
-        ("created_at", {"after": "2024-01-01T00:00:00Z"}, 400, "unknown filter operator"),
-        ("created_at", {"gt": "yesterday"}, 400, "filter value that is not a date"),
-        ("created_at", "2024-01-01T00:00:00Z", 400, "filter without an operator"),
-    ]
-    out += [(name, {"gt": "2024-01-01T00:00:00Z"}, 400, f"{provider} cannot filter on {name}") for name in unsupported]
+    """(parameter, bad value or None to drop it, status, reason) for one valid query: the contract's
+    error cases that break a query parameter, and a filter on each field this provider cannot filter."""
+    out = [(c.param, c.value, c.status, c.name) for c in error_cases(endpoint) if c.param != PATH_ID]
+    if endpoint == "list":
+        unsupported = sorted(set(filterable_fields(None)) - set(filterable_fields(provider)))
+        filter_on = {"gt": "2024-01-01T00:00:00Z"}
+        out += [(name, filter_on, 400, f"{provider} cannot filter on {name}") for name in unsupported]
     return out
 
 
@@ -185,4 +168,5 @@ def invalid_interview_queries(
     check_endpoint(endpoint)
     check_provider(provider)
     chosen = _accounts(accounts, provider)
-    return _providers(provider).flatmap(lambda name: _invalid(endpoint, name, chosen[name]))
+    strategy = _providers(provider).flatmap(lambda name: _invalid(endpoint, name, chosen[name]))
+    return as_call(invalid_interview_queries, strategy, endpoint=endpoint, provider=provider, accounts=accounts)

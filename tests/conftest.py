@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
 from contracts.providers import provider_module
-
-# The generated-data cache of this run lives in a temporary folder, not in the user's home.
-os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="truto-kit-cache-")
 
 settings.register_profile("ci", max_examples=40, deadline=None)
 settings.register_profile("dev", max_examples=100, deadline=None)
@@ -57,3 +55,13 @@ def good_interview(provider: str) -> dict[str, Any]:
 def provider(request: pytest.FixtureRequest) -> str:
     name: str = request.param
     return name
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The generated-data cache of this run lives in pytest's temporary folder (which pytest prunes),
+    not in the user's home; the environment is restored when the session ends."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder

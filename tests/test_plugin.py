@@ -34,33 +34,6 @@ def test_requests_responses_are_checked_too(truto_mock, truto_contract):
     truto_contract.check(response)
 
 
-def test_records_added_for_one_test(truto_mock):
-    raw = {"id": "777", "type": "interviews", "attributes": {"status": "completed"}, "relationships": {}}
-    truto_mock.add_records("pinpoint", [raw])
-    url = f"{truto_mock.url}/unified/ats/interviews/777?integrated_account_id={truto_mock.accounts['pinpoint']}"
-    assert httpx.get(url, headers={"Authorization": "Bearer x"}).json()["status"] == "completed"
-
-
-def test_the_next_test_starts_from_a_reset_mock(truto_mock):
-    assert truto_mock.requests() == []  # the journal too
-    url = f"{truto_mock.url}/unified/ats/interviews/777?integrated_account_id={truto_mock.accounts['pinpoint']}"
-    assert httpx.get(url, headers={"Authorization": "Bearer x"}).status_code == 404
-    [entry] = truto_mock.requests()
-    assert entry["status"] == 404 and entry["verdict"] == "conforms"
-
-
-@pytest.mark.truto_mock(rate_limit_account=1)
-def test_rate_limited_once(truto_mock):
-    url = f"{truto_mock.url}/unified/ats/interviews?integrated_account_id={truto_mock.accounts['ceipal']}"
-    assert [httpx.get(url, headers={"Authorization": "Bearer x"}).status_code for _ in range(2)] == [200, 429]
-
-
-@pytest.mark.truto_mock(rate_limit_account=1)
-def test_rate_limit_windows_are_reset_between_tests(truto_mock):
-    url = f"{truto_mock.url}/unified/ats/interviews?integrated_account_id={truto_mock.accounts['ceipal']}"
-    assert httpx.get(url, headers={"Authorization": "Bearer x"}).status_code == 200
-
-
 def test_bad_records_are_refused(truto_mock):
     with pytest.raises(ValueError, match="is not one of"):
         truto_mock.add_records("pinpoint", [{"id": "1", "type": "interviews", "attributes": {"status": "odd"}}])
@@ -125,7 +98,65 @@ def test_contract_failure_lists_each_violation(truto_contract):
 def test_consumer_suite_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_consumer=CONSUMER_TESTS)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=13)
+    result.assert_outcomes(passed=9)
+
+
+RESET_TESTS = {
+    "a": """
+@pytest.mark.truto_mock(rate_limit_account=3)
+def test_a(truto_mock):
+    assert_starts_clean(truto_mock)
+    leave_dirt(truto_mock, "777")
+""",
+    "b": """
+@pytest.mark.truto_mock(rate_limit_account=3)
+def test_b(truto_mock):
+    assert_starts_clean(truto_mock)
+    leave_dirt(truto_mock, "778")
+""",
+}
+RESET_HELPERS = """
+import httpx
+import pytest
+
+AUTH = {"Authorization": "Bearer x"}
+
+
+def url(mock, interview_id):
+    return f"{mock.url}/unified/ats/interviews/{interview_id}?integrated_account_id={mock.accounts['pinpoint']}"
+
+
+def assert_starts_clean(mock):
+    assert mock.requests() == [], "the journal was not emptied"
+    # no record another test added, and a rate-limit window with room for the first request
+    assert [httpx.get(url(mock, i), headers=AUTH).status_code for i in ("777", "778")] == [404, 404]
+
+
+def leave_dirt(mock, interview_id):
+    raw = {"id": interview_id, "type": "interviews", "attributes": {"status": "draft"}, "relationships": {}}
+    mock.add_records("pinpoint", [raw])
+    codes = [httpx.get(url(mock, interview_id), headers=AUTH).status_code for _ in range(2)]
+    assert codes == [200, 429]  # the record is served, then the window is spent
+"""
+
+
+@pytest.mark.parametrize("order", ["ab", "ba"])
+def test_each_test_starts_from_a_reset_mock(pytester: pytest.Pytester, order: str) -> None:
+    """Two tests that each check a clean start and then leave records, journal entries and a spent
+    rate-limit window behind: whichever runs second proves the reset, in either order."""
+    pytester.makepyfile(test_reset=RESET_HELPERS + "".join(RESET_TESTS[name] for name in order))
+    result = pytester.runpytest("-p", "no:cacheprovider", "-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([f"*test_{order[0]} PASSED*", f"*test_{order[1]} PASSED*"])
+
+
+def test_the_reset_tests_fail_without_a_reset(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver.app import MockState
+
+    monkeypatch.setattr(MockState, "reset", lambda self: 0)
+    pytester.makepyfile(test_reset=RESET_HELPERS + RESET_TESTS["a"] + RESET_TESTS["b"])
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
 
 
 def test_marker_is_registered_with_help(pytester: pytest.Pytester) -> None:

@@ -133,3 +133,22 @@ def test_every_invalid_query_gets_its_documented_error(client: FlaskClient, endp
 def test_bad_arguments_fail_eagerly_naming_the_argument(make: Callable[[], object], message: str) -> None:
     with pytest.raises(InvalidArgument, match=message):
         make()
+
+
+@pytest.mark.parametrize(
+    ("strategy", "shown"),
+    [
+        (lambda: interviews(provider="pinpoint"), "interviews(provider='pinpoint')"),
+        (lambda: interviews(), "interviews()"),
+        (
+            lambda: interviews(exclude_fields=("id",), ignore_remote_data=True),
+            "interviews(exclude_fields=('id',), ignore_remote_data=True)",
+        ),
+        (lambda: interviews(exclude_fields=(n for n in ["id"])), "interviews(exclude_fields=('id',))"),
+        (lambda: raw_interviews(provider="ceipal"), "raw_interviews(provider='ceipal')"),
+        (lambda: interview_queries(endpoint="list"), "interview_queries(endpoint='list')"),
+        (lambda: invalid_interview_queries(provider="ceipal"), "invalid_interview_queries(provider='ceipal')"),
+    ],
+)
+def test_strategies_print_as_the_call_that_made_them(strategy: Any, shown: str) -> None:
+    assert repr(strategy()) == shown
