@@ -24,6 +24,7 @@ from contracts.live.clock import SYSTEM_CLOCK, Clock
 from contracts.live.matrix import Selection, all_check_names, unmatched_patterns
 from contracts.live.record_summary import summary_lines
 from contracts.live.recorder import RecordConfig, run_recording
+from contracts.live.recording import check_out_folder
 from contracts.live.report import Redactor, json_report, junit_xml, print_summary, write_text
 from contracts.live.results import ExitCode
 from contracts.live.runner import GateConfig, run_gate
@@ -230,6 +231,10 @@ def _record_config(args: argparse.Namespace, environ: dict[str, str]) -> RecordC
     if not args.out:
         raise options.UsageError("--out DIR is required (the data folder to write)")
     options.writable_folder(args.out, "--out")
+    try:
+        check_out_folder(Path(args.out))
+    except ValueError as exc:
+        raise options.UsageError(f"--out {exc}") from None
     return RecordConfig(
         base_url=options.base_url(args.base_url),
         accounts=options.accounts(args),

@@ -262,3 +262,17 @@ def test_the_token_is_never_printed_even_when_the_server_echoes_it(
     assert code == 3 and "HTTP 400: bad Bearer [REDACTED]" in out
     assert TOKEN not in out + err
     assert all(TOKEN not in p.read_text() for p in (tmp_path / "rec").iterdir())
+
+
+def test_out_must_be_new_empty_or_an_earlier_recording(
+    server: LiveServer, source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = serve(server, create_app({"data_dir": source, "records": 0}))
+    code, _, err = record(["--base-url", url, *TWO_PINPOINT, "--out", str(source)], capsys)
+    assert code == 2 and "is not empty and holds no earlier recording" in err  # someone's data folder stays
+    out_dir = tmp_path / "rec"
+    assert record(["--base-url", url, *TWO_PINPOINT, "--out", str(out_dir)], capsys)[0] == 0
+    assert len(list(out_dir.glob("pinpoint-2-*.json"))) == 1
+    code, _, _ = record(["--base-url", url, "--account", f"pinpoint={PINPOINT_A.id}", "--out", str(out_dir)], capsys)
+    assert code == 0  # recorded again over the earlier recording: its other account's file went
+    assert not list(out_dir.glob("pinpoint-2-*.json")) and len(read_folder(out_dir).accounts) == 1

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contracts.datafolder import Account, DataFolder, interview_from_raw, write_folder
+from contracts.datafolder import ACCOUNTS_FILE, Account, DataFolder, interview_from_raw, write_folder
 from contracts.live.agreement import AccountAgreement, compare_record
 from contracts.live.redact import LOCALE, Redactor
 from contracts.providers import MappingError, provider_module
@@ -132,13 +133,39 @@ class Recording:
         return {"format": FORMAT, "redacted": True, "locale": LOCALE, "accounts": accounts}
 
     def write(self, out: Path | str) -> DataFolder:
-        """Write the data folder, `agreement.json` and `redaction.json`; the folder is read back checked."""
+        """Write the data folder, `agreement.json` and `redaction.json`; the folder is read back checked.
+        Records files of an earlier recording in the same folder that this one does not write go."""
         folder = Path(out)
+        check_out_folder(folder)
+        before = _records_files(folder)
         records = {r.account.id: r.records for r in self.accounts}
         written = write_folder(folder, [r.account for r in self.accounts], records)
         write_json(folder / AGREEMENT_FILE, self.agreement_json())
         write_json(folder / REDACTION_FILE, self.redaction_json())
+        for stale in before - _records_files(folder):
+            (folder / stale).unlink(missing_ok=True)
         return written
+
+
+def check_out_folder(folder: Path) -> None:
+    """A recording goes into a new or empty folder, or over an earlier recording; never over other
+    files (a mistyped --out must not overwrite someone's data folder). ValueError saying why."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is a file; give a folder")
+    if any(folder.iterdir()) and not (folder / AGREEMENT_FILE).is_file():
+        raise ValueError(f"{folder} is not empty and holds no earlier recording; give a new or empty folder")
+
+
+def _records_files(folder: Path) -> set[str]:
+    """The records files an earlier recording's accounts.json names (safe names only)."""
+    try:
+        entries = json.loads((folder / ACCOUNTS_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return set()
+    names = {e.get("records") for e in entries if isinstance(e, dict)} if isinstance(entries, list) else set()
+    return {n for n in names if isinstance(n, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.json", n)}
 
 
 def write_json(path: Path, document: Any) -> None:
