@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from contracts.datafolder import Account, write_folder
 from contracts.fields import PINPOINT
-from contracts.live.rawpaths import READS
+from contracts.live.rawpaths import reads
 from mockserver import create_app
 from mockserver.dataset import generate
 
@@ -105,7 +105,7 @@ def leaf_differences(a: Any, b: Any, path: str = "") -> Iterator[tuple[str, Any,
 def allowed_paths(provider: str, redacted: Mapping[str, Any]) -> tuple[set[str], set[str]]:
     """(raw key paths that were redacted, unified fields computed from one of them)."""
     raw = set(redacted)
-    fields = {field for path, field in READS[provider].items() if path in raw and field}
+    fields = {field for path, field in reads(provider).items() if path in raw and field}
     return raw, fields
 
 

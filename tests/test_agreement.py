@@ -3,6 +3,7 @@ by field, with where the API's value sits in the raw record, and without a singl
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -14,9 +15,10 @@ from flask import Flask, Response
 from contracts.datafolder import interview_from_raw, read_folder
 from contracts.fields import CEIPAL, PINPOINT
 from contracts.live.agreement import compare_field, compare_record
-from contracts.live.rawpaths import READS, is_read, leaves, traced_reads, unread_paths
+from contracts.live.rawpaths import is_read, leaves, reads, traced_reads, unread_paths
 from contracts.live.record_summary import summary_lines
 from contracts.live.recording import AGREEMENT_FILE, Recording
+from contracts.providers import provider_module
 from mockserver.dataset import generate
 from tests.recording_helpers import PINPOINT_A, PINPOINT_B, read_list, serve, two_pinpoint_accounts
 
@@ -144,7 +146,7 @@ def test_compare_field(name: str, api: Any, kit: Any, outcome: str) -> None:
 
 
 def test_the_read_key_table_is_what_the_mappings_read() -> None:
-    """READS (TEMPORARY home) must list exactly the leaves each mapping looks up in a full record."""
+    """Provider.reads must list exactly the leaves each mapping looks up in a full record."""
     for provider in (CEIPAL, PINPOINT):
         for raw in generate(provider, seed=4, count=8):
             seen, error = traced_reads(provider, raw)
@@ -152,7 +154,7 @@ def test_the_read_key_table_is_what_the_mappings_read() -> None:
             present = {path for path, _ in leaves(raw)}
             read_leaves = {path for path in seen if path in present}
             assert read_leaves == {path for path in present if is_read(provider, path)}, provider
-            assert {path for path in READS[provider] if path in present} <= read_leaves
+            assert {path for path in reads(provider) if path in present} <= read_leaves
             assert set(unread_paths(provider, raw)) == present - read_leaves - {""}
 
 
@@ -161,3 +163,11 @@ def test_two_accounts_with_the_same_record_ids_are_compared_apart(tmp_path: Path
     assert recording.agrees
     assert [e["label"] for e in report["accounts"]] == [PINPOINT_A.label, PINPOINT_B.label]
     assert [e["records"]["recorded"] for e in report["accounts"]] == [12, 6]
+
+
+def test_a_provider_cannot_say_it_reads_into_a_field_it_does_not_fill() -> None:
+    pinpoint = provider_module(PINPOINT)
+    with pytest.raises(ValueError, match="candidate"):
+        dataclasses.replace(pinpoint, reads={**pinpoint.reads, "attributes.candidate_id": "candidate"})
+    with pytest.raises(TypeError):
+        pinpoint.reads["x"] = None  # type: ignore[index]

@@ -5,52 +5,21 @@ item of a list" (`relationships.application.data.id`, `interviewers[].id`). The 
 replacements per key path and the agreement reports unread raw keys by key path, so neither ever
 writes a value.
 
-`READS` is TEMPORARY here: it belongs in each provider's frozen description (contracts/providers)
-once that restructuring is merged. `traced_reads` watches a mapping run, so a test keeps the table
-and the mapping code in step.
+Which key paths a mapping reads is part of each provider's description (`Provider.reads`);
+`traced_reads` watches a mapping run, so a test keeps that table and the mapping code in step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from types import MappingProxyType
 from typing import Any
 
 from contracts.providers import MappingError, provider_module
 
-READS: Mapping[str, Mapping[str, str | None]] = MappingProxyType(
-    {
-        "ceipal": MappingProxyType(
-            {
-                "id": "id",
-                "submission_id": "application",
-                "applicant_id": "candidate",
-                "interview_round": "job_interview_stage",
-                "scheduled_by": "organizer",
-                "interviewers[].id": "interviewers",
-                "interview_location": "location",
-                "created_at": "created_at",
-                "modified": "updated_at",
-            }
-        ),
-        "pinpoint": MappingProxyType(
-            {
-                "id": "id",
-                "type": None,
-                "attributes.title": None,
-                "attributes.start_at": "start_at",
-                "attributes.end_at": "end_at",
-                "attributes.status": "status",
-                "attributes.created_at": "created_at",
-                "attributes.updated_at": "updated_at",
-                "relationships.application.data.id": "application",
-                "relationships.interview_stage.data.id": "job_interview_stage",
-            }
-        ),
-    }
-)
-"""Per provider: raw key path the mapping reads -> the unified field it fills (None: read to check
-it, mapped nowhere). TEMPORARY: moves into the provider description."""
+
+def reads(provider: str) -> Mapping[str, str | None]:
+    """Raw key path the provider's mapping reads -> the unified field it fills (None: only checked)."""
+    return provider_module(provider).reads
 
 
 def child(path: str, key: str) -> str:
@@ -72,10 +41,10 @@ def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 def is_read(provider: str, path: str) -> bool:
     """True when the mapping reads `path`, or looks there and finds nothing deeper (a null, `{}`)."""
-    reads = READS[provider]
-    if path in reads:
+    known = reads(provider)
+    if path in known:
         return True
-    return any(known.startswith((f"{path}.", f"{path}[]")) for known in reads)
+    return any(read.startswith((f"{path}.", f"{path}[]")) for read in known)
 
 
 def unread_paths(provider: str, raw: Any) -> list[str]:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from contracts.fields import FIELD_BY_NAME, Kind
-from contracts.live.rawpaths import READS, child
+from contracts.live.rawpaths import child, reads
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -197,7 +197,7 @@ class Redactor:
         """A redacted copy of one raw record of `provider`; replacements are counted under `account`."""
         replaced = self._replaced.setdefault(account, Counter())
         kept = self._kept.setdefault(account, Counter())
-        return self._value(raw, "", "", READS[provider], replaced, kept)
+        return self._value(raw, "", "", reads(provider), replaced, kept)
 
     def _value(
         self,
