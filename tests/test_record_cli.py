@@ -110,18 +110,22 @@ def test_random_server_errors_are_retried_on_the_gates_backoff(
 
 
 def test_truto_rate_limits_are_paced_not_hit(
-    server: LiveServer, source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The mock's --truto-rate-limits (500 per token, 50 per account per 10 s): 65 pages of one account."""
+    source = tmp_path / "source"
+    two_pinpoint_accounts(source, seed=13, counts=(130, 12))
     clock = FakeClock()
-    config = {"data_dir": source, "records": 0, "rate_limit_token": 500, "rate_limit_account": 5}
+    config = {"data_dir": source, "records": 0, "rate_limit_token": 500, "rate_limit_account": 50}
     app = on_fake_time(create_app(config), clock)
     url = serve(server, app)
     argv = ["--base-url", url, *TWO_PINPOINT, "--out", str(tmp_path / "rec"), "--page-size", "2"]
     code, out, err = record(argv, capsys, clock=clock)
     assert code == 0, out + err
     statuses = [e.status for e in mock_state(app).journal.entries()]
-    assert 429 not in statuses and len(statuses) == 16 + 6  # 31 and 12 records at 2 a page
-    assert clock.slept >= 20  # 16 pages at 5 per 10 s: learned from the ratelimit-* headers
+    assert 429 not in statuses and len(statuses) == 65 + 6
+    assert clock.slept >= 10  # more than a window's worth for one account: paced by the ratelimit-* headers
+    assert [len(r) for r in read_folder(tmp_path / "rec").records.values()] == [130, 12]
 
 
 def _fails_after(app: Any, pages: int, status: str = "503 Service Unavailable") -> Callable[..., Any]:

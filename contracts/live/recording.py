@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.datafolder import ACCOUNTS_FILE, Account, DataFolder, interview_from_raw, write_folder
-from contracts.live.agreement import AccountAgreement, compare_record
+from contracts.live.agreement import AccountAgreement, RecordAgreement, compare_record
 from contracts.live.redact import LOCALE, Redactor
 from contracts.providers import MappingError, provider_module
 
@@ -84,7 +84,7 @@ class Recording:
                 return
             stored = self._stored(recorded, raw)
             if stored is None:
-                compared = type(compared)(compared.record_id, refused="redaction made it unmappable (a bug: report it)")
+                compared = RecordAgreement(compared.record_id, refused="redaction made it unmappable (a bug: report it)")
             else:
                 recorded.seen.add(record_id)
                 recorded.records.append(stored)
