@@ -84,7 +84,8 @@ class Recording:
                 return
             stored = self._stored(recorded, raw)
             if stored is None:
-                compared = RecordAgreement(compared.record_id, refused="redaction made it unmappable (a bug: report it)")
+                why = "redaction made it unmappable (a bug: please report it)"
+                compared = RecordAgreement(compared.record_id, refused=why)
             else:
                 recorded.seen.add(record_id)
                 recorded.records.append(stored)
