@@ -1,7 +1,7 @@
 """`make bench`: the kit's speed, each figure a ratio against a baseline measured in the same run.
 
-Sections (all by default, or name some): checker, strategies, throughput, gate, gate-paced, cold-start,
-memory.
+Sections (all by default, or name some): checker, strategies, respx, throughput, gate, gate-paced,
+cold-start, memory.
 Rounds are interleaved (A B A B ...) and medians reported, so machine noise hits both sides alike.
 """
 
@@ -155,6 +155,94 @@ def bench_strategies(rounds: int) -> None:
             medians["ours"] / medians["plain"],
             ">= 0.5x",
         )
+
+
+def distinct_share(strategy: Any, count: int) -> float:
+    """The share of distinct examples among `count` draws (repeats waste a property test's budget)."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    seen: list[str] = []
+
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(value: Any) -> None:
+        seen.append(json.dumps(value, sort_keys=True))
+
+    collect()
+    return len(set(seen)) / len(seen)
+
+
+def bench_strategy_quality(rounds: int) -> None:
+    from strategies import interviews
+
+    header("Strategies: distinct examples in 400 draws, valid interviews per second")
+    for provider in PROVIDERS:
+        share = statistics.median(distinct_share(interviews(provider=provider), 400) for _ in range(rounds))
+        line(f"interviews(provider={provider!r}) distinct share", f"{share:.1%}", "100%", share, ">= 0.95x")
+    for provider in PROVIDERS:
+        rate = statistics.median(examples_per_second(interviews(provider=provider), 400)() for _ in range(rounds))
+        line(f"interviews(provider={provider!r}) valid interviews/s", f"{rate:.0f}/s", "1000/s", rate / 1000,
+             ">= 1.0x")  # fmt: skip
+
+
+# --- in-process (respx) -------------------------------------------------------------------------
+
+
+def bench_respx(rounds: int) -> None:
+    """An httpx call answered by `truto_respx` against the same call to a static respx route holding
+    the same body; and the per-test reset the fixtures do."""
+    import httpx
+    import respx
+
+    from mockserver.config import MockConfig
+    from mockserver.inprocess import TRUTO_BASE_URL, TrutoRouter, wsgi_responder
+    from mockserver.live import AppCache
+
+    cache = AppCache()
+    app = cache.get(MockConfig())
+    account = ACCOUNTS["pinpoint"]
+    cases = {
+        "get one": f"{TRUTO_BASE_URL}/unified/ats/interviews/412?integrated_account_id={account}",
+        "list page": f"{TRUTO_BASE_URL}/unified/ats/interviews?integrated_account_id={account}",
+    }
+    header("truto_respx: one httpx call (response read as JSON) vs a static respx route, medians")
+    for name, url in cases.items():
+        body = app.test_client().get(url.removeprefix(TRUTO_BASE_URL), headers=AUTH).get_data()
+        static = respx.MockRouter(assert_all_called=False)
+        static.get(url).respond(200, content=body, headers={"Content-Type": "application/json"})
+        truto = TrutoRouter(wsgi_responder(app))
+
+        def per_call(router: respx.MockRouter, url: str = url, repeat: int = 300) -> Callable[[], float]:
+            def run() -> float:
+                with router, httpx.Client(headers=AUTH) as client:
+                    client.get(url).json()
+                    started = time.perf_counter()
+                    for _ in range(repeat):
+                        client.get(url).json()
+                    return (time.perf_counter() - started) / repeat
+
+            return run
+
+        medians = interleaved({"truto": per_call(truto), "static": per_call(static)}, rounds)
+        line(f"{name}: truto_respx vs static route", f"{medians['truto'] * 1e6:.0f} us",
+             f"{medians['static'] * 1e6:.0f} us", medians["truto"] / medians["static"], "<= 1.5x")  # fmt: skip
+
+    def reset(repeat: int = 2000) -> float:
+        config = MockConfig()
+        started = time.perf_counter()
+        for _ in range(repeat):
+            cache.get(config)
+        return (time.perf_counter() - started) / repeat
+
+    took = statistics.median(reset() for _ in range(rounds))
+    line("per-test reset (the fixtures' app lookup and reset)", f"{took * 1e3:.3f} ms", "0.3 ms", took / 0.3e-3,
+         "<= 1.0x")  # fmt: skip
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -330,7 +418,7 @@ def bench_memory() -> None:
          mock / minimal, f"<= 60 MiB ({'met' if mock <= 60 else 'missed'})")  # fmt: skip
 
 
-SECTIONS = ("checker", "strategies", "throughput", "gate", "gate-paced", "cold-start", "memory")
+SECTIONS = ("checker", "strategies", "respx", "throughput", "gate", "gate-paced", "cold-start", "memory")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -349,6 +437,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench_checker(args.rounds)
     if "strategies" in args.sections:
         bench_strategies(args.rounds)
+        bench_strategy_quality(args.rounds)
+    if "respx" in args.sections:
+        bench_respx(args.rounds)
     if "throughput" in args.sections:
         bench_throughput(args.rounds, args.seconds)
     if "gate" in args.sections:

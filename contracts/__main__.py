@@ -1,7 +1,9 @@
-"""`python -m contracts`: validate a file, print the OpenAPI document or a JSON Schema, run the gate.
+"""`python -m contracts`: validate a file, print the OpenAPI document or a JSON Schema, run the gate,
+record an account.
 
 Exit codes: 0 conforms, 1 violations (or unreadable input), 2 bad usage; the gate adds 3 (some
-checks had no usable answer: the API was unavailable, not wrong).
+checks had no usable answer: the API was unavailable, not wrong). `record`: 0 recorded and the
+kit's mapping agrees, 1 recorded with disagreements, 2 usage or connection, 3 partly recorded.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from contracts.live import baseline, options
 from contracts.live.calibration import Calibration, merged
 from contracts.live.clock import SYSTEM_CLOCK, Clock
 from contracts.live.matrix import Selection, all_check_names, unmatched_patterns
+from contracts.live.record_summary import summary_lines
+from contracts.live.recorder import RecordConfig, run_recording
+from contracts.live.recording import check_out_folder
 from contracts.live.report import Redactor, json_report, junit_xml, print_summary, write_text
 from contracts.live.results import ExitCode, GateRun
 from contracts.live.runner import GateConfig, run_gate
@@ -99,7 +104,18 @@ def build_parser() -> argparse.ArgumentParser:
     gate = sub.add_parser("gate", help="check a Truto-shaped API (or the mock) against the contract")
     _gate_args(gate)
     gate.set_defaults(run=_gate)
+    record = sub.add_parser("record", help="record accounts from the API into a data folder the mock serves")
+    _record_args(record)
+    record.set_defaults(run=lambda args: record_command(args, dict(os.environ)))
     return parser
+
+
+def _record_args(record: argparse.ArgumentParser) -> None:
+    options.add_connection_args(record)
+    record.add_argument("--out", metavar="DIR", help="the data folder to write (created if missing)")
+    record.add_argument("--max-records", type=options.positive_int, metavar="N", help="interviews per account at most")
+    record.add_argument("--page-size", type=options.positive_int, default=100, help="list page size (default 100)")
+    record.add_argument("--no-redact", action="store_true", help="write the records as received (personal data!)")
 
 
 def _gate_args(gate: argparse.ArgumentParser) -> None:
@@ -223,6 +239,65 @@ def gate_command(
     if run.fatal:
         print(f"gate: {redact(run.fatal)}", file=err)
     return ExitCode.USAGE if any(problems) else run.exit_code
+
+
+def _record_config(args: argparse.Namespace, environ: dict[str, str]) -> RecordConfig:
+    """Every argument checked before any request; UsageError names the first wrong one."""
+    if not args.out:
+        raise options.UsageError("--out DIR is required (the data folder to write)")
+    options.writable_folder(args.out, "--out")
+    try:
+        check_out_folder(Path(args.out))
+    except ValueError as exc:
+        raise options.UsageError(f"--out {exc}") from None
+    return RecordConfig(
+        base_url=options.base_url(args.base_url),
+        accounts=options.accounts(args),
+        token=options.token(environ, args.token_env),
+        max_records=args.max_records,
+        page_size=args.page_size,
+        redact=not args.no_redact,
+        timeout=args.timeout,
+        retry=options.retry_policy(args),
+        rate_limit=args.rate_limit,
+    )
+
+
+def record_command(
+    args: argparse.Namespace,
+    environ: dict[str, str],
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> int:
+    """`python -m contracts record` (arguments parsed): progress on stderr, the summary on stdout."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        config = _record_config(args, environ)
+    except options.UsageError as exc:
+        print(f"record: {exc}", file=err)
+        return ExitCode.USAGE
+    redact = Redactor(config.token)
+    if not config.redact:
+        print(f"record: warning: --no-redact: {args.out} will hold personal data as received; "
+              "do not commit or share it", file=err)  # fmt: skip
+    run = run_recording(config, progress=err, clock=clock)
+    if run.fatal is not None:
+        print(f"record: {redact(run.fatal)} (nothing was written)", file=err)
+        return run.exit_code
+    try:
+        run.recording.write(args.out)
+    except (OSError, ValueError) as exc:
+        print(f"record: cannot write {args.out}: {redact(str(exc))}", file=err)
+        return ExitCode.USAGE
+    for line in summary_lines(run.recording, args.out):
+        print(redact(line), file=out)
+    for line in run.notes + run.partial:
+        print(redact(f"note: {line}"), file=out)
+    if run.partial:
+        print(f"Partly recorded: {len(run.partial)} account(s) stopped early (the API was unavailable).", file=out)
+    return run.exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from contracts.responses import Exchange, check_response, verdict
 from mockserver.app import ApiError, error_response, json_response, state
 from mockserver.config import DEV_TOKEN
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
+from mockserver.store import DuplicateRecordError
 
 admin = Blueprint("truto_mock_admin", __name__, template_folder="templates")
 MAX_ADMIN_BODY = 20 * 1024 * 1024
@@ -51,7 +52,8 @@ def reset() -> Response:
 
 @admin.route("/__mock__/accounts/<account_id>/records", methods=["POST", "PUT"])
 def put_records(account_id: str) -> Response:
-    """POST adds raw records (replacing same ids); PUT replaces all of the account's records."""
+    """POST adds raw records (an id the account holds is a 409 unless `?overwrite=true`); PUT replaces
+    all of the account's records."""
     mock = state()
     if mock.store.account(account_id) is None:
         raise ApiError(404, f"Integrated account {account_id} was not found.")
@@ -61,8 +63,15 @@ def put_records(account_id: str) -> Response:
     if body is None:
         raise ApiError(400, "Send a JSON array of raw provider records (Content-Type: application/json).")
     raws: Any = body if isinstance(body, list) else [body]
+    overwrite = request.args.get("overwrite", "false").lower()
+    if overwrite not in ("true", "false"):
+        raise ApiError(400, f"`overwrite` must be true or false, got {request.args['overwrite']!r}")
     try:
-        added = mock.store.put(account_id, raws, replace=request.method == "PUT")
+        added = mock.store.put(account_id, raws, replace=request.method == "PUT", overwrite=overwrite == "true")
+    except DuplicateRecordError as exc:
+        status = 409 if exc.existing else 400
+        message = f"Refused: {exc}".replace("overwrite=True", "?overwrite=true")
+        raise ApiError(status, message, details={"ids": exc.ids}) from None
     except MappingError as exc:
         failures = [part.strip() for part in str(exc).split(";")]
         raise ApiError(400, f"Refused: {exc}", details={"failures": failures}) from None

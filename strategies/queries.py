@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -24,16 +25,27 @@ from strategies._args import check_endpoint, check_provider
 from strategies._named import as_call
 from strategies.interviews import datetimes_rfc3339
 
+QueryPairs = tuple[tuple[str, str], ...]
+
+
+def _pairs(query_string: str) -> QueryPairs:
+    return tuple(parse_qsl(query_string, keep_blank_values=True))
+
 
 @dataclass(frozen=True)
 class GeneratedQuery:
-    """One request's query: as parameters and as the encoded string a client would send."""
+    """One request's query, ready to send: `params` for httpx or requests, `query_string` for a URL."""
 
     endpoint: str
     provider: str
-    params: Mapping[str, Any]
+    params: QueryPairs
+    """(name, value) pairs in the drawn array encoding (`truto_exclude_fields[]`, `created_at[gt]`...):
+    `httpx.get(url, params=query.params)` and `requests.get(url, params=query.params)` send them as drawn."""
     array_format: ArrayFormat
     query_string: str
+    """The same query, encoded: `f"{path}?{query.query_string}"`."""
+    nested: Mapping[str, Any]
+    """The parameters before encoding: filters and `remote_query` as dicts, excluded fields as a list."""
 
 
 @dataclass(frozen=True)
@@ -47,9 +59,12 @@ class InvalidQuery:
     reason: str
     """What was broken, for a person reading a failing example."""
     expected_error: str = field(init=False)
+    params: QueryPairs = field(init=False)
+    """The same query as (name, value) pairs, for httpx's or requests' `params=`."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expected_error", reason_phrase(self.expected_status))
+        object.__setattr__(self, "params", _pairs(self.query_string))
 
 
 def default_accounts() -> dict[str, str]:
@@ -98,8 +113,9 @@ def _params(endpoint: str, provider: str, account: str) -> st.SearchStrategy[dic
 
 
 def _query(endpoint: str, provider: str, account: str) -> st.SearchStrategy[GeneratedQuery]:
-    def build(params: dict[str, Any], array_format: ArrayFormat) -> GeneratedQuery:
-        return GeneratedQuery(endpoint, provider, params, array_format, encode_query(params, array_format=array_format))
+    def build(nested: dict[str, Any], array_format: ArrayFormat) -> GeneratedQuery:
+        encoded = encode_query(nested, array_format=array_format)
+        return GeneratedQuery(endpoint, provider, _pairs(encoded), array_format, encoded, nested)
 
     return st.builds(build, _params(endpoint, provider, account), st.sampled_from(ARRAY_FORMATS))
 
@@ -123,8 +139,9 @@ def interview_queries(
 
     Every response format, excluded fields in all three encodings, `truto_ignore_remote_data`,
     `truto_skip_api_call`, `remote_query`, and for lists paging and the provider's date filters.
-    `accounts` maps provider -> integrated_account_id (default: the mock's built-in accounts).
-    Shrinks toward the bare `integrated_account_id`.
+    `provider` fixes the provider (None: drawn); `accounts` maps provider -> integrated_account_id
+    (default: the mock's built-in accounts). Send `query.params` with httpx or requests, or
+    `query.query_string` in a URL. Shrinks toward the bare `integrated_account_id`.
     """
     check_endpoint(endpoint)
     check_provider(provider)
@@ -147,7 +164,7 @@ def _breakages(endpoint: str, provider: str) -> list[tuple[str, Any, int, str]]:
 def _invalid(endpoint: str, provider: str, account: str) -> st.SearchStrategy[InvalidQuery]:
     def build(base: GeneratedQuery, breakage: tuple[str, Any, int, str]) -> InvalidQuery:
         name, value, status, reason = breakage
-        params = {k: v for k, v in base.params.items() if k != name}
+        params = {k: v for k, v in base.nested.items() if k != name}
         if value is not None:
             params[name] = value
         return InvalidQuery(endpoint, provider, encode_query(params, array_format=base.array_format), status, reason)

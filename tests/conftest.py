@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,3 +68,19 @@ def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(folder))
         yield folder
+
+
+@pytest.fixture(scope="session")
+def kit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The kit built as a wheel, once per session (packaging and consumer tests install it)."""
+    root = Path(__file__).parents[1]
+    out = tmp_path_factory.mktemp("wheel")
+    # Built from a clean copy: a stale build/ folder in the checkout would otherwise leak into the wheel.
+    source = tmp_path_factory.mktemp("source") / "kit"
+    shutil.copytree(
+        root, source, ignore=shutil.ignore_patterns(".*", "build", "dist", "*.egg-info", "__pycache__", "tests")
+    )
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out)]
+    subprocess.run([*command, str(source)], check=True, capture_output=True)
+    [built] = out.glob("truto_interviews_kit-*.whl")
+    return built

@@ -237,6 +237,18 @@ def test_admin_adds_replaces_and_refuses_records() -> None:
     assert_error(c.post(f"/__mock__/accounts/{CEIPAL_ACCOUNT}/records", json=[raw]), 400, "Refused")
 
 
+def test_admin_post_refuses_an_existing_id_unless_asked_to_overwrite() -> None:
+    c = client()
+    raw = {"id": "412", "type": "interviews", "attributes": {"status": "draft"}, "relationships": {}}
+    url = f"/__mock__/accounts/{PINPOINT_ACCOUNT}/records"
+    body = assert_error(c.post(url, json=raw), 409, "'412'")
+    assert "?overwrite=true" in body["message"] and body["details"] == {"ids": ["412"]}
+    assert_error(c.post(url, json=[{**raw, "id": "7"}, {**raw, "id": "7"}]), 400, "repeats interview id '7'")
+    assert_error(c.post(f"{url}?overwrite=maybe", json=raw), 400, "overwrite")
+    assert c.post(f"{url}?overwrite=true", json=raw).status_code == 201
+    assert c.get(f"{LIST_PATH}/412?integrated_account_id={PINPOINT_ACCOUNT}", headers=AUTH).json["status"] == "draft"
+
+
 def test_reset_restores_the_data_and_clears_the_journal() -> None:
     c = client()
     c.put(f"/__mock__/accounts/{PINPOINT_ACCOUNT}/records", json=[])

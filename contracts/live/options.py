@@ -133,3 +133,15 @@ def writable(path: str | None, option: str) -> None:
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
         raise UsageError(f"{option} {path} cannot be written")
+
+
+def writable_folder(path: str, option: str) -> None:
+    """A folder that exists (or can be made) and can be written; UsageError otherwise, before any request."""
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{option} {path} is a file; give a folder")
+    parent = target
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path} cannot be written")

@@ -51,12 +51,17 @@ class GateConfig:
 
 
 def make_pacer(config: GateConfig, clock: Clock) -> Pacer | None:
-    """`auto`: Truto's published limits on Truto's host, the API's headers everywhere; `off`: none."""
-    if config.rate_limit == "off":
+    return pacer_for(config.base_url, config.rate_limit, clock)
+
+
+def pacer_for(base_url: str, rate_limit: RateLimit | str, clock: Clock) -> Pacer | None:
+    """`auto`: Truto's published limits on Truto's host, the API's headers everywhere; `off`: none.
+    (The gate and the recorder pace alike.)"""
+    if rate_limit == "off":
         return None
-    if isinstance(config.rate_limit, RateLimit):
-        return Pacer(clock, per_token=config.rate_limit)
-    if urlsplit(config.base_url).hostname == TRUTO_API_HOST:
+    if isinstance(rate_limit, RateLimit):
+        return Pacer(clock, per_token=rate_limit)
+    if urlsplit(base_url).hostname == TRUTO_API_HOST:
         return Pacer(clock, per_token=TRUTO_LIMITS.per_token, per_account=TRUTO_LIMITS.per_account)
     return Pacer(clock)
 

@@ -43,6 +43,10 @@ class Provider:
     request_headers: Mapping[str, str]
     """Headers of the provider call as debug output shows them: credentials redacted."""
     to_unified: Callable[[Mapping[str, Any]], dict[str, Any]]
+    reads: Mapping[str, str | None]
+    """Raw key path `to_unified` reads (`attributes.status`, `interviewers[].id`) -> the unified field
+    it fills, or None when it is read only to be checked. The recorder redacts and reports unread
+    keys by it; a test keeps it equal to what `to_unified` looks up."""
     from_unified: FromUnified
     """The raw record that maps to a unified interview; `extras` fills raw-only keys."""
     paging_query: PagingQuery
@@ -61,7 +65,11 @@ class Provider:
         fields_for(self.name)  # the field table must know the provider: that is where its coverage lives
         if "{id}" not in self.get_path_template:
             raise ValueError(f"{self.name}: get_path_template must contain {{id}}")
-        for name in ("response_headers", "request_headers"):
+        filled = {f.name for f in self.fields}
+        wrong = sorted(f"{path} -> {field}" for path, field in self.reads.items() if field and field not in filled)
+        if wrong:
+            raise ValueError(f"{self.name}: reads names fields it does not fill (see the field table): {wrong}")
+        for name in ("response_headers", "request_headers", "reads"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     @property
