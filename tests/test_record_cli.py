@@ -64,6 +64,9 @@ def test_records_two_accounts_of_one_provider_and_the_gate_passes_the_replay(
     assert f"pinpoint-2 (pinpoint, {PINPOINT_B.id}): 12 read, 12 recorded; the mapping agrees" in out
     assert "[record] pinpoint: page 4, 31 interviews read" in err and "[record]" not in out
     assert TOKEN not in out + err
+    assert "assumption A-pinpoint-raw-shape: confirmed" in out
+    assumptions = json.loads((out_dir / AGREEMENT_FILE).read_text())["assumptions"]
+    assert assumptions["pinpoint-2"]["A-pinpoint-raw-shape"]["contradicted"] == 0
     folder = read_folder(out_dir)
     assert [len(folder.records[a.id]) for a in folder.accounts] == [31, 12]
     serve(server, create_app({"data_dir": out_dir, "records": 0}))
@@ -92,6 +95,12 @@ def test_renamed_raw_attributes_exit_1_field_by_field(
     assert "The kit's mapping disagrees with the API for 2 of 2 accounts" in out
     report = json.loads((tmp_path / "rec" / AGREEMENT_FILE).read_text())
     assert report["accounts"][1]["fields"]["status"]["api-only"] == 12
+    # The gate's shape: which assumption the account contradicted, and what was seen (names, not values).
+    calibration = report["assumptions"]["pinpoint"]["A-pinpoint-raw-shape"]
+    assert calibration["contradicted"] == 62 and calibration["confirmed"] > 0
+    assert calibration["seen"] == ["`start_at`: api-only", "`status`: api-only"]
+    assert report["accounts"][0]["assumptions"] == report["assumptions"]["pinpoint"]
+    assert "assumption A-pinpoint-raw-shape: mixed" in out
 
 
 def test_random_server_errors_are_retried_on_the_gates_backoff(

@@ -28,6 +28,7 @@ from typing import Any
 
 from contracts.checker import validate_interview
 from contracts.fields import FIELD_BY_NAME, FIELDS, Kind
+from contracts.live.calibration import Calibration
 from contracts.live.rawpaths import leaves, traced_reads, unread_paths
 from contracts.providers import provider_module
 
@@ -245,7 +246,29 @@ class AccountAgreement:
             "undocumented_fields": dict(sorted(self.unknown_fields.items())),
             "unread_raw_keys": dict(sorted(self.unread.items())),
             "refused": [{"id": record_id, "reason": reason} for record_id, reason in self.refused],
+            "assumptions": self.calibration().to_json(),
         }
+
+    def calibration(self) -> Calibration:
+        """What this account says of the provider's assumed raw shape, in the gate's shape: each mapped
+        field that agreed (or differed only in notation) confirms it, each disagreement and each
+        refused record contradicts it (field names and outcomes only, never a value)."""
+        out = Calibration()
+        assumption = provider_module(self.provider).raw_basis
+        for name, counts in sorted(self.outcomes.items()):
+            if not self._reported(name) or not self.filled[name]:
+                continue
+            agreed = counts["agree"] + counts["notation"]
+            if agreed:
+                out.confirm(assumption, agreed)
+            for outcome in ("differ", "api-only", "kit-only"):
+                for _ in range(counts[outcome]):
+                    out.contradict(assumption, f"`{name}`: {outcome}")
+        for field_name in sorted(self.beyond_table):
+            out.contradict(assumption, f"`{field_name}` filled although the field table says {self.provider} does not")
+        for _record_id, reason in self.refused:
+            out.contradict(assumption, f"a record the mapping refuses ({reason})")
+        return out
 
     def _reported(self, name: str) -> bool:
         """Fields this provider fills per the field table, and any other field that disagreed."""

@@ -54,6 +54,9 @@ def account_lines(agreement: AccountAgreement) -> list[str]:
         lines.append(f"  left out, the mapping refuses them: {_listed(ids, 5)}")
     if a.unread:
         lines.append(f"  raw keys the kit does not read: {_listed(sorted(a.unread))}")
+    calibration = a.calibration()
+    for assumption in calibration.ids():
+        lines.append(f"  assumption {assumption}: {calibration.status(assumption)} (see docs/assumptions.md)")
     return lines
 
 

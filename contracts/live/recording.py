@@ -21,6 +21,7 @@ from typing import Any
 
 from contracts.datafolder import ACCOUNTS_FILE, Account, DataFolder, interview_from_raw, write_folder
 from contracts.live.agreement import AccountAgreement, RecordAgreement, compare_record
+from contracts.live.calibration import per_account_json
 from contracts.live.redact import LOCALE, Redactor
 from contracts.providers import MappingError, provider_module
 
@@ -113,6 +114,8 @@ class Recording:
             "agrees": self.agrees,
             "redacted": self.redact,
             "accounts": [{**r.agreement.to_json(), "duplicates_skipped": r.duplicates} for r in self.accounts],
+            # The gate's JSON report writes the same shape under the same key.
+            "assumptions": per_account_json({r.agreement.label: r.agreement.calibration() for r in self.accounts}),
             "legend": LEGEND,
         }
 
