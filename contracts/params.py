@@ -21,6 +21,8 @@ RESPONSE_FORMATS: tuple[str, ...] = ("unified", "raw", "normalized", "stream", "
 DEFAULT_RESPONSE_FORMAT = "unified"
 FILTER_OPERATORS: tuple[str, ...] = ("gt", "gte", "lt", "lte")
 """`gt`, `gte`, `lt` are documented; `lte` is ASSUMED (the page is cut after `gt, g…`)."""
+REMOTE_QUERY_KEY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$"
+"""Keys `remote_query[KEY]` may use: plain names, so the bracket encoding cannot mangle them."""
 
 
 class ParamType(StrEnum):
@@ -116,7 +118,7 @@ _BASE_PARAMS: tuple[Param, ...] = (
     Param(
         "next_cursor",
         ParamType.STRING,
-        "Opaque cursor from the previous page's `next_cursor`; empty on the first page.",
+        "Opaque cursor from the previous page's `next_cursor` (or `prev_cursor`); empty on the first page.",
         _LIST_ONLY,
     ),
     Param(

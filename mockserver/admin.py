@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from contracts.datafolder import Account
 from contracts.openapi import openapi_document
 from contracts.params import LIST_PATH, RESPONSE_FORMATS
 from contracts.providers import MappingError
 from contracts.responses import Exchange, check_response
-from mockserver.app import ApiError, error_response, json_response, state
+from mockserver.adapter import current_state as state
+from mockserver.adapter import error_response, json_response
 from mockserver.config import DEV_TOKEN
+from mockserver.core import ApiError, answer
+from mockserver.openapi_examples import served_document
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
 
 admin = Blueprint("truto_mock_admin", __name__, template_folder="templates")
@@ -23,9 +26,7 @@ MAX_ADMIN_BODY = 20 * 1024 * 1024
 
 @admin.get("/openapi.json")
 def openapi() -> Response:
-    document = openapi_document()
-    document["servers"] = [{"url": request.host_url.rstrip("/")}, *document["servers"]]
-    return json_response(document)
+    return json_response(served_document(openapi_document(), state(), request.host_url.rstrip("/")))
 
 
 @admin.get("/__mock__/accounts")
@@ -79,11 +80,12 @@ def try_request() -> str:
     mock = state()
     token = mock.config.token or DEV_TOKEN
     headers = {"Authorization": f"Bearer {token}", **({"Prefer": prefer} if prefer else {})}
-    response = current_app.test_client().get(path, headers=headers)
-    data = response.get_data()
-    account = mock.store.account(parse_qs(urlsplit(path).query).get("integrated_account_id", [""])[0])
+    parts = urlsplit(path)
+    response = answer(mock, "GET", unquote(parts.path), parts.query, headers)
+    data = response.content()
+    account = mock.store.account(parse_qs(parts.query).get("integrated_account_id", [""])[0])
     exchange = Exchange.from_url(path, provider=account.provider if account else None)
-    violations = [str(v) for v in check_response(response.status_code, dict(response.headers), data, exchange)]
+    violations = [str(v) for v in check_response(response.status, response.headers, data, exchange)]
     try:
         body = json.dumps(json.loads(data), indent=2, ensure_ascii=False)
     except ValueError:
@@ -92,7 +94,7 @@ def try_request() -> str:
         "try.html",
         path=path,
         prefer=prefer,
-        status=response.status_code,
+        status=response.status,
         headers=list(response.headers.items()),
         body=body,
         verdict="violates" if violations else "conforms",

@@ -1,7 +1,7 @@
 """The request journal: the last N requests to the API, each with the contract verdict of its answer.
 
 Verdicts are computed when the journal is read, not while serving, so keeping a journal costs the
-hot path one append.
+hot path one append under a lock held for nothing else; readers judge entries under a lock of their own.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from contracts.responses import Exchange, check_response
 
 @dataclass
 class Entry:
+    """One answered request, as the journal keeps it (the body only until it is judged)."""
+
     seq: int
     at: float
     method: str
@@ -35,7 +37,7 @@ class Entry:
         """The contract violations of the response (empty when it conforms)."""
         if self._verdict is None:
             url = f"{self.path}?{self.query}" if self.query else self.path
-            exchange = Exchange.from_url(url, provider=self.provider)
+            exchange = Exchange.from_url(url, provider=self.provider, method=self.method)
             self._verdict = [str(v) for v in check_response(self.status, self.headers, self.body, exchange)]
             self.body = None  # the verdict is all the journal keeps of a body
         return self._verdict
@@ -62,7 +64,8 @@ class Journal:
 
     def __init__(self, size: int) -> None:
         self._entries: deque[Entry] = deque(maxlen=size)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the request path's: appends only
+        self._judging = threading.Lock()  # readers': one verdict computed once, off the request path
         self._seq = itertools.count(1)
 
     def record(self, **values: Any) -> None:
@@ -74,8 +77,10 @@ class Journal:
         with self._lock:
             entries = list(self._entries)
         entries.reverse()
-        with self._lock:  # verdicts are computed once, under the lock, so readers never race
-            return [e for e in entries if e.verdict() is not None]
+        with self._judging:  # readers never race on an entry; the request path never waits for them
+            for entry in entries:
+                entry.verdict()
+        return entries
 
     def clear(self) -> int:
         with self._lock:
