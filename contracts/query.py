@@ -137,7 +137,9 @@ def _remote_query(value: Any) -> Mapping[str, str]:
         raise QueryError("`remote_query` must be an object: remote_query[key]=value")
     for key, item in value.items():
         if not isinstance(key, str) or not _REMOTE_KEY.fullmatch(key):
-            raise QueryError(f"`remote_query[{key}]`: keys are plain names (a letter or _, then letters, digits, _ . -), got {key!r}")
+            raise QueryError(
+                f"`remote_query[{key}]`: keys are plain names (a letter or _, then letters, digits, _ . -), got {key!r}"
+            )
         _single(f"remote_query[{key}]", item)
     return MappingProxyType(dict(value))
 

@@ -72,10 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description=__doc__,
         formatter_class=_Help,
-        epilog="Through make: make run PORT=9000 ARGS=\"--data DIR --seed 3\". Docs: README.md.",
+        epilog='Through make: make run PORT=9000 ARGS="--data DIR --seed 3". Docs: README.md.',
     )
     serving = parser.add_argument_group("serving")
-    serving.add_argument("--host", type=_text("host"), default="127.0.0.1", help="address to bind (127.0.0.1 keeps it to this machine)")
+    serving.add_argument(
+        "--host", type=_text("host"), default="127.0.0.1", help="address to bind (127.0.0.1 keeps it to this machine)"
+    )
     serving.add_argument("--port", type=_port, default=8000, help="port to listen on")
     serving.add_argument("--token", type=_flag("token"), help="require exactly this bearer token (default: any)")
     serving.add_argument("--cors-origin", type=_flag("cors_origin"), default="*", help="allowed CORS origin")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, Response, request
 from flask_cors import CORS
@@ -42,7 +42,8 @@ def _register_api(app: Flask) -> None:
         if not request.path.startswith(API_PREFIX):
             return None
         query = request.query_string.decode("utf-8", "replace")
-        return to_flask(answer(current_state(), request.method, request.path, query, request.headers))
+        headers = cast(Mapping[str, str], request.headers)  # case-insensitive, as the core wants
+        return to_flask(answer(current_state(), request.method, request.path, query, headers))
 
 
 def _register_errors(app: Flask) -> None:

@@ -55,7 +55,9 @@ def served_document(document: dict[str, Any], mock: MockState, base_url: str) ->
             one = parse_query(f"integrated_account_id={account.id}", endpoint=GET)
             get_examples[key] = {"summary": f"a {account.provider} interview", "value": render_get(first, one, account)}
     every_filter = set(filterable_fields(None))
-    list_accounts = {k: v for k, v in account_examples.items() if set(filterable_fields(k.split("-")[0])) >= every_filter}
+    list_accounts = {
+        k: v for k, v in account_examples.items() if set(filterable_fields(k.split("-")[0])) >= every_filter
+    }
     for operation, examples in ((get_op, account_examples), (list_op, list_accounts or account_examples)):
         parameter = _parameter(operation, "integrated_account_id")
         parameter.pop("example", None)

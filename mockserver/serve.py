@@ -15,8 +15,9 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from types import FrameType
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -116,7 +117,8 @@ def ensure_free(host: str, port: int) -> None:
         infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         reason = exc.strerror if isinstance(exc, socket.gaierror) else str(exc)
-        raise BindError(f"cannot listen on {host}: not a usable address ({reason}); try {_hint('host', '127.0.0.1')}")
+        hint = _hint("host", "127.0.0.1")
+        raise BindError(f"cannot listen on {host}: not a usable address ({reason}); try {hint}") from None
     family, _, _, _, address = infos[0]
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         try:
@@ -178,13 +180,13 @@ def _serve_granian(config: MockConfig, host: str, port: int) -> int | None:
         workers_kill_timeout=WORKER_KILL_SECONDS,
     )
     received: list[int] = []
-    interrupt = server.signal_handler_interrupt
+    interrupt = cast(Callable[[int, Any], None], server.signal_handler_interrupt)
 
     def on_signal(signum: int, frame: Any) -> None:
         received.append(signum)
         interrupt(signum, frame)
 
-    server.signal_handler_interrupt = on_signal  # granian installs it for SIGINT and SIGTERM
+    server.signal_handler_interrupt = on_signal  # type: ignore[method-assign]  # granian installs it for SIGINT and SIGTERM
     try:
         server.serve()
     except SystemExit:  # granian exits 1 when the worker went first (it got the group's SIGINT too)
@@ -218,4 +220,3 @@ def run(config: MockConfig, *, host: str = "127.0.0.1", port: int = 8000) -> int
     if signum is not None:
         print(f"Truto interviews mock stopped ({signal.Signals(signum).name}).", flush=True)
     return 0
-

@@ -53,7 +53,7 @@ def _accounts(**changes: Any) -> Callable[[Path], None]:
 BROKEN: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "bad JSON": (_bytes("accounts.json", b'[{"id": '), ["accounts.json: is not valid JSON"]),
     "empty file": (_bytes("team-a.json", b""), ["team-a.json: is empty"]),
-    "Latin-1 file": (_bytes("team-a.json", "[{\"id\": \"é\"}]".encode("latin-1")), ["team-a.json: is not UTF-8"]),
+    "Latin-1 file": (_bytes("team-a.json", '[{"id": "é"}]'.encode("latin-1")), ["team-a.json: is not UTF-8"]),
     "object, not a list": (_json("accounts.json", {"accounts": []}), ["accounts.json: must be a JSON list"]),
     "records not a list": (_json("team-b.json", {"data": []}), ["team-b.json: must be a JSON list of raw pinpoint"]),
     "missing key": (_accounts(provider=None), ["accounts.json record 0 (id '" + P1 + "'): missing key(s): provider"]),

@@ -33,7 +33,9 @@ def test_list_envelope_problems(provider: str) -> None:
     listing = Exchange("list", provider)
     item = good_interview(provider)
     paging = {"prev_cursor": None, "result_count": 1}
-    assert rules(check_response(200, JSON, {"result": [item], **paging}, listing)) == [("/next_cursor", "list-envelope")]
+    assert rules(check_response(200, JSON, {"result": [item], **paging}, listing)) == [
+        ("/next_cursor", "list-envelope")
+    ]
     assert rules(check_response(200, JSON, {"result": [item], "next_cursor": None}, listing)) == [
         ("/prev_cursor", "list-envelope"),  # Truto documents both on every list page
         ("/result_count", "list-envelope"),

@@ -76,7 +76,9 @@ def _try(index: int) -> str:
     else:
         argv = ["make", "-s", "run", f"PORT={port}", "ARGS=--records 0"]
     with tempfile.TemporaryFile("w+") as out:
-        process = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        process = subprocess.Popen(
+            argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        )
         way = f"try {index}: {runner} run, {signal.Signals(signum).name} to {target}"
         try:
             wait_until_serving(f"http://127.0.0.1:{port}/openapi.json", process)
