@@ -1,6 +1,7 @@
 """`make bench`: the kit's speed, each figure a ratio against a baseline measured in the same run.
 
-Sections (all by default, or name some): checker, strategies, throughput, gate, cold-start, memory.
+Sections (all by default, or name some): checker, strategies, respx, throughput, gate, gate-paced,
+cold-start, memory.
 Rounds are interleaved (A B A B ...) and medians reported, so machine noise hits both sides alike.
 """
 
@@ -156,6 +157,94 @@ def bench_strategies(rounds: int) -> None:
         )
 
 
+def distinct_share(strategy: Any, count: int) -> float:
+    """The share of distinct examples among `count` draws (repeats waste a property test's budget)."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    seen: list[str] = []
+
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(value: Any) -> None:
+        seen.append(json.dumps(value, sort_keys=True))
+
+    collect()
+    return len(set(seen)) / len(seen)
+
+
+def bench_strategy_quality(rounds: int) -> None:
+    from strategies import interviews
+
+    header("Strategies: distinct examples in 400 draws, valid interviews per second")
+    for provider in PROVIDERS:
+        share = statistics.median(distinct_share(interviews(provider=provider), 400) for _ in range(rounds))
+        line(f"interviews(provider={provider!r}) distinct share", f"{share:.1%}", "100%", share, ">= 0.95x")
+    for provider in PROVIDERS:
+        rate = statistics.median(examples_per_second(interviews(provider=provider), 400)() for _ in range(rounds))
+        line(f"interviews(provider={provider!r}) valid interviews/s", f"{rate:.0f}/s", "1000/s", rate / 1000,
+             ">= 1.0x")  # fmt: skip
+
+
+# --- in-process (respx) -------------------------------------------------------------------------
+
+
+def bench_respx(rounds: int) -> None:
+    """An httpx call answered by `truto_respx` against the same call to a static respx route holding
+    the same body; and the per-test reset the fixtures do."""
+    import httpx
+    import respx
+
+    from mockserver.config import MockConfig
+    from mockserver.inprocess import TRUTO_BASE_URL, TrutoRouter, wsgi_responder
+    from mockserver.live import AppCache
+
+    cache = AppCache()
+    app = cache.get(MockConfig())
+    account = ACCOUNTS["pinpoint"]
+    cases = {
+        "get one": f"{TRUTO_BASE_URL}/unified/ats/interviews/412?integrated_account_id={account}",
+        "list page": f"{TRUTO_BASE_URL}/unified/ats/interviews?integrated_account_id={account}",
+    }
+    header("truto_respx: one httpx call (response read as JSON) vs a static respx route, medians")
+    for name, url in cases.items():
+        body = app.test_client().get(url.removeprefix(TRUTO_BASE_URL), headers=AUTH).get_data()
+        static = respx.MockRouter(assert_all_called=False)
+        static.get(url).respond(200, content=body, headers={"Content-Type": "application/json"})
+        truto = TrutoRouter(wsgi_responder(app))
+
+        def per_call(router: respx.MockRouter, url: str = url, repeat: int = 300) -> Callable[[], float]:
+            def run() -> float:
+                with router, httpx.Client(headers=AUTH) as client:
+                    client.get(url).json()
+                    started = time.perf_counter()
+                    for _ in range(repeat):
+                        client.get(url).json()
+                    return (time.perf_counter() - started) / repeat
+
+            return run
+
+        medians = interleaved({"truto": per_call(truto), "static": per_call(static)}, rounds)
+        line(f"{name}: truto_respx vs static route", f"{medians['truto'] * 1e6:.0f} us",
+             f"{medians['static'] * 1e6:.0f} us", medians["truto"] / medians["static"], "<= 1.5x")  # fmt: skip
+
+    def reset(repeat: int = 2000) -> float:
+        config = MockConfig()
+        started = time.perf_counter()
+        for _ in range(repeat):
+            cache.get(config)
+        return (time.perf_counter() - started) / repeat
+
+    took = statistics.median(reset() for _ in range(rounds))
+    line("per-test reset (the fixtures' app lookup and reset)", f"{took * 1e3:.3f} ms", "0.3 ms", took / 0.3e-3,
+         "<= 1.0x")  # fmt: skip
+
+
 # --- servers ----------------------------------------------------------------------------------
 
 
@@ -215,23 +304,31 @@ def bench_throughput(rounds: int, seconds: float) -> None:
             print(f"  non-200 answers: {errors}")
 
 
+def _gate_config(base: str, accounts: tuple[Any, ...]) -> Any:
+    from contracts.live.runner import GateConfig
+
+    return GateConfig(base, accounts, "bench")
+
+
 def bench_gate(rounds: int) -> None:
     """Gate: checked responses per second against the default mock, next to plain GETs of the same URLs."""
     import httpx
 
-    from contracts.gate import GateConfig, run_gate
+    from contracts.live.accounts import Account
+    from contracts.live.runner import run_gate
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    accounts = tuple(Account(p, a, p) for p, a in ACCOUNTS.items())
     with server(mock_server(port), f"{base}/openapi.json"):
-        config = GateConfig(base, dict(ACCOUNTS), "bench")
+        config = _gate_config(base, accounts)
         targets: list[str] = []
 
         def gate() -> float:
             started = time.perf_counter()
             run = run_gate(config)
             assert run.exit_code == 0, "the gate failed against the mock"
-            targets[:] = [r.case.target for r in run.results]
+            targets[:] = [r.url[len(base) :] for r in run.results]
             return len(run.results) / (time.perf_counter() - started)
 
         def plain() -> float:
@@ -239,7 +336,7 @@ def bench_gate(rounds: int) -> None:
                 started = time.perf_counter()
                 from concurrent.futures import ThreadPoolExecutor
 
-                with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
+                with ThreadPoolExecutor(max_workers=config.concurrency * len(accounts)) as pool:
                     list(pool.map(lambda t: client.get(t).content, targets))
                 return len(targets) / (time.perf_counter() - started)
 
@@ -248,6 +345,39 @@ def bench_gate(rounds: int) -> None:
     header(f"Gate against the default mock ({len(targets)} responses per run)")
     line("checked responses/s vs plain GETs of the same", f"{medians['gate']:.0f}/s", f"{medians['plain']:.0f}/s",
          medians["gate"] / medians["plain"], f">= 500/s ({medians['gate'] / 500:.2f}x of target)")  # fmt: skip
+
+
+def bench_gate_paced() -> None:
+    """Gate under Truto's limits (mock --truto-rate-limits, three accounts): wall time against the
+    floor the limits set (each account's requests at 50 per 10 s; all of them at 500 per 10 s)."""
+    import httpx
+
+    from contracts.limits import TRUTO_LIMITS
+    from contracts.live.accounts import Account
+    from contracts.live.runner import run_gate
+
+    folder = Path(tempfile.mkdtemp(prefix="gate-bench-"))
+    for name in ("ceipal_interviews.json", "pinpoint_interviews.json"):
+        (folder / name).write_text((ROOT / "fixtures" / name).read_text())
+    accounts = (*(Account(p, a, p) for p, a in ACCOUNTS.items()),
+                Account("ceipal", "5b0c8e2a-7d41-4f3e-9a6b-2c8d1e0f4a13", "ceipal-2"))  # fmt: skip
+    (folder / "accounts.json").write_text(json.dumps([{"id": a.id, "provider": a.provider} for a in accounts]))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with server(mock_server(port, "--truto-rate-limits", "--data", str(folder)), f"{base}/openapi.json"):
+        httpx.post(f"{base}/__mock__/reset")  # the readiness probe counted against the token
+        started = time.perf_counter()
+        run = run_gate(_gate_config(base, accounts))
+        wall = time.perf_counter() - started
+    per_account = {a.label: 1 + sum(r.attempts for r in run.results if r.account == a.label) for a in accounts}
+    total = sum(per_account.values())
+    floor = max(
+        max(per_account.values()) / TRUTO_LIMITS.per_account.per_second, total / TRUTO_LIMITS.per_token.per_second
+    )
+    header(f"Gate under --truto-rate-limits, three accounts ({total} requests, exit {run.exit_code})")
+    line("wall time vs the floor the limits set (requests / rate)", f"{wall:.1f} s", f"{floor:.1f} s",
+         wall / floor, "<= 1.2x")  # fmt: skip
+    print(f"  answers with 429: {run.throttled} (target 0)")
 
 
 def bench_cold_start(rounds: int) -> None:
@@ -288,7 +418,7 @@ def bench_memory() -> None:
          mock / minimal, f"<= 60 MiB ({'met' if mock <= 60 else 'missed'})")  # fmt: skip
 
 
-SECTIONS = ("checker", "strategies", "throughput", "gate", "cold-start", "memory")
+SECTIONS = ("checker", "strategies", "respx", "throughput", "gate", "gate-paced", "cold-start", "memory")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -307,10 +437,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench_checker(args.rounds)
     if "strategies" in args.sections:
         bench_strategies(args.rounds)
+        bench_strategy_quality(args.rounds)
+    if "respx" in args.sections:
+        bench_respx(args.rounds)
     if "throughput" in args.sections:
         bench_throughput(args.rounds, args.seconds)
     if "gate" in args.sections:
         bench_gate(args.rounds)
+    if "gate-paced" in args.sections:
+        bench_gate_paced()
     if "cold-start" in args.sections:
         bench_cold_start(args.rounds)
     if "memory" in args.sections:

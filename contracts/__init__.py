@@ -9,7 +9,7 @@ from contracts.errors import error_body
 from contracts.fields import FIELD_BY_NAME, FIELDS, PROVIDERS, STATUS_VALUES, Field, Kind, fields_for
 from contracts.openapi import openapi_document
 from contracts.params import PARAMS, RESPONSE_FORMATS, Param, ParamType, params_for
-from contracts.providers import MappingError, provider_module
+from contracts.providers import MappingError, Provider, provider_module
 from contracts.query import InterviewQuery, QueryError, encode_query, parse_query
 from contracts.responses import Exchange, check_error_body, check_response
 from contracts.schema import error_schema, interview_schema
@@ -28,6 +28,7 @@ __all__ = [
     "MappingError",
     "Param",
     "ParamType",
+    "Provider",
     "QueryError",
     "Violation",
     "check_error_body",

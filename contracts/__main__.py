@@ -1,6 +1,9 @@
-"""`python -m contracts`: validate a file, print the OpenAPI document or a JSON Schema, run the gate.
+"""`python -m contracts`: validate a file, print the OpenAPI document or a JSON Schema, run the gate,
+record an account.
 
-Exit codes: 0 conforms, 1 violations (or unreadable input), 2 bad usage.
+Exit codes: 0 conforms, 1 violations (or unreadable input), 2 bad usage; the gate adds 3 (some
+checks had no usable answer: the API was unavailable, not wrong). `record`: 0 recorded and the
+kit's mapping agrees, 1 recorded with disagreements, 2 usage or connection, 3 partly recorded.
 """
 
 from __future__ import annotations
@@ -11,9 +14,20 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn, TextIO
 
 from contracts.checker import Violation, validate_interview
 from contracts.fields import FIELD_NAMES, PROVIDERS
+from contracts.jsontext import load_json
+from contracts.live import baseline, options
+from contracts.live.clock import SYSTEM_CLOCK, Clock
+from contracts.live.matrix import Selection, all_check_names, unmatched_patterns
+from contracts.live.record_summary import summary_lines
+from contracts.live.recorder import RecordConfig, run_recording
+from contracts.live.recording import check_out_folder
+from contracts.live.report import Redactor, json_report, junit_xml, print_summary, write_text
+from contracts.live.results import ExitCode
+from contracts.live.runner import GateConfig, run_gate
 from contracts.openapi import openapi_document
 from contracts.schema import interview_schema
 
@@ -28,16 +42,7 @@ def _read_json(path: str) -> tuple[object, str | None]:
         return None, f"cannot read {path}: {exc.strerror or exc}"
     if len(data) > MAX_FILE_BYTES:
         return None, f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"
-    if not data.strip():
-        return None, f"{path} is empty"
-    try:
-        return json.loads(data), None
-    except RecursionError:
-        return None, f"{path} is nested too deeply to check"
-    except UnicodeDecodeError:
-        return None, f"{path} is not UTF-8 text"
-    except ValueError as exc:
-        return None, f"{path} is not JSON: {exc}"
+    return load_json(data, path)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -67,8 +72,15 @@ def _print_json(document: object) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad usage is one line on stderr and exit 2 (the usage is in --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m contracts", description=__doc__)
+    parser = _Parser(prog="python -m contracts", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     validate = sub.add_parser("validate", help="check a unified interview JSON file against the contract")
@@ -86,23 +98,191 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--provider", choices=PROVIDERS, help="one provider's schema (default: the union)")
     schema.set_defaults(run=lambda args: _print_json(interview_schema(args.provider)))
     gate = sub.add_parser("gate", help="check a Truto-shaped API (or the mock) against the contract")
-    gate.add_argument("--base-url", required=True, help="e.g. https://api.truto.one or http://127.0.0.1:8000")
-    gate.add_argument("--account", action="extend", nargs="+", required=True, metavar="PROVIDER=UUID")
-    gate.add_argument("--token-env", default="TRUTO_API_TOKEN", help="variable holding the API token")
-    gate.add_argument(
-        "--id", action="extend", nargs="+", help="interview ids to check (default: discovered via the list)"
-    )
-    gate.add_argument("--max-ids", type=int, default=3, help="discovered ids to run the get matrix on")
-    gate.add_argument("--timeout", type=float, default=15.0, help="seconds per request")
-    gate.add_argument("--junit-xml", metavar="PATH", help="also write the results as JUnit XML")
+    _gate_args(gate)
     gate.set_defaults(run=_gate)
+    record = sub.add_parser("record", help="record accounts from the API into a data folder the mock serves")
+    _record_args(record)
+    record.set_defaults(run=lambda args: record_command(args, dict(os.environ)))
     return parser
 
 
-def _gate(args: argparse.Namespace) -> int:
-    from contracts.gate import main_gate
+def _record_args(record: argparse.ArgumentParser) -> None:
+    options.add_connection_args(record)
+    record.add_argument("--out", metavar="DIR", help="the data folder to write (created if missing)")
+    record.add_argument("--max-records", type=options.positive_int, metavar="N", help="interviews per account at most")
+    record.add_argument("--page-size", type=options.positive_int, default=100, help="list page size (default 100)")
+    record.add_argument("--no-redact", action="store_true", help="write the records as received (personal data!)")
 
-    return main_gate(args, dict(os.environ))
+
+def _gate_args(gate: argparse.ArgumentParser) -> None:
+    options.add_connection_args(gate)
+    walk = gate.add_argument_group("ids and the list walk")
+    walk.add_argument("--id", action="extend", nargs="+", default=[],
+                      help="interview ids to check on every account (default: sampled from the list walk)")  # fmt: skip
+    walk.add_argument("--max-ids", type=options.positive_int, default=3, help="ids sampled per account (default 3)")
+    walk.add_argument("--page-size", type=options.positive_int, default=50, help="list page size of the walk")
+    walk.add_argument("--max-pages", type=options.positive_int, default=3, help="pages the walk reads (default 3)")
+    walk.add_argument("--walk-all", action="store_true", help="page to the end and check the walk")
+    walk.add_argument("--concurrency", type=options.positive_int, default=4, help="requests in flight per account")
+    choice = gate.add_argument_group("which checks")
+    choice.add_argument("--list-checks", action="store_true", help="print the checks' names and exit")
+    choice.add_argument("--check", action="append", default=[], metavar="NAME", help="run only these (glob)")
+    choice.add_argument("--exclude-check", action="append", default=[], metavar="NAME", help="leave these out (glob)")
+    choice.add_argument("--shard", type=_shard, default=(1, 1), metavar="K/N", help="run part K of N (K from 1)")
+    reports = gate.add_argument_group("reports and drift")
+    reports.add_argument("--junit-xml", metavar="PATH", help="also write the results as JUnit XML")
+    reports.add_argument("--json-report", metavar="PATH", help="also write the results as JSON")
+    reports.add_argument("--save-baseline", metavar="FILE", help="write what was observed, as a drift baseline")
+    reports.add_argument("--baseline", metavar="FILE", help="report drift from this baseline")
+    reports.add_argument("--fail-on-drift", action="store_true", help="drift exits 1 (needs --baseline)")
+
+
+def _shard(text: str) -> tuple[int, int]:
+    k, sep, n = text.partition("/")
+    if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise argparse.ArgumentTypeError(f"takes K/N with 1 <= K <= N (e.g. 2/4), got {text!r}")
+    return int(k), int(n)
+
+
+def _gate(args: argparse.Namespace) -> int:
+    return gate_command(args, dict(os.environ))
+
+
+def _list_checks(out: TextIO) -> int:
+    for name, providers in all_check_names().items():
+        only = "" if len(providers) == len(PROVIDERS) else f"  ({', '.join(providers)} only)"
+        out.write(f"{name}{only}\n")
+    return 0
+
+
+def _gate_config(args: argparse.Namespace, environ: dict[str, str]) -> GateConfig:
+    """Every argument checked before any request; UsageError names the first wrong one."""
+    unknown = unmatched_patterns(args.check + args.exclude_check)
+    if unknown:
+        raise options.UsageError(f"no check is named {unknown[0]!r} (see --list-checks)")
+    if args.fail_on_drift and not args.baseline:
+        raise options.UsageError("--fail-on-drift needs --baseline FILE")
+    for path, option in ((args.junit_xml, "--junit-xml"), (args.json_report, "--json-report"),
+                         (args.save_baseline, "--save-baseline")):  # fmt: skip
+        options.writable(path, option)
+    if any(not i.strip() for i in args.id):
+        raise options.UsageError("--id takes non-empty interview ids")
+    return GateConfig(
+        base_url=options.base_url(args.base_url),
+        accounts=options.accounts(args),
+        token=options.token(environ, args.token_env),
+        ids=tuple(args.id),
+        max_ids=args.max_ids,
+        page_size=args.page_size,
+        max_pages=args.max_pages,
+        walk_all=args.walk_all,
+        timeout=args.timeout,
+        concurrency=args.concurrency,
+        retry=options.retry_policy(args),
+        rate_limit=args.rate_limit,
+        selection=Selection(tuple(args.check), tuple(args.exclude_check), args.shard),
+    )
+
+
+def gate_command(
+    args: argparse.Namespace,
+    environ: dict[str, str],
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> int:
+    """`python -m contracts gate` (arguments parsed): exit 0 passed, 1 violated or drift with
+    --fail-on-drift, 2 usage or nothing checkable, 3 some checks had no usable answer."""
+    out, err = out or sys.stdout, err or sys.stderr
+    if args.list_checks:
+        return _list_checks(out)
+    try:
+        config = _gate_config(args, environ)
+        before = baseline.load(args.baseline) if args.baseline else None
+    except (options.UsageError, ValueError) as exc:
+        print(f"gate: {exc}", file=err)
+        return ExitCode.USAGE
+    redact = Redactor(config.token)
+    observer = baseline.Observer()
+    run = run_gate(config, progress=err, observer=observer, clock=clock)
+    run.fail_on_drift = args.fail_on_drift
+    observed = observer.baseline()
+    if before is not None and run.fatal is None:
+        run.drift, notes = baseline.drift(before, observed)
+        run.notes += notes
+    print_summary(run, out, redact, config.base_url)
+    problems = []
+    if args.save_baseline and run.fatal is None:
+        problems.append(write_text(args.save_baseline, baseline.dumps(observed)))
+    if args.junit_xml:
+        problems.append(write_text(args.junit_xml, junit_xml(run, redact)))
+    if args.json_report:
+        problems.append(write_text(args.json_report, json_report(run, redact)))
+    for problem in filter(None, problems):
+        print(f"gate: {redact(problem)}", file=err)
+    if run.fatal:
+        print(f"gate: {redact(run.fatal)}", file=err)
+    return ExitCode.USAGE if any(problems) else run.exit_code
+
+
+def _record_config(args: argparse.Namespace, environ: dict[str, str]) -> RecordConfig:
+    """Every argument checked before any request; UsageError names the first wrong one."""
+    if not args.out:
+        raise options.UsageError("--out DIR is required (the data folder to write)")
+    options.writable_folder(args.out, "--out")
+    try:
+        check_out_folder(Path(args.out))
+    except ValueError as exc:
+        raise options.UsageError(f"--out {exc}") from None
+    return RecordConfig(
+        base_url=options.base_url(args.base_url),
+        accounts=options.accounts(args),
+        token=options.token(environ, args.token_env),
+        max_records=args.max_records,
+        page_size=args.page_size,
+        redact=not args.no_redact,
+        timeout=args.timeout,
+        retry=options.retry_policy(args),
+        rate_limit=args.rate_limit,
+    )
+
+
+def record_command(
+    args: argparse.Namespace,
+    environ: dict[str, str],
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> int:
+    """`python -m contracts record` (arguments parsed): progress on stderr, the summary on stdout."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        config = _record_config(args, environ)
+    except options.UsageError as exc:
+        print(f"record: {exc}", file=err)
+        return ExitCode.USAGE
+    redact = Redactor(config.token)
+    if not config.redact:
+        print(f"record: warning: --no-redact: {args.out} will hold personal data as received; "
+              "do not commit or share it", file=err)  # fmt: skip
+    run = run_recording(config, progress=err, clock=clock)
+    if run.fatal is not None:
+        print(f"record: {redact(run.fatal)} (nothing was written)", file=err)
+        return run.exit_code
+    try:
+        run.recording.write(args.out)
+    except (OSError, ValueError) as exc:
+        print(f"record: cannot write {args.out}: {redact(str(exc))}", file=err)
+        return ExitCode.USAGE
+    for line in summary_lines(run.recording, args.out):
+        print(redact(line), file=out)
+    for line in run.notes + run.partial:
+        print(redact(f"note: {line}"), file=out)
+    if run.partial:
+        print(f"Partly recorded: {len(run.partial)} account(s) stopped early (the API was unavailable).", file=out)
+    return run.exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,20 @@ from typing import Any
 from contracts.datetimes import is_rfc3339
 from contracts.fields import FIELD_BY_NAME, FIELDS, PROVIDERS, Field, Kind
 
+RULES: tuple[str, ...] = (
+    "not-object",
+    "required",
+    "type",
+    "format",
+    "enum",
+    "null",
+    "unknown-field",
+    "provider-coverage",
+    "excluded-field",
+    "remote-data",
+)
+"""Every rule an interview can break (`Violation.rule`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Violation:
@@ -220,15 +234,41 @@ def validate_interview(
     `normalized` format sends absent fields as null). `pointer` prefixes every JSON pointer, e.g.
     "/result/3" for an item of a list response. Returns [] when the payload conforms.
     """
+    plan = _plan_for(provider, exclude_fields, ignore_remote_data, allow_unknown_fields, allow_null)
+    if isinstance(payload, dict) and plan.conforms(payload):
+        return []
+    return _detailed(plan, payload, pointer)
+
+
+def both_passes(payload: Any, **options: Any) -> tuple[bool, list[Violation]]:
+    """(fast verdict, detailed violations) of `payload`, each computed on its own; `options` are
+    `validate_interview`'s. `validate_interview` trusts the fast verdict, so the two must agree: the
+    fast pass says "conforms" exactly when the detailed pass finds nothing (a property test proves it)."""
+    plan = _plan_for(**options)
+    return isinstance(payload, dict) and plan.conforms(payload), _detailed(plan, payload, "")
+
+
+def _plan_for(
+    provider: str | None = None,
+    exclude_fields: Iterable[str] = (),
+    ignore_remote_data: bool = False,
+    allow_unknown_fields: bool = False,
+    allow_null: bool = False,
+) -> _Plan:
+    """The cached plan for these options, after checking them."""
     if provider is not None and provider not in PROVIDERS:
         raise ValueError(f"provider must be one of {', '.join(PROVIDERS)} or None, got {provider!r}")
     if isinstance(exclude_fields, str):
         raise TypeError("exclude_fields must be an iterable of field names, not a single string")
-    plan = _plan(provider, frozenset(exclude_fields), ignore_remote_data, allow_unknown_fields, allow_null)
+    return _plan(provider, frozenset(exclude_fields), ignore_remote_data, allow_unknown_fields, allow_null)
+
+
+def _detailed(plan: _Plan, payload: Any, pointer: str) -> list[Violation]:
+    """The detailed pass: every violation, with its pointer and message. The fast path
+    (`_Plan.conforms`) must say "conforms" exactly when this finds nothing (a property test keeps
+    the two equal)."""
     if not isinstance(payload, dict):
         return [Violation(pointer, "not-object", f"an interview must be a JSON object, got {_type_name(payload)}")]
-    if plan.conforms(payload):
-        return []
     out: list[Violation] = []
     for key, value in payload.items():
         entry = plan.checks.get(key)

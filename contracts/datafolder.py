@@ -29,6 +29,7 @@ from typing import Any
 
 from contracts.checker import validate_interview
 from contracts.fields import PROVIDERS
+from contracts.jsontext import load_json
 from contracts.providers import MappingError, provider_module
 
 ACCOUNTS_FILE = "accounts.json"
@@ -120,21 +121,10 @@ def _load_json(path: Path, shown: str, problems: list[Problem]) -> Any:
     except OSError as exc:
         problems.append(Problem(shown, f"cannot be read: {exc.strerror or exc}"))
         return None
-    if not data.strip():
-        problems.append(Problem(shown, "is empty; expected a JSON list"))
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(shown, f"is not UTF-8 text (byte {exc.start})"))
-        return None
-    try:
-        return json.loads(text)
-    except RecursionError:
-        problems.append(Problem(shown, "is nested too deeply to read"))
-    except ValueError as exc:
-        problems.append(Problem(shown, f"is not valid JSON: {exc}"))
-    return None
+    value, problem = load_json(data, shown)
+    if problem is not None:
+        problems.append(Problem(shown, problem.removeprefix(f"{shown} ")))
+    return value
 
 
 def _accounts(entries: Any, problems: list[Problem]) -> list[Account]:

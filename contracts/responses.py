@@ -7,16 +7,14 @@ envelopes, and every interview inside them through `validate_interview`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
-
-import orjson
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from contracts.checker import Violation, validate_interview
 from contracts.errors import reason_phrase
+from contracts.jsontext import load_json
 from contracts.params import DEFAULT_RESPONSE_FORMAT, GET, GET_PATH, LIST, LIST_PATH
 from contracts.providers import MappingError, provider_module
 from contracts.query import QueryError, parse_query
@@ -60,13 +58,19 @@ class Exchange:
     expected_message: str = ""
 
     @classmethod
-    def from_url(cls, url: str, *, provider: str | None = None, method: str = "GET") -> Exchange:
+    def from_url(
+        cls, url: str, *, provider: str | None = None, accounts: Mapping[str, str] = {}, method: str = "GET"
+    ) -> Exchange:
         """Describe a request from its method and URL (path and query), e.g. one a test just sent.
 
-        A path that is neither endpoint expects a 404; a method other than GET or HEAD a 405; a
-        query that breaks the contract a 400 (or a status in PREEMPTING_STATUSES).
+        Without `provider`, the provider is found from the URL's `integrated_account_id` in `accounts`
+        (integrated account id -> provider), when it is there. A path that is neither endpoint
+        expects a 404; a method other than GET or HEAD a 405; a query that breaks the contract a 400
+        (or a status in PREEMPTING_STATUSES).
         """
         parts = urlsplit(url)
+        if provider is None:
+            provider = accounts.get(parse_qs(parts.query).get("integrated_account_id", [""])[0])
         path = parts.path
         rest = path[path.find(_GET_PREFIX) + len(_GET_PREFIX) :] if _GET_PREFIX in path else ""
         if path.endswith(LIST_PATH):
@@ -95,26 +99,12 @@ class Exchange:
 def parse_body(body: Any) -> tuple[Any, Violation | None]:
     """(parsed JSON, None) or (None, the violation saying why the body cannot be read).
 
-    Bytes and text are parsed (orjson first, the standard library for the exact reason of a
-    failure); anything else is taken as already parsed.
+    Bytes and text are parsed; anything else is taken as already parsed.
     """
     if not isinstance(body, bytes | str):
         return body, None
-    if not body.strip():
-        return None, Violation("", "not-json", "the response body is empty")
-    try:
-        return orjson.loads(body), None
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        return json.loads(body), None
-    except RecursionError:
-        return None, Violation("", "not-json", "the response body is nested too deeply to read")
-    except UnicodeDecodeError:
-        return None, Violation("", "not-json", "the response body is not UTF-8 text")
-    except ValueError as exc:
-        snippet = (body[:60].decode("utf-8", "replace") if isinstance(body, bytes) else body[:60]).strip()
-        return None, Violation("", "not-json", f"the response body is not JSON ({exc}): {snippet!r}")
+    parsed, problem = load_json(body, "the response body")
+    return parsed, None if problem is None else Violation("", "not-json", problem)
 
 
 def check_error_body(status: int, body: Any) -> list[Violation]:

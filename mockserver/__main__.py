@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from contracts.limits import TRUTO_LIMITS
 from mockserver.config import DEFAULT_RECORDS, MockConfig, check_port, check_setting, from_text
 
 PROG = "truto-mock"
@@ -115,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="requests per 10 s per integrated account",
     )
     faults.add_argument(
-        "--truto-rate-limits", action="store_true", help="Truto's own limits: 500 per token, 50 per account per 10 s"
+        "--truto-rate-limits", action="store_true", help=f"Truto's own limits: {TRUTO_LIMITS.describe()}"
     )
     return parser
 
@@ -131,8 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         strict_query=not args.lenient_query,
         latency_ms=args.latency,
         error_rate=args.error_rate,
-        rate_limit_token=500 if args.truto_rate_limits else args.rate_limit_token,
-        rate_limit_account=50 if args.truto_rate_limits else args.rate_limit_account,
+        rate_limit_token=TRUTO_LIMITS.per_token.requests if args.truto_rate_limits else args.rate_limit_token,
+        rate_limit_account=TRUTO_LIMITS.per_account.requests if args.truto_rate_limits else args.rate_limit_account,
         journal_size=args.journal_size,
     )
     from mockserver.serve import run

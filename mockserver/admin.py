@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from flask import Blueprint, Response, render_template, request
 
@@ -19,6 +19,7 @@ from mockserver.config import DEV_TOKEN
 from mockserver.core import ApiError, answer
 from mockserver.openapi_examples import served_document
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
+from mockserver.store import DuplicateRecordError
 
 admin = Blueprint("truto_mock_admin", __name__, template_folder="templates")
 MAX_ADMIN_BODY = 20 * 1024 * 1024
@@ -52,7 +53,8 @@ def reset() -> Response:
 
 @admin.route("/__mock__/accounts/<account_id>/records", methods=["POST", "PUT"])
 def put_records(account_id: str) -> Response:
-    """POST adds raw records (replacing same ids); PUT replaces all of the account's records."""
+    """POST adds raw records (an id the account holds is a 409 unless `?overwrite=true`); PUT replaces
+    all of the account's records."""
     mock = state()
     if mock.store.account(account_id) is None:
         raise ApiError(404, f"Integrated account {account_id} was not found.")
@@ -62,8 +64,15 @@ def put_records(account_id: str) -> Response:
     if body is None:
         raise ApiError(400, "Send a JSON array of raw provider records (Content-Type: application/json).")
     raws: Any = body if isinstance(body, list) else [body]
+    overwrite = request.args.get("overwrite", "false").lower()
+    if overwrite not in ("true", "false"):
+        raise ApiError(400, f"`overwrite` must be true or false, got {request.args['overwrite']!r}")
     try:
-        added = mock.store.put(account_id, raws, replace=request.method == "PUT")
+        added = mock.store.put(account_id, raws, replace=request.method == "PUT", overwrite=overwrite == "true")
+    except DuplicateRecordError as exc:
+        status = 409 if exc.existing else 400
+        message = f"Refused: {exc}".replace("overwrite=True", "?overwrite=true")
+        raise ApiError(status, message, details={"ids": exc.ids}) from None
     except MappingError as exc:
         failures = [part.strip() for part in str(exc).split(";")]
         raise ApiError(400, f"Refused: {exc}", details={"failures": failures}) from None
@@ -83,8 +92,7 @@ def try_request() -> str:
     parts = urlsplit(path)
     response = answer(mock, "GET", unquote(parts.path), parts.query, headers)
     data = response.content()
-    account = mock.store.account(parse_qs(parts.query).get("integrated_account_id", [""])[0])
-    exchange = Exchange.from_url(path, provider=account.provider if account else None)
+    exchange = Exchange.from_url(path, accounts={a.id: a.provider for a in mock.store.accounts()})
     violations = [str(v) for v in check_response(response.status, response.headers, data, exchange)]
     try:
         body = json.dumps(json.loads(data), indent=2, ensure_ascii=False)

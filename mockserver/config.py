@@ -122,6 +122,7 @@ class MockConfig:
     token: str | None = None
     """When set, the exact bearer token every /unified request must carry; otherwise any token."""
     cors_origin: str = "*"
+    """The origin browsers are allowed to call from (Access-Control-Allow-Origin); `*` allows any."""
     strict_query: bool = True
     """Reject query parameters outside the contract (400); False accepts and ignores them."""
     latency_ms: tuple[int, int] | None = None

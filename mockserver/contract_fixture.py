@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from contracts.checker import Violation
-from contracts.gate import parse_accounts as gate_parse_accounts
+from contracts.live.accounts import AccountError, parse_account_args
 from contracts.responses import Exchange, check_response
 
 
@@ -26,13 +25,20 @@ class Target:
 
 
 def parse_accounts(values: Iterable[str]) -> dict[str, str]:
-    """`PROVIDER=UUID` strings -> {provider: uuid}; a pytest.UsageError for a malformed one."""
+    """`PROVIDER=UUID` strings -> {provider: uuid}; a pytest.UsageError for a malformed one or for
+    a provider given twice (the fixture maps each provider to one account)."""
     import pytest
 
     try:
-        return gate_parse_accounts(list(values), option="--truto-account")
-    except ValueError as exc:
+        entries = parse_account_args(list(values), option="--truto-account")
+    except AccountError as exc:
         raise pytest.UsageError(str(exc)) from None
+    out: dict[str, str] = {}
+    for provider, account_id, _ in entries:
+        if provider in out:
+            raise pytest.UsageError(f"--truto-account gives {provider} twice; the fixture takes one per provider")
+        out[provider] = account_id
+    return out
 
 
 class ContractViolation(AssertionError):
@@ -45,14 +51,10 @@ class ContractChecker:
     def __init__(self, account_providers: Mapping[str, str]) -> None:
         self._providers = dict(account_providers)  # integrated account id -> provider
 
-    def provider_for(self, url: str) -> str | None:
-        account = parse_qs(urlsplit(url).query).get("integrated_account_id", [None])[0]
-        return self._providers.get(account) if account else None
-
     def violations(self, response: Any, *, provider: str | None = None) -> list[Violation]:
         """The contract violations of `response` (an httpx.Response or requests.Response)."""
         url = str(response.request.url)
-        exchange = Exchange.from_url(url, provider=provider or self.provider_for(url))
+        exchange = Exchange.from_url(url, provider=provider, accounts=self._providers)
         return check_response(response.status_code, dict(response.headers), response.content, exchange)
 
     def check(self, response: Any, *, provider: str | None = None) -> None:

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
 
-from contracts.errors import error_body
+from contracts.errors import ERROR_KEYS, error_body
 from contracts.params import GET, GET_PATH, LIST, LIST_PATH
 from contracts.providers import provider_module
 from contracts.query import QueryError, parse_query
+from mockserver.faults import WINDOW_SECONDS
 from mockserver.paging import check_filters, select_page
 from mockserver.render import dumps, render_get, render_list, stream_chunks
 from mockserver.scenarios import Scenario, ScenarioError, parse_prefer, rate_limit_headers, scenario_error
@@ -61,6 +62,8 @@ class RequestRecord:
     started: float = field(default_factory=time.perf_counter)
     provider: str | None = None
     scenario: str = ""
+    rate_headers: dict[str, str] = field(default_factory=dict)
+    """`ratelimit-*` headers for every response while rate limits are on (Truto sends them always)."""
 
 
 def json_answer(body: Any, status: int = 200, *, stream: bool = False, headers: Mapping[str, str] = {}) -> MockResponse:
@@ -103,16 +106,18 @@ def _apply_scenario_and_faults(
     except ScenarioError as exc:
         raise ApiError(400, str(exc)) from None
     record.scenario = prefer
-    limited = mock.faults.rate_limit(token, account_id)
-    if limited is not None:
+    budget = mock.faults.rate_limit(token, account_id)
+    if budget is not None:  # Truto sends the tighter scope's budget on every response
+        record.rate_headers = rate_limit_headers(budget.limit, budget.remaining, budget.reset, retry=budget.limited)
+    if budget is not None and budget.limited:
         raise ApiError(
             429,
-            f"Rate limit exceeded: {limited.limit} requests per 10 seconds per {limited.scope}.",
-            rate_limit_headers(limited.limit, 0, limited.retry_after),
+            f"Rate limit exceeded: {budget.limit} requests per {WINDOW_SECONDS:g} seconds per {budget.scope}.",
+            record.rate_headers,
         )
     delay = scenario.delay_ms / 1000 or mock.faults.delay_seconds()
     if delay:
-        time.sleep(delay)
+        mock.faults.sleep(delay)
     injected = scenario if scenario.code is not None else mock.faults.random_error()
     if injected is not None:
         record.scenario = record.scenario or f"fault: code={injected.code}"
@@ -124,7 +129,7 @@ def _raise_scenario(mock: MockState, scenario: Scenario, account_id: str | None,
     account = mock.store.account(account_id) if account_id else None
     status, body, headers = scenario_error(scenario, account.provider if account else None)
     record.provider = account.provider if account else None
-    extra = {k: v for k, v in body.items() if k not in ("statusCode", "error", "message")}
+    extra = {k: v for k, v in body.items() if k not in ERROR_KEYS}
     raise ApiError(status, body["message"], headers, **extra)
 
 
@@ -172,7 +177,7 @@ def _serve(
             raise ApiError(404, f"Interview {interview_id} was not found for this integrated account.")
         return json_answer(render_get(stored, query, account), stream=stream)
     check_filters(query, account.provider)
-    page = select_page(mock.store.records(account.id), query, provider_module(account.provider).DEFAULT_PAGE_SIZE)
+    page = select_page(mock.store.records(account.id), query, provider_module(account.provider).default_page_size)
     return json_answer(render_list(page, query, account, partial=scenario.partial), stream=stream)
 
 
@@ -193,6 +198,10 @@ def answer(mock: MockState, method: str, path: str, query_string: str, headers: 
     except Exception as exc:
         log.exception("unexpected error answering %s %s", method, path)
         response = error_answer(500, f"The mock failed on this request ({type(exc).__name__}); see its log.")
+    if record.rate_headers:
+        response = MockResponse(
+            response.status, {**record.rate_headers, **response.headers}, response.body, response.json
+        )
     if method != "OPTIONS":
         mock.journal.record(
             method=method,

@@ -1,41 +1,32 @@
 """A disk cache of the generated data set, so a restart of the mock skips Faker (about 0.3 s).
 
-Generated records depend only on (provider, seed, count) and the generating code, so they are kept
-as JSON lines under $XDG_CACHE_HOME/truto-interviews-kit (or ~/.cache/...), keyed by those and by a
-hash of the code that shapes them. Any problem reading or writing falls back to generating.
-TRUTO_MOCK_NO_CACHE=1 turns the cache off.
+Records are kept as JSON lines in the user's cache folder (platformdirs: $XDG_CACHE_HOME or ~/.cache
+on Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows), one file per key. The caller makes
+the key from everything the records depend on (for the data set: provider, seed, count and a hash
+of the code that shapes them); this module knows nothing of what it stores. Any problem reading or
+writing falls back to producing. TRUTO_MOCK_NO_CACHE=1 turns the cache off.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import contracts.providers.ceipal
-import contracts.providers.pinpoint
+import platformdirs
 
 Records = Iterator[dict[str, Any]]
 
 
+APP_NAME = "truto-interviews-kit"
+
+
 def cache_dir() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "truto-interviews-kit"
-
-
-@cache
-def _code_hash() -> str:
-    from mockserver import dataset
-
-    digest = hashlib.sha256()
-    for module in (dataset, contracts.providers.ceipal, contracts.providers.pinpoint):
-        digest.update(Path(str(module.__file__)).read_bytes())
-    return digest.hexdigest()[:16]
+    """This kit's folder in the user's cache directory (platformdirs honours XDG_CACHE_HOME)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
 def cached(key: str, count: int, produce: Callable[[], Records]) -> Records:
@@ -43,7 +34,7 @@ def cached(key: str, count: int, produce: Callable[[], Records]) -> Records:
     if os.environ.get("TRUTO_MOCK_NO_CACHE"):
         yield from produce()
         return
-    path = cache_dir() / f"{key}-{_code_hash()}.jsonl"
+    path = cache_dir() / f"{key}.jsonl"
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, ValueError):

@@ -6,6 +6,7 @@ module's `from_unified`, so they map back exactly and stay inside each provider'
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -16,16 +17,20 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # Faker is imported when data is generated, not when accounts are listed
     from faker import Faker
 
+import contracts.datetimes
+import contracts.fields
+import contracts.providers
+import contracts.samples
 from contracts.datafolder import Account, DataFolder, default_folder, read_folder
 from contracts.datetimes import to_rfc3339
 from contracts.fields import CEIPAL, PINPOINT, PROVIDERS, STATUS_VALUES
 from contracts.providers import provider_module
+from contracts.samples import FAKER_LOCALES, MEETING_LOCATIONS, street_location
+from mockserver.datacache import cached
 
 ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
 """Generated dates spread from about a year before to half a year after this day."""
-LOCALES = ("en_US", "de_DE", "fr_FR", "es_ES", "ja_JP")
 _OFFSETS = (0, 1, 2, -5, -8, 5.5, 9)
-_LOCATIONS = ("Zoom", "Microsoft Teams", "Google Meet", "Phone screen")
 
 
 @dataclass(frozen=True)
@@ -57,9 +62,7 @@ def _ceipal_record(fake: Faker, index: int, interview_id: str) -> dict[str, Any]
         "updated_at": to_rfc3339(updated),
     }
     if index % 4 != 3:  # every fourth Ceipal interview has no location
-        unified["location"] = (
-            fake.random_element(_LOCATIONS) if index % 2 else f"{fake.street_address()}, {fake.city()}"
-        )
+        unified["location"] = fake.random_element(MEETING_LOCATIONS) if index % 2 else street_location(fake)
     interview_day = created + timedelta(days=fake.random_int(1, 30))
     extras = {
         "job_id": str(fake.random_int(7000, 7999)),
@@ -98,7 +101,7 @@ def _faker() -> Faker:
     `generate` reseeds it, so the output depends only on the seed."""
     from faker import Faker
 
-    return Faker(list(LOCALES))
+    return Faker(list(FAKER_LOCALES))
 
 
 def generate(provider: str, *, seed: int, count: int) -> Iterator[dict[str, Any]]:
@@ -122,11 +125,27 @@ def _folder(data_dir: Path | None) -> DataFolder:
     return default_folder() if data_dir is None else read_folder(data_dir)
 
 
-def _records(provider: str, fixed: list[dict[str, Any]], seed: int, count: int) -> Iterator[dict[str, Any]]:
-    from mockserver.datacache import cached
+@cache
+def _code_hash() -> str:
+    """A hash of the code that shapes generated records: this module, the provider mappings, the
+    sample values, the field table, the date formatting. A change to any of them makes new cache keys."""
+    digest = hashlib.sha256()
+    paths = [Path(str(module.__file__)) for module in (contracts.samples, contracts.datetimes, contracts.fields)]
+    paths.append(Path(__file__))
+    paths += sorted(Path(str(contracts.providers.__file__)).parent.glob("*.py"))
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
+
+def cache_key(provider: str, seed: int, count: int) -> str:
+    """The data cache's key for `generate(provider, seed=seed, count=count)`."""
+    return f"{provider}-{seed}-{count}-{_code_hash()}"
+
+
+def _records(provider: str, fixed: list[dict[str, Any]], seed: int, count: int) -> Iterator[dict[str, Any]]:
     yield from fixed
-    yield from cached(f"{provider}-{seed}-{count}", count, partial(generate, provider, seed=seed, count=count))
+    yield from cached(cache_key(provider, seed, count), count, partial(generate, provider, seed=seed, count=count))
 
 
 def load_dataset(*, seed: int = 0, records: int = 25, data_dir: Path | None = None) -> Dataset:

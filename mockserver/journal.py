@@ -10,6 +10,7 @@ import itertools
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,10 +68,15 @@ class Journal:
         self._lock = threading.Lock()  # the request path's: appends only
         self._judging = threading.Lock()  # readers': one verdict computed once, off the request path
         self._seq = itertools.count(1)
+        self.listeners: list[Callable[[Entry], None]] = []
+        """Called with each new entry, outside the lock (the plugin's coverage report counts them)."""
 
     def record(self, **values: Any) -> None:
         with self._lock:
-            self._entries.append(Entry(seq=next(self._seq), at=time.time(), **values))
+            entry = Entry(seq=next(self._seq), at=time.time(), **values)
+            self._entries.append(entry)
+        for listener in self.listeners:
+            listener(entry)
 
     def entries(self) -> list[Entry]:
         """Newest first."""

@@ -7,10 +7,10 @@ to the very store the server answers from. (`python -m mockserver` uses granian 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-import httpx
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -20,20 +20,21 @@ from mockserver.config import MockConfig
 from mockserver.state import MockState
 from mockserver.store import Record
 
-TRUTO_BASE_URL = "https://api.truto.one"
-
 
 class AppCache:
     """Apps by configuration: a marker with the same settings reuses an app (after a reset)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_create: Callable[[Flask], None] | None = None) -> None:
         self._apps: dict[MockConfig, Flask] = {}
         self._lock = threading.Lock()
+        self._on_create = on_create
 
     def get(self, config: MockConfig) -> Flask:
         with self._lock:
             if config not in self._apps:
                 self._apps[config] = create_app(config)
+                if self._on_create is not None:
+                    self._on_create(self._apps[config])
             app = self._apps[config]
         mock_state(app).reset()
         return app
@@ -78,7 +79,7 @@ class LiveServer:
 
 
 class MockHandle:
-    """What a test gets from the `truto_mock` fixture."""
+    """What a test gets from the `truto_mock` fixture: the live mock's URL, accounts and state."""
 
     def __init__(self, app: Flask, url: str) -> None:
         self.app = app
@@ -97,38 +98,52 @@ class MockHandle:
         return out
 
     def account(self, provider_or_id: str) -> Account:
+        """The integrated account with this id, or the first one of this provider."""
         for account in self.state.store.accounts():
             if provider_or_id in (account.id, account.provider):
                 return account
         raise KeyError(f"no integrated account {provider_or_id!r}; have {self.accounts}")
 
     def add_records(
-        self, provider_or_account: str, raws: Iterable[Mapping[str, Any]], *, replace: bool = False
+        self,
+        provider_or_account: str,
+        raws: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        replace: bool = False,
+        overwrite: bool = False,
     ) -> list[Record]:
-        """Add raw provider records (or replace all of them) for this test; they are checked against
-        the contract first and refused with a MappingError naming the violation."""
-        return self.state.store.put(self.account(provider_or_account).id, raws, replace=replace)
+        """Add raw provider records (one record or a list) for this test. Each is checked against the
+        contract first and refused with a MappingError naming the violation. An id the account
+        already holds is a DuplicateRecordError unless `overwrite=True`; `replace=True` swaps in
+        these records as all of the account's."""
+        return self.state.store.put(
+            self.account(provider_or_account).id, _record_list(raws), replace=replace, overwrite=overwrite
+        )
 
     def requests(self) -> list[dict[str, Any]]:
-        """The requests this test sent to the API, newest first, each with its contract verdict."""
+        """The requests sent to the API since the last reset, newest first, each with its contract
+        verdict (the journal keeps the last `journal_size`)."""
         return [entry.to_json() for entry in self.state.journal.entries()]
 
     def reset(self) -> None:
-        """Data, journal and faults back to where this test started."""
+        """Data, journal and faults back to where the test started (the configured data)."""
         self.state.reset()
 
+    @contextmanager
+    def fresh(self) -> Iterator[MockHandle]:
+        """`with truto_mock.fresh():` runs its body from the configured data: one Hypothesis example
+        per block, so records added by one example never reach the next."""
+        self.reset()
+        yield self
 
-def wsgi_responder(app: Flask) -> Callable[[httpx.Request], httpx.Response]:
-    """A respx side effect answering an httpx request from `app` in-process, no socket involved."""
-    client = app.test_client()
 
-    def respond(request: httpx.Request) -> httpx.Response:
-        response = client.open(
-            request.url.raw_path.decode("ascii"),
-            method=request.method,
-            headers=list(request.headers.multi_items()),
-            data=request.content,
-        )
-        return httpx.Response(response.status_code, headers=list(response.headers.items()), content=response.get_data())
-
-    return respond
+def _record_list(raws: object) -> list[Mapping[str, Any]]:
+    """One record (a dict) or a list of them; a TypeError naming anything else."""
+    if isinstance(raws, Mapping):
+        return [raws]
+    if not isinstance(raws, list | tuple):
+        raise TypeError(f"add_records takes one raw record (a dict) or a list of them, got {type(raws).__name__}")
+    for index, raw in enumerate(raws):
+        if not isinstance(raw, Mapping):
+            raise TypeError(f"add_records: record {index} is a {type(raw).__name__}, not a raw record (a dict)")
+    return list(raws)

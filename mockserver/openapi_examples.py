@@ -47,7 +47,7 @@ def served_document(document: dict[str, Any], mock: MockState, base_url: str) ->
         records = mock.store.records(account.id)
         key = f"{account.provider}-{account.id[:8]}"
         query = parse_query(f"integrated_account_id={account.id}&limit={EXAMPLE_PAGE}", endpoint=LIST)
-        page = select_page(records, query, provider_module(account.provider).DEFAULT_PAGE_SIZE)
+        page = select_page(records, query, provider_module(account.provider).default_page_size)
         list_examples[key] = {"summary": f"a {account.provider} page", "value": render_list(page, query, account)}
         if records:
             first = records[0]

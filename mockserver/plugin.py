@@ -3,26 +3,79 @@
 Fixtures: `truto_mock` (a live mock, reset before each test), `truto_respx` (a respx router answering
 httpx calls to https://api.truto.one from the same mock, in-process), `truto_target` and
 `truto_client` (the mock, or the real API with --truto-base-url), `truto_contract` (checks a response
-against the contract). Marker: `@pytest.mark.truto_mock(seed=..., records=..., ...)`.
+against the contract). Marker: `@pytest.mark.truto_mock(seed=..., records=..., ...)`. Report:
+`--truto-coverage` / `--truto-coverage-json FILE`.
 Heavy imports happen inside the fixtures, so merely installing the kit costs a test run nothing.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
+import json
 import os
 from collections.abc import Iterator
+from dataclasses import MISSING, fields
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from mockserver.config import MockConfig
+
 if TYPE_CHECKING:
     import httpx
-    import respx
 
     from mockserver.contract_fixture import ContractChecker, Target
+    from mockserver.coverage import Collector
+    from mockserver.inprocess import TrutoRouter
     from mockserver.live import AppCache, LiveServer, MockHandle
 
 MOCK_TOKEN = "test-token"
+MARKER_FIXTURES = frozenset(
+    {"truto_mock_config", "truto_mock_app", "truto_mock", "truto_respx", "truto_target", "truto_client"}
+)
+"""The fixtures the marker configures; a marked test using none of them gets a warning."""
+COVERAGE_KEY: pytest.StashKey[Collector] = pytest.StashKey()
+
+
+class TrutoMockWarning(pytest.PytestWarning):
+    """The `truto_mock` marker is used where it does nothing."""
+
+
+def _settings_docs() -> dict[str, str]:
+    """Each MockConfig field's docstring (the string under its annotation)."""
+    [cls] = ast.parse(inspect.getsource(MockConfig)).body
+    assert isinstance(cls, ast.ClassDef)
+    body = cls.body
+    docs: dict[str, str] = {}
+    for node, after in itertools.pairwise(body):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+        ):
+            docs[node.target.id] = " ".join(str(after.value.value).split()).replace("|", "\\|")
+    return docs
+
+
+def marker_signature() -> str:
+    """`truto_mock(seed=0, records=25, ...)`: the marker's keywords, from MockConfig."""
+    parts = [f"{f.name}={f.default!r}" for f in fields(MockConfig) if f.default is not MISSING]
+    return f"truto_mock({', '.join(parts)})"
+
+
+def marker_table() -> str:
+    """The README's table of the marker's keywords, generated from MockConfig (a test keeps the
+    README in step)."""
+    docs = _settings_docs()
+    rows = ["| keyword | default | what |", "|---|---|---|"]
+    for f in fields(MockConfig):
+        if f.default is not MISSING:
+            rows.append(f"| `{f.name}` | `{f.default!r}` | {docs.get(f.name, '')} |")
+    return "\n".join(rows)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,21 +97,95 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PROVIDER=UUID",
         help="integrated account per provider for --truto-base-url (repeatable)",
     )
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "truto_mock(seed=0, records=25, data_dir=None, token=None, strict_query=True): "
-        "configure the Truto mock for one test",
+    group.addoption(
+        "--truto-coverage",
+        action="store_true",
+        default=False,
+        help="at the end, print which parts of the contract the session's requests to the mock exercised",
+    )
+    group.addoption(
+        "--truto-coverage-json",
+        default=None,
+        metavar="FILE",
+        help="write that coverage report to FILE as JSON",
     )
 
 
-@pytest.fixture(scope="session")
-def _truto_apps() -> AppCache:
-    from mockserver.live import AppCache
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{marker_signature()}: configure the Truto mock for one test (keywords only)")
+    report_file = config.getoption("--truto-coverage-json")
+    if report_file and not Path(report_file).resolve().parent.is_dir():
+        raise pytest.UsageError(f"--truto-coverage-json: the folder of {report_file} does not exist")
+    if config.getoption("--truto-coverage") or report_file:
+        from mockserver.coverage import Collector
 
-    return AppCache()
+        config.stash[COVERAGE_KEY] = Collector()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = item.get_closest_marker("truto_mock")
+        used = set(getattr(item, "fixturenames", ()))
+        if marker is not None and not used & MARKER_FIXTURES:
+            item.warn(
+                TrutoMockWarning(
+                    f"@pytest.mark.truto_mock on {item.name}, which uses none of the kit's mock fixtures "
+                    f"({', '.join(sorted(MARKER_FIXTURES))}): it configures nothing"
+                )
+            )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    collector = session.config.stash.get(COVERAGE_KEY, None)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if collector is not None and workeroutput is not None:  # an xdist worker: hand the counts over
+        workeroutput["truto_coverage"] = json.dumps(collector.to_json())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: merge a finished worker's counts into the controller's."""
+    collector = node.config.stash.get(COVERAGE_KEY, None)
+    rows = getattr(node, "workeroutput", {}).get("truto_coverage")
+    if collector is not None and rows:
+        collector.merge(json.loads(rows))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    collector = config.stash.get(COVERAGE_KEY, None)
+    if collector is None or hasattr(config, "workeroutput"):
+        return
+    from mockserver.coverage import render, report
+
+    data = report(collector.counts)
+    path = config.getoption("--truto-coverage-json")
+    written = ""
+    if path:
+        try:
+            Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+            written = f"written to {path}"
+        except OSError as exc:
+            written = f"could not write {path}: {exc.strerror or exc}"
+    if config.getoption("--truto-coverage") or written.startswith("could not"):
+        terminalreporter.write_sep("=", "Truto contract coverage")
+        lines = render(data) if config.getoption("--truto-coverage") else []
+        for text in [*lines, *([written] if written else [])]:
+            terminalreporter.write_line(text)
+
+
+@pytest.fixture(scope="session")
+def _truto_apps(pytestconfig: pytest.Config) -> AppCache:
+    from mockserver.live import AppCache, mock_state
+
+    collector = pytestconfig.stash.get(COVERAGE_KEY, None)
+    if collector is None:
+        return AppCache()
+
+    def watch(app: Any) -> None:
+        state = mock_state(app)
+        collector.watch(state.journal.listeners, {a.id: a.provider for a in state.store.accounts()})
+
+    return AppCache(on_create=watch)
 
 
 @pytest.fixture(scope="session")
@@ -74,20 +201,23 @@ def _truto_live_server() -> Iterator[LiveServer]:
 def truto_mock_config(request: pytest.FixtureRequest) -> dict[str, Any]:
     """Settings of the mock for this test: the `truto_mock` marker's keywords. Override to change defaults."""
     marker = request.node.get_closest_marker("truto_mock")
+    if marker is not None and marker.args:
+        raise TypeError(
+            f"@pytest.mark.truto_mock takes keywords only, e.g. truto_mock(seed=3); got positional {marker.args!r}"
+        )
     return dict(marker.kwargs) if marker else {}
 
 
 @pytest.fixture
 def truto_mock_app(truto_mock_config: dict[str, Any], _truto_apps: AppCache) -> Any:
     """The mock's Flask app for this test, data reset to its initial state."""
-    from mockserver.config import MockConfig
-
     return _truto_apps.get(MockConfig.from_mapping(truto_mock_config))
 
 
 @pytest.fixture
 def truto_mock(truto_mock_app: Any, _truto_live_server: LiveServer) -> MockHandle:
-    """A live mock on an ephemeral loopback port: `.url`, `.accounts`, `.add_records(...)`."""
+    """A live mock on an ephemeral loopback port: `.url`, `.accounts`, `.account()`, `.add_records()`,
+    `.requests()`, `.reset()`, `.fresh()`."""
     from mockserver.live import MockHandle
 
     _truto_live_server.app = truto_mock_app
@@ -95,14 +225,13 @@ def truto_mock(truto_mock_app: Any, _truto_live_server: LiveServer) -> MockHandl
 
 
 @pytest.fixture
-def truto_respx(truto_mock_app: Any) -> Iterator[respx.MockRouter]:
-    """A respx router: httpx requests to https://api.truto.one are answered by the mock in-process."""
-    import respx
+def truto_respx(truto_mock_app: Any) -> Iterator[TrutoRouter]:
+    """A respx router: httpx requests to https://api.truto.one are answered by the mock in-process,
+    loopback passes through, any other host fails naming it (add routes on the router)."""
+    from mockserver.inprocess import TrutoRouter, wsgi_responder
 
-    from mockserver.live import TRUTO_BASE_URL, wsgi_responder
-
-    with respx.mock(base_url=TRUTO_BASE_URL, assert_all_called=False) as router:
-        router.route(name="truto").mock(side_effect=wsgi_responder(truto_mock_app))
+    router = TrutoRouter(wsgi_responder(truto_mock_app))
+    with router:
         yield router
 
 

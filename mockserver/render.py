@@ -18,7 +18,7 @@ import orjson
 
 from contracts.datafolder import Account
 from contracts.fields import fields_for
-from contracts.providers import ProviderModule, provider_module
+from contracts.providers import Provider, provider_module
 from contracts.query import InterviewQuery, encode_query
 from mockserver.paging import Page
 from mockserver.store import Record
@@ -43,20 +43,18 @@ def unified_item(decoded: Decoded, query: InterviewQuery, provider: str) -> dict
     return out
 
 
-def _request_url(module: ProviderModule, path: str, params: Mapping[str, Any]) -> str:
+def _request_url(module: Provider, path: str, params: Mapping[str, Any]) -> str:
     query = encode_query(params) if params else ""
-    return f"{module.BASE_URL}{path}{'?' if query else ''}{query}"
+    return f"{module.base_url}{path}{'?' if query else ''}{query}"
 
 
-def _debug(
-    module: ProviderModule, query: InterviewQuery, path: str, paging: Mapping[str, str], data: Any
-) -> dict[str, Any]:
+def _debug(module: Provider, query: InterviewQuery, path: str, paging: Mapping[str, str], data: Any) -> dict[str, Any]:
     params = {**paging, **query.remote_query}
     return {
         "requestUrl": _request_url(module, path, params),
-        "requestOptions": {"method": "GET", "headers": module.request_headers()},
+        "requestOptions": {"method": "GET", "headers": dict(module.request_headers)},
         "data": data,
-        "responseHeaders": module.response_headers(),
+        "responseHeaders": dict(module.response_headers),
     }
 
 
@@ -101,7 +99,7 @@ def render_list(page: Page, query: InterviewQuery, account: Account, *, partial:
     if query.skip_api_call:
         return {"result": envelope, "debug": None}
     paging = module.paging_query(offset=page.offset, limit=page.limit)
-    debug = _debug(module, query, module.list_path(), paging, raw_body())
+    debug = _debug(module, query, module.list_path, paging, raw_body())
     debug.update(
         nextCursor=page.next_cursor,
         isLooping=False,

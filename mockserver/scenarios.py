@@ -15,13 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.errors import error_body
+from contracts.limits import TRUTO_LIMITS
 from contracts.providers import provider_module
 
 TRUTO_CODES: dict[int, str] = {
     401: "Invalid API token.",
     403: "This API token is not allowed to read this integrated account.",
     404: "The requested resource was not found.",
-    429: "Rate limit exceeded: 50 requests per 10 seconds per integrated account.",
+    429: (
+        f"Rate limit exceeded: {TRUTO_LIMITS.per_account.requests} requests per"
+        f" {TRUTO_LIMITS.per_account.seconds:g} seconds per integrated account."
+    ),
     500: "Something went wrong on Truto's side; retry the request.",
     502: "The provider did not give a clean answer; retry the request.",
     503: "The integrated account is blocked.",
@@ -38,7 +42,7 @@ REMOTE_CODES: dict[int, str] = {
     503: "The provider is unavailable.",
 }
 MAX_DELAY_MS = 60_000
-TRUTO_RETRY_AFTER = 10
+TRUTO_RETRY_AFTER = int(TRUTO_LIMITS.per_account.seconds)
 REMOTE_RETRY_AFTER = 30
 
 
@@ -96,14 +100,14 @@ def _int(values: dict[str, str], key: str) -> int | None:
     return int(text)
 
 
-def rate_limit_headers(limit: int, remaining: int, reset: int) -> dict[str, str]:
-    """Truto's normalised rate-limit headers."""
-    return {
-        "Retry-After": str(reset),
-        "ratelimit-limit": f"{limit};w=10",
+def rate_limit_headers(limit: int, remaining: int, reset: int, *, retry: bool = True) -> dict[str, str]:
+    """Truto's normalised rate-limit headers (`Retry-After` too when `retry`: on a 429)."""
+    headers = {
+        "ratelimit-limit": f"{limit};w={TRUTO_LIMITS.per_account.seconds:g}",
         "ratelimit-remaining": str(max(remaining, 0)),
         "ratelimit-reset": str(reset),
     }
+    return {"Retry-After": str(reset), **headers} if retry else headers
 
 
 def scenario_error(scenario: Scenario, provider: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -111,7 +115,7 @@ def scenario_error(scenario: Scenario, provider: str | None) -> tuple[int, dict[
     assert scenario.code is not None
     code = scenario.code
     if not scenario.remote:
-        headers = rate_limit_headers(50, 0, TRUTO_RETRY_AFTER) if code == 429 else {}
+        headers = rate_limit_headers(TRUTO_LIMITS.per_account.requests, 0, TRUTO_RETRY_AFTER) if code == 429 else {}
         return code, error_body(code, TRUTO_CODES[code]), headers
     message = REMOTE_CODES[code]
     raw = provider_module(provider).remote_error_body(code, message) if provider else {"message": message}

@@ -28,14 +28,7 @@ class MockState:
     def build(cls, config: MockConfig) -> MockState:
         """Fresh state from `config`: data set loaded (DataFolderError for a broken data folder)."""
         dataset = load_dataset(seed=config.seed, records=config.generated_records, data_dir=config.data_dir)
-        faults = Faults(
-            seed=config.seed,
-            latency_ms=config.latency_ms,
-            error_rate=config.error_rate,
-            rate_limit_token=config.rate_limit_token,
-            rate_limit_account=config.rate_limit_account,
-        )
-        return cls(config, Store(dataset), Journal(config.journal_size), faults)
+        return cls(config, Store(dataset), Journal(config.journal_size), Faults(config))
 
     def reset(self) -> int:
         """Data, journal and faults back to their start; returns how many journal entries went."""

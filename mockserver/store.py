@@ -25,6 +25,15 @@ DECODED_CACHE_SIZE = 4096
 """Decoded records kept ready: the default data set fits whole, a large one keeps its hot part."""
 
 
+class DuplicateRecordError(ValueError):
+    """Records whose interview ids the account already holds (`existing`), or that repeat within one
+    call; `ids` names them."""
+
+    def __init__(self, message: str, ids: list[str], *, existing: bool) -> None:
+        super().__init__(message)
+        self.ids, self.existing = ids, existing
+
+
 class Record:
     """One raw provider record: its id, filter values, and the raw JSON it decodes from."""
 
@@ -103,10 +112,20 @@ class Store:
         with self._lock:
             return list(self._records.get(account_id, {}).values())
 
-    def put(self, account_id: str, raws: Iterable[Mapping[str, Any]], *, replace: bool = False) -> list[Record]:
-        """Add (or with `replace`, swap in) raw records for an account; all or nothing.
+    def put(
+        self,
+        account_id: str,
+        raws: Iterable[Mapping[str, Any]],
+        *,
+        replace: bool = False,
+        overwrite: bool = False,
+    ) -> list[Record]:
+        """Add raw records to an account (or with `replace`, swap in these as all of its records); all
+        or nothing.
 
-        Raises KeyError for an unknown account and MappingError naming the first bad record.
+        An id already held by the account is a DuplicateRecordError naming it, unless `overwrite`
+        asks to replace those records; an id given twice in one call always is. Raises KeyError for
+        an unknown account and MappingError naming the first bad record.
         """
         account = self.account(account_id)
         if account is None:
@@ -117,9 +136,24 @@ class Store:
                 record = make_record(account.provider, raw)
             except MappingError as exc:
                 raise MappingError(f"record {index}: {exc}") from None
+            if record.id in built:
+                raise DuplicateRecordError(
+                    f"record {index} repeats interview id {record.id!r} given earlier in the same call",
+                    [record.id],
+                    existing=False,
+                )
             built[record.id] = record
         with self._lock:
             current = {} if replace else dict(self._records[account_id])
+            taken = [record_id for record_id in built if record_id in current]
+            if taken and not overwrite:
+                names = ", ".join(repr(record_id) for record_id in taken)
+                raise DuplicateRecordError(
+                    f"{account.provider} account {account_id} already has interview id(s) {names}; "
+                    "pass overwrite=True to replace them (or use ids outside the data set)",
+                    taken,
+                    existing=True,
+                )
             current.update(built)
             self._records[account_id] = current
         return list(built.values())

@@ -10,28 +10,42 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from contracts.datafolder import default_accounts as datafolder_default_accounts
+from contracts.error_cases import PATH_ID, error_cases
 from contracts.errors import reason_phrase
 from contracts.fields import FIELD_NAMES, PROVIDERS, filterable_fields
 from contracts.params import FILTER_OPERATORS, PARAM_BY_NAME, ParamType, params_for
 from contracts.query import ARRAY_FORMATS, ArrayFormat, encode_query
 from strategies._args import check_endpoint, check_provider
+from strategies._named import as_call
 from strategies.interviews import datetimes_rfc3339
+
+QueryPairs = tuple[tuple[str, str], ...]
+
+
+def _pairs(query_string: str) -> QueryPairs:
+    return tuple(parse_qsl(query_string, keep_blank_values=True))
 
 
 @dataclass(frozen=True)
 class GeneratedQuery:
-    """One request's query: as parameters and as the encoded string a client would send."""
+    """One request's query, ready to send: `params` for httpx or requests, `query_string` for a URL."""
 
     endpoint: str
     provider: str
-    params: Mapping[str, Any]
+    params: QueryPairs
+    """(name, value) pairs in the drawn array encoding (`truto_exclude_fields[]`, `created_at[gt]`...):
+    `httpx.get(url, params=query.params)` and `requests.get(url, params=query.params)` send them as drawn."""
     array_format: ArrayFormat
     query_string: str
+    """The same query, encoded: `f"{path}?{query.query_string}"`."""
+    nested: Mapping[str, Any]
+    """The parameters before encoding: filters and `remote_query` as dicts, excluded fields as a list."""
 
 
 @dataclass(frozen=True)
@@ -45,9 +59,12 @@ class InvalidQuery:
     reason: str
     """What was broken, for a person reading a failing example."""
     expected_error: str = field(init=False)
+    params: QueryPairs = field(init=False)
+    """The same query as (name, value) pairs, for httpx's or requests' `params=`."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expected_error", reason_phrase(self.expected_status))
+        object.__setattr__(self, "params", _pairs(self.query_string))
 
 
 def default_accounts() -> dict[str, str]:
@@ -96,8 +113,9 @@ def _params(endpoint: str, provider: str, account: str) -> st.SearchStrategy[dic
 
 
 def _query(endpoint: str, provider: str, account: str) -> st.SearchStrategy[GeneratedQuery]:
-    def build(params: dict[str, Any], array_format: ArrayFormat) -> GeneratedQuery:
-        return GeneratedQuery(endpoint, provider, params, array_format, encode_query(params, array_format=array_format))
+    def build(nested: dict[str, Any], array_format: ArrayFormat) -> GeneratedQuery:
+        encoded = encode_query(nested, array_format=array_format)
+        return GeneratedQuery(endpoint, provider, _pairs(encoded), array_format, encoded, nested)
 
     return st.builds(build, _params(endpoint, provider, account), st.sampled_from(ARRAY_FORMATS))
 
@@ -121,50 +139,32 @@ def interview_queries(
 
     Every response format, excluded fields in all three encodings, `truto_ignore_remote_data`,
     `truto_skip_api_call`, `remote_query`, and for lists paging and the provider's date filters.
-    `accounts` maps provider -> integrated_account_id (default: the mock's built-in accounts).
-    Shrinks toward the bare `integrated_account_id`.
+    `provider` fixes the provider (None: drawn); `accounts` maps provider -> integrated_account_id
+    (default: the mock's built-in accounts). Send `query.params` with httpx or requests, or
+    `query.query_string` in a URL. Shrinks toward the bare `integrated_account_id`.
     """
     check_endpoint(endpoint)
     check_provider(provider)
     chosen = _accounts(accounts, provider)
-    return _providers(provider).flatmap(lambda name: _query(endpoint, name, chosen[name]))
+    strategy = _providers(provider).flatmap(lambda name: _query(endpoint, name, chosen[name]))
+    return as_call(interview_queries, strategy, endpoint=endpoint, provider=provider, accounts=accounts)
 
 
 def _breakages(endpoint: str, provider: str) -> list[tuple[str, Any, int, str]]:
-    """(parameter, bad value or None to drop it, status, reason) for one valid query."""
-    out: list[tuple[str, Any, int, str]] = [
-        ("integrated_account_id", None, 400, "integrated_account_id missing"),
-        ("integrated_account_id", "not-a-uuid", 400, "integrated_account_id is not a UUID"),
-        ("integrated_account_id", "00000000-0000-4000-8000-000000000000", 404, "unknown integrated account"),
-        ("truto_response_format", "xml", 400, "unknown response format"),
-        ("truto_ignore_remote_data", "yes", 400, "boolean that is not true/false"),
-        ("truto_skip_api_call", "1", 400, "boolean that is not true/false"),
-        ("truto_exclude_fields", ["salary"], 400, "unknown field excluded"),
-        ("remote_query", "flat", 400, "remote_query that is not an object"),
-        ("sort_by", "created_at", 400, "parameter outside the contract"),
-    ]
-    if endpoint == "get":
-        out.append(("limit", "10", 400, "list-only parameter on get"))
-        return out
-    unsupported = sorted(set(filterable_fields(None)) - set(filterable_fields(provider)))
-    out += [
-        ("limit", "0", 400, "limit of zero"),
-        ("limit", "-5", 400, "negative limit"),
-        ("limit", "ten", 400, "limit that is not a number"),
-        ("truto_ignore_limit", "maybe", 400, "boolean that is not true/false"),
-        ("next_cursor", "not a cursor", 400, "cursor the server never issued"),
-        ("created_at", {"after": "2024-01-01T00:00:00Z"}, 400, "unknown filter operator"),
-        ("created_at", {"gt": "yesterday"}, 400, "filter value that is not a date"),
-        ("created_at", "2024-01-01T00:00:00Z", 400, "filter without an operator"),
-    ]
-    out += [(name, {"gt": "2024-01-01T00:00:00Z"}, 400, f"{provider} cannot filter on {name}") for name in unsupported]
+    """(parameter, bad value or None to drop it, status, reason) for one valid query: the contract's
+    error cases that break a query parameter, and a filter on each field this provider cannot filter."""
+    out = [(c.param, c.value, c.status, c.name) for c in error_cases(endpoint) if c.param != PATH_ID]
+    if endpoint == "list":
+        unsupported = sorted(set(filterable_fields(None)) - set(filterable_fields(provider)))
+        filter_on = {"gt": "2024-01-01T00:00:00Z"}
+        out += [(name, filter_on, 400, f"{provider} cannot filter on {name}") for name in unsupported]
     return out
 
 
 def _invalid(endpoint: str, provider: str, account: str) -> st.SearchStrategy[InvalidQuery]:
     def build(base: GeneratedQuery, breakage: tuple[str, Any, int, str]) -> InvalidQuery:
         name, value, status, reason = breakage
-        params = {k: v for k, v in base.params.items() if k != name}
+        params = {k: v for k, v in base.nested.items() if k != name}
         if value is not None:
             params[name] = value
         return InvalidQuery(endpoint, provider, encode_query(params, array_format=base.array_format), status, reason)
@@ -185,4 +185,5 @@ def invalid_interview_queries(
     check_endpoint(endpoint)
     check_provider(provider)
     chosen = _accounts(accounts, provider)
-    return _providers(provider).flatmap(lambda name: _invalid(endpoint, name, chosen[name]))
+    strategy = _providers(provider).flatmap(lambda name: _invalid(endpoint, name, chosen[name]))
+    return as_call(invalid_interview_queries, strategy, endpoint=endpoint, provider=provider, accounts=accounts)

@@ -11,12 +11,13 @@ SCRIPT = Path(__file__).parents[1] / "benchmarks" / "run.py"
 
 def test_quick_sections_print_their_ratios() -> None:
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "checker", "memory", "--rounds", "1"],
+        [sys.executable, str(SCRIPT), "checker", "respx", "memory", "--rounds", "1"],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "validate_interview vs jsonschema 2020-12" in done.stdout
     assert "Peak memory with 10,000 interviews loaded" in done.stdout
+    assert "get one: truto_respx vs static route" in done.stdout
     assert done.stdout.count("x  ") >= 2  # each line carries a ratio
 
 

@@ -51,7 +51,7 @@ def _accounts(**changes: Any) -> Callable[[Path], None]:
 
 
 BROKEN: dict[str, tuple[Callable[[Path], None], list[str]]] = {
-    "bad JSON": (_bytes("accounts.json", b'[{"id": '), ["accounts.json: is not valid JSON"]),
+    "bad JSON": (_bytes("accounts.json", b'[{"id": '), ["accounts.json: is not JSON"]),
     "empty file": (_bytes("team-a.json", b""), ["team-a.json: is empty"]),
     "Latin-1 file": (_bytes("team-a.json", '[{"id": "é"}]'.encode("latin-1")), ["team-a.json: is not UTF-8"]),
     "object, not a list": (_json("accounts.json", {"accounts": []}), ["accounts.json: must be a JSON list"]),
@@ -117,7 +117,7 @@ def test_a_real_process_prints_problems_without_banner_or_traceback(tmp_path: Pa
         check=False,
     )
     assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
-    assert "team-a.json: is not valid JSON" in done.stderr
+    assert "team-a.json: is not JSON" in done.stderr
 
 
 def test_make_run_serves_a_format_2_folder_of_two_pinpoint_accounts(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mockserver.datacache import cache_dir, cached
-from mockserver.dataset import generate, load_dataset
+from mockserver.dataset import cache_key, generate, load_dataset
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +19,7 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_cached_records_equal_generated_ones(own_cache: Path) -> None:
     fresh = list(generate("pinpoint", seed=4, count=6))
     first = list(cached("pinpoint-4-6", 6, lambda: generate("pinpoint", seed=4, count=6)))
-    assert first == fresh and len(list(own_cache.glob("pinpoint-4-6-*.jsonl"))) == 1
+    assert first == fresh and [p.name for p in own_cache.glob("*")] == ["pinpoint-4-6.jsonl"]
 
     def must_not_run() -> object:
         raise AssertionError("the cache was not used")
@@ -29,7 +29,7 @@ def test_cached_records_equal_generated_ones(own_cache: Path) -> None:
 
 def test_incomplete_file_is_rebuilt(own_cache: Path) -> None:
     list(cached("ceipal-1-3", 3, lambda: generate("ceipal", seed=1, count=3)))
-    [path] = own_cache.glob("ceipal-1-3-*.jsonl")
+    [path] = own_cache.glob("ceipal-1-3.jsonl")
     path.write_text(path.read_text().splitlines()[0] + "\n")
     assert list(cached("ceipal-1-3", 3, lambda: generate("ceipal", seed=1, count=3))) == list(
         generate("ceipal", seed=1, count=3)
@@ -56,3 +56,11 @@ def test_unwritable_cache_still_generates(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert cache_dir() == blocked / "truto-interviews-kit"
     assert len(list(cached("ceipal-0-2", 2, lambda: generate("ceipal", seed=0, count=2)))) == 2
+
+
+def test_the_data_set_keys_its_records_by_provider_seed_count_and_code(own_cache: Path) -> None:
+    assert len(load_dataset(seed=7, records=3).records) == 2
+    assert sorted(p.name for p in own_cache.glob("*")) == sorted(
+        f"{cache_key(provider, 7, 3)}.jsonl" for provider in ("ceipal", "pinpoint")
+    )
+    assert cache_key("ceipal", 7, 3) != cache_key("ceipal", 7, 4) != cache_key("pinpoint", 7, 4)

@@ -81,7 +81,7 @@ def test_write_then_read_round_trips(tmp_path: Path) -> None:
 
 
 BROKEN: list[tuple[str, dict[str, Any], str]] = [
-    ("bad JSON", {"accounts.json": "[{"}, "accounts.json: is not valid JSON"),
+    ("bad JSON", {"accounts.json": "[{"}, "accounts.json: is not JSON"),
     ("empty file", {"accounts.json": ""}, "accounts.json: is empty"),
     ("not UTF-8", {"accounts.json": b'[{"label": "\xe9"}]'}, "accounts.json: is not UTF-8 text"),
     ("object not list", {"accounts.json": {"id": P1}}, "accounts.json: must be a JSON list of accounts, got dict"),

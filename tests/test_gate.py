@@ -1,8 +1,11 @@
-"""The contract gate: passes the mock, fails a broken server naming each violation, exit codes, reports."""
+"""The gate against the mock and against broken servers: outcomes, exit codes, reports, snapshots.
+
+Waits (backoff, rate limits) run on a fake clock shared with the mock's rate limiter, so nothing
+here waits in real time except the one latency run, which is kept short.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -12,37 +15,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 
-from contracts.__main__ import main
 from mockserver import create_app
-from mockserver.live import LiveServer
+from mockserver.live import LiveServer, mock_state
+from tests.gate_helpers import (
+    ACCOUNT_ARGS,
+    SECOND_CEIPAL,
+    THREE_ACCOUNTS,
+    TOKEN,
+    FakeClock,
+    Rewriter,
+    data_folder,
+    gate,
+    on_fake_time,
+)
 from tests.mock_helpers import CEIPAL_ACCOUNT, PINPOINT_ACCOUNT
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "gate_summary_mock.txt"
-TOKEN = "tok-SECRET-4242"
-ACCOUNT_ARGS = ["--account", f"ceipal={CEIPAL_ACCOUNT}", "--account", f"pinpoint={PINPOINT_ACCOUNT}"]
-WSGI = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-class Rewriter:
-    """WSGI middleware that rewrites the mock's JSON bodies: a deliberately broken server."""
-
-    def __init__(self, app: Flask, rewrite: Callable[[dict[str, Any], Any], Any]) -> None:
-        self.app, self.rewrite = app, rewrite
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-            captured.update(status=status, headers=headers)
-
-        body = b"".join(self.app(environ, capture))
-        with contextlib.suppress(ValueError):
-            body = json.dumps(self.rewrite(environ, json.loads(body))).encode()
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() not in ("content-length", "transfer-encoding")]
-        start_response(captured["status"], [*headers, ("Content-Length", str(len(body)))])
-        return [body]
+SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 
 @pytest.fixture(scope="module")
@@ -57,35 +46,46 @@ def serve(server: LiveServer, app: Any) -> str:
     return server.url
 
 
-def run_cli(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    monkeypatch.setenv("TRUTO_API_TOKEN", TOKEN)
-    code = main(argv)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+def normalise(text: str, url: str) -> str:
+    return re.sub(r"\(\d+\.\ds, \d+/s\)", "(TIME)", text).replace(url, "BASE")
 
 
-def normalise(text: str) -> str:
-    return re.sub(r"\(\d+\.\ds, \d+/s\)", "(TIME)", text)
-
-
-def test_gate_passes_the_default_mock(
-    server: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    url = serve(server, create_app())
-    junit = tmp_path / "reports" / "gate.xml"
-    monkeypatch.setenv("TRUTO_API_TOKEN", TOKEN)
-    code = main(["gate", "--base-url", url, *ACCOUNT_ARGS, "--junit-xml", str(junit)])
-    captured = capsys.readouterr()
-    assert code == 0, captured.out
-    assert "[gate] ceipal: 25/" in captured.err and "PASSED:" in captured.out
-    summary = captured.out
+def snapshot(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
     if os.environ.get("UPDATE_SNAPSHOTS"):  # UPDATE_SNAPSHOTS=1 make pytest; review the diff before committing
-        SNAPSHOT.write_text(normalise(summary))
-    assert normalise(summary) == SNAPSHOT.read_text()
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+def report(path: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(path.read_text())
+    return document
+
+
+# --- passing, and the reports --------------------------------------------------------------------
+
+
+def test_gate_passes_the_default_mock(server: LiveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    url = serve(server, create_app())
+    junit, js = tmp_path / "reports" / "gate.xml", tmp_path / "gate.json"
+    code, out, err = gate(["--base-url", url, *ACCOUNT_ARGS, "--junit-xml", str(junit), "--json-report", str(js)],
+                          capsys)  # fmt: skip
+    assert code == 0, out
+    assert "[gate] ceipal: 25/" in err
+    snapshot("gate_summary_mock.txt", normalise(out, url))
     root = ET.parse(junit).getroot()
+    assert root.get("timestamp") and root.get("time")
     suites = {s.get("name"): s for s in root.iter("testsuite")}
-    assert set(suites) == {"ceipal", "pinpoint"}
-    assert all(s.get("failures") == "0" and int(s.get("tests", "0")) > 80 for s in suites.values())
+    assert set(suites) == {"truto-contract.ceipal", "truto-contract.pinpoint"}
+    for suite in suites.values():
+        assert suite.get("failures") == "0" and suite.get("errors") == "0" and int(suite.get("tests", "0")) > 80
+        assert suite.get("time") and suite.get("timestamp")
+    names = [c.get("name") for c in root.iter("testcase")]
+    assert "get#2 format=debug" in names and "list filter start_at[gt]" in names
+    assert not any(CEIPAL_ACCOUNT in n or "9001" in n or "cursor" in n for n in names if n)
+    document = report(js)
+    assert document["exit_code"] == 0 and document["totals"] == {"passed": len(names), "violated": 0, "errored": 0}
+    assert {r["name"] for r in document["results"]} == set(names)
 
 
 def _break_pinpoint(environ: dict[str, Any], body: Any) -> Any:
@@ -100,29 +100,45 @@ def _break_pinpoint(environ: dict[str, Any], body: Any) -> Any:
             item["created_at"] = "2025-03-01"
     if isinstance(body.get("result"), list):
         body.pop("next_cursor", None)
+    if body.get("statusCode") == 404:
+        body["statusCode"] = 400
     return body
 
 
 def test_gate_fails_a_broken_server_naming_each_violation(
-    server: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    server: LiveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    url = serve(server, Rewriter(create_app({"records": 5}), _break_pinpoint))
+    url = serve(server, Rewriter(create_app({"records": 0}), _break_pinpoint))
     junit = tmp_path / "gate.xml"
-    code, output = run_cli(["gate", "--base-url", url, *ACCOUNT_ARGS, "--junit-xml", str(junit)], monkeypatch, capsys)
+    argv = ["--base-url", url, *ACCOUNT_ARGS, "--junit-xml", str(junit), "--max-ids", "1", "--check", "list format=*",
+            "--check", "get format=unified", "--check", "get error unknown interview"]  # fmt: skip
+    code, out, _ = gate(argv, capsys)
     assert code == 1
-    assert "pinpoint does not return `candidate` [provider-coverage]" in output
-    assert "`status` 'rescheduled' is not one of draft" in output
-    assert "`created_at` '2025-03-01' is not an RFC 3339 date-time" in output
-    assert "/next_cursor: `next_cursor` is missing" in output
-    assert re.search(r"^ceipal +list format=unified +1 +0$", output, re.M)  # ceipal is untouched
-    assert re.search(r"^pinpoint +get format=unified +0 +\d+$", output, re.M)
-    assert "FAILED:" in output
-    failures = ET.parse(junit).getroot().findall(".//testsuite[@name='pinpoint']/testcase/failure")
-    assert failures and any("provider-coverage" in (f.text or "") for f in failures)
+    snapshot("gate_summary_broken.txt", normalise(out, url))  # every violation, with its request
+    assert re.search(r"^ceipal +list format=unified +1 +0 +0$", out, re.M)  # ceipal is untouched
+    failures = ET.parse(junit).getroot().findall(".//testsuite[@name='truto-contract.pinpoint']/testcase/failure")
+    assert failures and all(f.get("type") == "contract" for f in failures)
+    text = "\n".join(f.text or "" for f in failures)
+    assert f"GET {url}/unified/ats/interviews/412?integrated_account_id={PINPOINT_ACCOUNT}" in text
+    assert "Truto's message: Interview no-such-interview-0 was not found" in text
+
+
+def test_a_second_run_on_other_data_keeps_every_testcase_name(
+    server: LiveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    names = []
+    for seed, records in ((0, 25), (7, 30)):
+        url = serve(server, create_app({"seed": seed, "records": records}))
+        js = tmp_path / f"{seed}.json"
+        assert gate(["--base-url", url, *ACCOUNT_ARGS, "--json-report", str(js)], capsys)[0] == 0
+        results = report(js)["results"]
+        names.append(sorted((r["account"], r["name"]) for r in results))
+        assert len({r["url"] for r in (x["request"] for x in results)}) > 100
+    assert names[0] == names[1]
 
 
 def test_token_is_never_printed_even_when_the_server_echoes_it(
-    server: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    server: LiveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     def echo_token(environ: dict[str, Any], body: Any) -> Any:
         if isinstance(body, dict) and "id" in body:
@@ -130,135 +146,204 @@ def test_token_is_never_printed_even_when_the_server_echoes_it(
         return body
 
     url = serve(server, Rewriter(create_app({"records": 1}), echo_token))
-    junit = tmp_path / "gate.xml"
-    code, output = run_cli(["gate", "--base-url", url, *ACCOUNT_ARGS, "--junit-xml", str(junit)], monkeypatch, capsys)
-    assert code == 1 and "unknown-field" in output
-    assert TOKEN not in output and TOKEN not in junit.read_text()
+    junit, js = tmp_path / "gate.xml", tmp_path / "gate.json"
+    code, out, err = gate(["--base-url", url, *ACCOUNT_ARGS, "--junit-xml", str(junit), "--json-report", str(js)],
+                          capsys)  # fmt: skip
+    assert code == 1 and "unknown-field" in out
+    for text in (out, err, junit.read_text(), js.read_text()):
+        assert TOKEN not in text
 
 
-def test_429_is_retried_after_retry_after(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    from contracts.gate import GateConfig, run_gate
+# --- availability apart from contract ------------------------------------------------------------
 
-    app = create_app({"records": 1})
-    seen: dict[str, int] = {}
 
-    def limited(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        key = environ.get("PATH_INFO", "") + environ.get("QUERY_STRING", "")
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] == 1 and "9001" in key:
-            body = b'{"statusCode":429,"error":"Too Many Requests","message":"slow down"}'
-            start_response("429 Too Many Requests", [("Content-Type", "application/json"), ("Retry-After", "0")])
+def test_random_server_errors_are_retried_not_reported(
+    server: LiveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    url = serve(server, create_app({"error_rate": 0.05, "seed": 15}))
+    js = tmp_path / "gate.json"
+    code, out, _ = gate(["--base-url", url, *ACCOUNT_ARGS, "--json-report", str(js)], capsys, clock=clock)
+    assert code == 0, out
+    results = report(js)["results"]
+    assert sum(r["attempts"] > 1 for r in results) >= 3 and clock.slept > 0  # retried, on the fake clock
+    assert len(results) == 194  # nothing skipped: the first page's 503 was retried too
+
+
+def _fail_raw(status: str, extra: list[tuple[str, str]] | None = None) -> Callable[..., Any]:
+    app = create_app({"records": 2})
+
+    def serve_(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if "truto_response_format=raw" in environ.get("QUERY_STRING", ""):
+            code = int(status.split()[0])
+            body = json.dumps({"statusCode": code, "error": status[4:], "message": "try later"}).encode()
+            start_response(status, [("Content-Type", "application/json"), *(extra or [])])
             return [body]
         return app(environ, start_response)
 
-    url = serve(server, limited)
-    run = run_gate(GateConfig(url, {"ceipal": CEIPAL_ACCOUNT}, TOKEN, ids=("9001",)))
-    assert run.exit_code == 0, [str(v) for r in run.results for v in r.violations]
-    assert any(count == 2 for key, count in seen.items() if "9001" in key)
-
-
-def test_connection_failures_mid_run_are_violations_not_tracebacks(server: LiveServer) -> None:
-    from contracts.gate import GateConfig, run_gate
-
-    app = create_app({"records": 1})
-
-    def flaky(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if "truto_response_format=raw" in environ.get("QUERY_STRING", ""):
-            raise ConnectionResetError("simulated reset")  # werkzeug drops the connection
-        return app(environ, start_response)
-
-    url = serve(server, flaky)
-    run = run_gate(GateConfig(url, {"ceipal": CEIPAL_ACCOUNT}, TOKEN, ids=("9001",), timeout=1.0))
-    assert run.exit_code == 1
-    raw = [r for r in run.results if "format=raw" in r.case.check]
-    assert raw and all(not r.passed for r in raw)
-    assert {v.rule for r in raw for v in r.violations} <= {"transport", "status", "not-json"}
-    others = [r for r in run.results if "format=raw" not in r.case.check]
-    assert others and all(r.passed for r in others)
-
-
-def test_unreachable_server_exits_2_and_still_writes_the_report(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    junit = tmp_path / "gate.xml"
-    code, output = run_cli(
-        ["gate", "--base-url", "http://127.0.0.1:9", *ACCOUNT_ARGS, "--junit-xml", str(junit), "--timeout", "2"],
-        monkeypatch,
-        capsys,
-    )
-    assert code == 2 and "cannot reach http://127.0.0.1:9" in output and "Traceback" not in output
-    assert ET.parse(junit).getroot().find(".//error") is not None
+    return serve_
 
 
 @pytest.mark.parametrize(
-    ("argv", "message"),
+    ("status", "extra", "why"),
     [
-        (["gate", "--base-url", "http://x", "--account", "ashby=1"], "--account takes PROVIDER=UUID"),
-        (
-            ["gate", "--base-url", "http://x", *ACCOUNT_ARGS, "--token-env", "NO_SUCH_VARIABLE_HERE"],
-            "set the API token",
-        ),
+        ("503 Service Unavailable", [], "HTTP 503 (after 4 attempts)"),
+        ("429 Too Many Requests", [("Retry-After", "2")], "HTTP 429 (after 4 attempts)"),
+        ("401 Unauthorized", [], "HTTP 401: the token was refused during the run"),
     ],
 )
-def test_usage_errors_exit_2(
-    argv: list[str], message: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_checks_without_a_usable_answer_are_errors_exit_3(
+    status: str,
+    extra: list[tuple[str, str]],
+    why: str,
+    server: LiveServer,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
-    code, output = run_cli(argv, monkeypatch, capsys)
-    assert code == 2 and message in output
-
-
-def test_missing_required_options_exit_2() -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["gate", "--base-url", "http://x"])
-    assert info.value.code == 2
-
-
-def test_a_server_that_resets_every_connection_exits_2(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    import socket
-    import struct
-    import threading
-
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    port = listener.getsockname()[1]
-
-    def reset_all() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            conn.recv(4096)
-            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST on close
-            conn.close()
-
-    threading.Thread(target=reset_all, daemon=True).start()
+    url = serve(server, _fail_raw(status, extra))
     junit = tmp_path / "gate.xml"
-    try:
-        code, output = run_cli(
-            ["gate", "--base-url", f"http://127.0.0.1:{port}", *ACCOUNT_ARGS, "--junit-xml", str(junit)],
-            monkeypatch,
-            capsys,
-        )
-    finally:
-        listener.close()
-    assert code == 2 and "cannot reach" in output and "Traceback" not in output
-    assert junit.exists()
+    argv = ["--base-url", url, "--account", f"ceipal={CEIPAL_ACCOUNT}", "--junit-xml", str(junit)]
+    code, out, _ = gate(argv, capsys, clock=FakeClock())
+    assert code == 3, out
+    assert re.search(r"^ceipal +get format=raw +0 +0 +3$", out, re.M)
+    assert f"error: {why}" in out and "Truto's message: try later" in out and out.rstrip().endswith("/s)")
+    assert "ERRORED: " in out
+    errors = ET.parse(junit).getroot().findall(".//testcase/error")
+    assert len(errors) == 4 and all(e.get("type") == "availability" for e in errors)
+    assert not ET.parse(junit).getroot().findall(".//testcase/failure")
 
 
-def test_ids_and_accounts_take_one_or_many_values(
-    server: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_a_violation_outranks_errors(server: LiveServer, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = Rewriter(_fail_raw("503 Service Unavailable"), _break_pinpoint)  # type: ignore[arg-type]
+    url = serve(server, broken)
+    code, out, _ = gate(["--base-url", url, *ACCOUNT_ARGS], capsys, clock=FakeClock())
+    assert code == 1 and "had no usable answer" in out and "broke the contract" in out
+
+
+def test_latency_beyond_the_timeout_is_an_error_not_a_violation(
+    server: LiveServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = serve(server, create_app({"records": 1}))
-    argv = ["gate", "--base-url", url, "--account", f"pinpoint={PINPOINT_ACCOUNT}", "--id", "412", "413"]
-    code, output = run_cli(argv, monkeypatch, capsys)
-    assert code == 0 and re.search(r"^pinpoint +get format=raw +2 +0$", output, re.M)
-    # --id applies to every account: an id another account does not have fails its reads
-    argv = ["gate", "--base-url", url, "--account", f"ceipal={CEIPAL_ACCOUNT}", f"pinpoint={PINPOINT_ACCOUNT}",
-            "--id", "412"]  # fmt: skip
-    code, output = run_cli(argv, monkeypatch, capsys)
-    assert code == 1 and "GET /unified/ats/interviews/412?integrated_account_id=c3a1f0de" in output
-    assert "expected HTTP 200, got 404 [status]" in output
+    """The one run on real time: the mock's latency against a short --timeout, a few checks only."""
+    app = create_app({"records": 1, "latency_ms": (0, 400), "seed": 3})
+    url = serve(server, app)
+    argv = ["--base-url", url, "--account", f"pinpoint={PINPOINT_ACCOUNT}", "--timeout", "0.2", "--retries", "1",
+            "--max-ids", "1", "--check", "get format=*", "--concurrency", "8"]  # fmt: skip
+    code, out, _ = gate(argv, capsys)
+    assert code in (0, 3)
+    assert "violated" not in out.split("\n\n")[-1] or " 0 violated" in out
+    if code == 3:
+        assert "no answer within 0.2 s" in out
+
+
+# --- pacing ----------------------------------------------------------------------------------------
+
+
+def test_truto_rate_limits_three_accounts_no_429(
+    server: LiveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    folder = data_folder(tmp_path, THREE_ACCOUNTS)
+    app = on_fake_time(create_app({"data_dir": folder, "records": 5, "rate_limit_token": 500,
+                                   "rate_limit_account": 50}), clock)  # fmt: skip
+    url = serve(server, app)
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(json.dumps(THREE_ACCOUNTS))
+    js = tmp_path / "gate.json"
+    code, out, _ = gate(["--base-url", url, "--accounts-file", str(accounts), "--json-report", str(js)], capsys,
+                        clock=clock)  # fmt: skip
+    document = report(js)
+    assert code == 0, out
+    assert document["throttled"] == 0 and "0 answer(s) 429" in out
+    assert {r["account"] for r in document["results"]} == {"ceipal-eu", "ceipal", "pinpoint"}
+    assert len(document["results"]) > 3 * 50  # more than one window's worth per account...
+    assert any(r["rate_limit_wait"] > 0 for r in document["results"]) and clock.slept >= 10  # ...so paced
+    assert all(e.status != 429 for e in mock_state(app).journal.entries())
+
+
+def test_a_tiny_account_limit_is_learned_from_the_headers(
+    server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clock = FakeClock()
+    app = on_fake_time(create_app({"records": 2, "rate_limit_account": 2}), clock)
+    url = serve(server, app)
+    argv = ["--base-url", url, *ACCOUNT_ARGS, "--check", "get format=*", "--check", "list walk", "--max-ids", "2"]
+    code, out, _ = gate(argv, capsys, clock=clock)
+    assert code == 0, out
+    statuses = [e.status for e in mock_state(app).journal.entries()]
+    assert statuses.count(429) == 0 and len(statuses) == 2 + 2 * 10
+    assert clock.slept >= 40  # 20 requests per account at 2 per 10 s
+
+
+def test_retry_after_is_honoured_when_pacing_is_off(server: LiveServer, capsys: pytest.CaptureFixture[str]) -> None:
+    clock = FakeClock()
+    app = on_fake_time(create_app({"records": 1, "rate_limit_account": 3}), clock)
+    url = serve(server, app)
+    argv = ["--base-url", url, "--account", f"ceipal={CEIPAL_ACCOUNT}", "--check", "get format=*", "--max-ids", "1",
+            "--rate-limit", "off", "--concurrency", "1", "--retries", "5"]  # fmt: skip
+    code, out, _ = gate(argv, capsys, clock=clock)
+    assert code == 0, out
+    assert re.search(r"\d+ answer\(s\) 429", out) and "0 answer(s) 429" not in out
+
+
+# --- large accounts --------------------------------------------------------------------------------
+
+
+def test_a_large_account_walks_a_few_pages_and_samples_across_them(
+    server: LiveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    app = on_fake_time(create_app({"records": 2100, "rate_limit_token": 500, "rate_limit_account": 50}), clock)
+    url = serve(server, app)
+    js = tmp_path / "gate.json"
+    argv = ["--base-url", url, "--account", f"pinpoint={PINPOINT_ACCOUNT}", "--json-report", str(js)]
+    code, out, err = gate(argv, capsys, clock=clock)
+    assert code == 0, out
+    assert "stopped at the cap of 3 page(s) of 50 (150 ids)" in out
+    assert "[gate] pinpoint: list page 3, 150 ids so far" in err
+    ids = {
+        r["request"]["url"].split("?")[0].rsplit("/", 1)[-1]
+        for r in report(js)["results"]
+        if r["check"] == "get format=raw"
+    }
+    assert ids == {"412", "569", "644"}  # first, middle and last of the 150 read (412-416, then 500-644)
+
+
+def test_walk_all_pages_to_the_end_and_checks_the_walk(
+    server: LiveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = serve(server, create_app({"records": 2100}))
+    argv = ["--base-url", url, "--account", f"ceipal={CEIPAL_ACCOUNT}", "--walk-all", "--page-size", "500",
+            "--check", "list walk"]  # fmt: skip
+    code, out, _ = gate(argv, capsys)
+    assert code == 0 and re.search(r"^ceipal +list walk +5 +0 +0$", out, re.M)
+
+    def repeat_first_page(environ: dict[str, Any], body: Any) -> Any:
+        if (
+            isinstance(body, dict)
+            and isinstance(body.get("result"), list)
+            and "next_cursor=" in environ["QUERY_STRING"]
+        ):
+            body["result"][0]["id"] = "9001"
+        return body
+
+    url = serve(server, Rewriter(create_app({"records": 2100}), repeat_first_page))
+    code, out, _ = gate(argv, capsys)
+    assert code == 1 and "id '9001' was already on page 1 [paging]" in out
+
+
+# --- accounts ----------------------------------------------------------------------------------------
+
+
+def test_a_provider_may_repeat_each_account_its_own_suite(
+    server: LiveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = data_folder(tmp_path, THREE_ACCOUNTS)
+    url = serve(server, create_app({"data_dir": folder, "records": 1}))
+    junit = tmp_path / "gate.xml"
+    argv = ["--base-url", url, "--account", f"ceipal={CEIPAL_ACCOUNT}", "--account", f"ceipal={SECOND_CEIPAL}",
+            "--junit-xml", str(junit), "--check", "list *"]  # fmt: skip
+    code, out, _ = gate(argv, capsys)
+    assert code == 0
+    suites = [s.get("name") for s in ET.parse(junit).getroot().iter("testsuite")]
+    assert suites == ["truto-contract.ceipal", "truto-contract.ceipal-2"]
+    assert re.search(r"^ceipal-2 +list format=raw +1 +0 +0$", out, re.M)

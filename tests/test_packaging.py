@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -16,31 +15,8 @@ ROOT = Path(__file__).parents[1]
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    # Built from a clean copy: a stale build/ folder in the checkout would otherwise leak into the wheel.
-    source = tmp_path_factory.mktemp("source") / "kit"
-    shutil.copytree(
-        ROOT, source, ignore=shutil.ignore_patterns(".*", "build", "dist", "*.egg-info", "__pycache__", "tests")
-    )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(out),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    [built] = out.glob("truto_interviews_kit-*.whl")
-    return built
+def wheel(kit_wheel: Path) -> Path:
+    return kit_wheel
 
 
 def test_wheel_holds_packages_fixtures_and_entry_points(wheel: Path) -> None:

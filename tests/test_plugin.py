@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 pytest_plugins = ["pytester"]
 
 CONSUMER_TESTS = """
 import httpx
+import json
+
 import pytest
 import requests
 
@@ -32,33 +36,6 @@ def test_requests_responses_are_checked_too(truto_mock, truto_contract):
         headers={"Authorization": "Bearer anything"},
     )
     truto_contract.check(response)
-
-
-def test_records_added_for_one_test(truto_mock):
-    raw = {"id": "777", "type": "interviews", "attributes": {"status": "completed"}, "relationships": {}}
-    truto_mock.add_records("pinpoint", [raw])
-    url = f"{truto_mock.url}/unified/ats/interviews/777?integrated_account_id={truto_mock.accounts['pinpoint']}"
-    assert httpx.get(url, headers={"Authorization": "Bearer x"}).json()["status"] == "completed"
-
-
-def test_the_next_test_starts_from_a_reset_mock(truto_mock):
-    assert truto_mock.requests() == []  # the journal too
-    url = f"{truto_mock.url}/unified/ats/interviews/777?integrated_account_id={truto_mock.accounts['pinpoint']}"
-    assert httpx.get(url, headers={"Authorization": "Bearer x"}).status_code == 404
-    [entry] = truto_mock.requests()
-    assert entry["status"] == 404 and entry["verdict"] == "conforms"
-
-
-@pytest.mark.truto_mock(rate_limit_account=1)
-def test_rate_limited_once(truto_mock):
-    url = f"{truto_mock.url}/unified/ats/interviews?integrated_account_id={truto_mock.accounts['ceipal']}"
-    assert [httpx.get(url, headers={"Authorization": "Bearer x"}).status_code for _ in range(2)] == [200, 429]
-
-
-@pytest.mark.truto_mock(rate_limit_account=1)
-def test_rate_limit_windows_are_reset_between_tests(truto_mock):
-    url = f"{truto_mock.url}/unified/ats/interviews?integrated_account_id={truto_mock.accounts['ceipal']}"
-    assert httpx.get(url, headers={"Authorization": "Bearer x"}).status_code == 200
 
 
 def test_bad_records_are_refused(truto_mock):
@@ -125,12 +102,72 @@ def test_contract_failure_lists_each_violation(truto_contract):
 def test_consumer_suite_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_consumer=CONSUMER_TESTS)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=13)
+    result.assert_outcomes(passed=9)
+
+
+RESET_TESTS = {
+    "a": """
+@pytest.mark.truto_mock(rate_limit_account=3)
+def test_a(truto_mock):
+    assert_starts_clean(truto_mock)
+    leave_dirt(truto_mock, "777")
+""",
+    "b": """
+@pytest.mark.truto_mock(rate_limit_account=3)
+def test_b(truto_mock):
+    assert_starts_clean(truto_mock)
+    leave_dirt(truto_mock, "778")
+""",
+}
+RESET_HELPERS = """
+import httpx
+import pytest
+
+AUTH = {"Authorization": "Bearer x"}
+
+
+def url(mock, interview_id):
+    return f"{mock.url}/unified/ats/interviews/{interview_id}?integrated_account_id={mock.accounts['pinpoint']}"
+
+
+def assert_starts_clean(mock):
+    assert mock.requests() == [], "the journal was not emptied"
+    # no record another test added, and a rate-limit window with room for the first request
+    assert [httpx.get(url(mock, i), headers=AUTH).status_code for i in ("777", "778")] == [404, 404]
+
+
+def leave_dirt(mock, interview_id):
+    raw = {"id": interview_id, "type": "interviews", "attributes": {"status": "draft"}, "relationships": {}}
+    mock.add_records("pinpoint", [raw])
+    codes = [httpx.get(url(mock, interview_id), headers=AUTH).status_code for _ in range(2)]
+    assert codes == [200, 429]  # the record is served, then the window is spent
+"""
+
+
+@pytest.mark.parametrize("order", ["ab", "ba"])
+def test_each_test_starts_from_a_reset_mock(pytester: pytest.Pytester, order: str) -> None:
+    """Two tests that each check a clean start and then leave records, journal entries and a spent
+    rate-limit window behind: whichever runs second proves the reset, in either order."""
+    pytester.makepyfile(test_reset=RESET_HELPERS + "".join(RESET_TESTS[name] for name in order))
+    result = pytester.runpytest("-p", "no:cacheprovider", "-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([f"*test_{order[0]} PASSED*", f"*test_{order[1]} PASSED*"])
+
+
+def test_the_reset_tests_fail_without_a_reset(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver.app import MockState
+
+    monkeypatch.setattr(MockState, "reset", lambda self: 0)
+    pytester.makepyfile(test_reset=RESET_HELPERS + RESET_TESTS["a"] + RESET_TESTS["b"])
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
 
 
 def test_marker_is_registered_with_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines(["*truto_mock(seed=0, records=25*configure the Truto mock for one test*"])
+    result.stdout.fnmatch_lines(
+        ["*truto_mock(seed=0, records=None, data_dir=None*configure the Truto mock for one test*"]
+    )
 
 
 def test_options_are_listed(pytester: pytest.Pytester) -> None:
@@ -185,3 +222,176 @@ def test_plugin_import_is_light() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+RESPX_AND_STATE_TESTS = """
+import httpx
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from respx.models import AllMockedAssertionError
+
+from mockserver.store import DuplicateRecordError
+from strategies import raw_interviews
+
+PINPOINT = "9f4b2d17-3c6e-4e8a-a5d2-71b0e4c3f902"
+AUTH = {"Authorization": "Bearer t"}
+
+
+def test_respx_and_the_live_mock_in_one_test(truto_respx, truto_mock, truto_client):
+    path = f"/unified/ats/interviews/412?integrated_account_id={PINPOINT}"
+    in_process = httpx.get(f"https://api.truto.one{path}", headers=AUTH)
+    live = httpx.get(f"{truto_mock.url}{path}", headers=AUTH)
+    assert in_process.json() == live.json()
+    assert truto_client.get("/unified/ats/interviews", params={"integrated_account_id": PINPOINT}).status_code == 200
+    assert truto_respx["truto"].call_count == 1
+
+
+def test_another_host_fails_naming_it(truto_respx):
+    with pytest.raises(AllMockedAssertionError) as info:
+        httpx.get("https://payments.example/v1/charges?limit=1")
+    message = str(info.value)
+    assert "'payments.example'" in message
+    assert 'truto_respx.get("https://payments.example/v1/charges").respond(' in message
+    assert 'truto_respx.route(host="payments.example").pass_through()' in message
+
+
+async def _fetch(url):
+    async with httpx.AsyncClient(headers=AUTH) as client:
+        return await client.get(url)
+
+
+@pytest.mark.anyio
+async def test_async_calls_and_a_second_service(truto_respx):
+    truto_respx.get("https://payments.example/v1/charges").respond(json={"data": []})
+    one = f"https://api.truto.one/unified/ats/interviews/1?integrated_account_id={PINPOINT}"
+    truto_respx.get(one).respond(503)
+    assert (await _fetch("https://payments.example/v1/charges")).json() == {"data": []}
+    assert (await _fetch(one)).status_code == 503
+    listing = await _fetch(f"https://api.truto.one/unified/ats/interviews?integrated_account_id={PINPOINT}")
+    assert listing.status_code == 200 and listing.json()["result"]
+    with pytest.raises(AllMockedAssertionError, match="'other.example'"):
+        await _fetch("https://other.example/")
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raws=raw_interviews(provider="pinpoint").map(lambda raw: [raw]))
+def test_each_example_starts_from_the_configured_data(truto_mock, raws):
+    with truto_mock.fresh():
+        truto_mock.add_records("pinpoint", raws)
+        url = f"{truto_mock.url}/unified/ats/interviews?integrated_account_id={PINPOINT}&truto_ignore_limit=true"
+        assert len(httpx.get(url, headers=AUTH).json()["result"]) == 30 + 1
+
+
+def test_existing_ids_are_refused_unless_overwritten(truto_mock):
+    raw = {"id": "412", "type": "interviews", "attributes": {"status": "completed"}, "relationships": {}}
+    with pytest.raises(DuplicateRecordError, match="already has interview id.*'412'.*overwrite=True"):
+        truto_mock.add_records("pinpoint", raw)
+    with pytest.raises(DuplicateRecordError, match="repeats interview id '7'"):
+        truto_mock.add_records("pinpoint", [{**raw, "id": "7"}, {**raw, "id": "7"}])
+    [record] = truto_mock.add_records("pinpoint", raw, overwrite=True)
+    assert record.id == "412" and record.unified["status"] == "completed"
+
+
+def test_add_records_takes_one_record_or_a_list(truto_mock):
+    raw = {"id": "1", "type": "interviews", "attributes": {"status": "draft"}, "relationships": {}}
+    assert [r.id for r in truto_mock.add_records("pinpoint", raw)] == ["1"]
+    with pytest.raises(TypeError, match="one raw record .a dict. or a list of them, got str"):
+        truto_mock.add_records("pinpoint", "{}")
+    with pytest.raises(TypeError, match="record 1 is a str, not a raw record"):
+        truto_mock.add_records("pinpoint", [raw, "x"])
+
+
+@pytest.mark.truto_mock(3)
+def test_positional_marker_arguments_are_an_error(truto_mock):
+    pass
+
+
+@pytest.mark.truto_mock(seed=3)
+def test_a_marker_that_configures_nothing():
+    pass
+"""
+
+
+def test_respx_state_and_marker_edges(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_edges=RESPX_AND_STATE_TESTS)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "default")
+    result.assert_outcomes(passed=7, errors=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*TypeError: @pytest.mark.truto_mock takes keywords only, e.g. truto_mock(seed=3); got positional (3,)*",
+            "*TrutoMockWarning: @pytest.mark.truto_mock on test_a_marker_that_configures_nothing, which uses none*",
+        ]
+    )
+
+
+COVERAGE_TESTS = """
+import httpx
+
+PINPOINT = "9f4b2d17-3c6e-4e8a-a5d2-71b0e4c3f902"
+AUTH = {"Authorization": "Bearer t"}
+
+
+def test_through_the_live_mock(truto_mock):
+    base = f"{truto_mock.url}/unified/ats/interviews"
+    scope = {"integrated_account_id": PINPOINT}
+    first = httpx.get(base, params={**scope, "limit": 2, "start_at[gte]": "2020-01-01T00:00:00Z"}, headers=AUTH)
+    httpx.get(base, params={**scope, "next_cursor": first.json()["next_cursor"]}, headers=AUTH)
+    excluded = [("truto_exclude_fields[]", "status"), ("truto_exclude_fields[]", "end_at")]
+    httpx.get(f"{base}/412", params=[*scope.items(), *excluded], headers=AUTH)
+    httpx.get(f"{base}/412", params={"integrated_account_id": PINPOINT})  # 401: no token
+    httpx.get(base, params={"integrated_account_id": PINPOINT}, headers={**AUTH, "Prefer": "code=503, remote=true"})
+
+
+def test_through_respx(truto_respx):
+    base = "https://api.truto.one/unified/ats/interviews"
+    params = {"integrated_account_id": PINPOINT, "truto_response_format": "raw"}
+    params["truto_exclude_fields"] = "status,end_at"
+    httpx.get(f"{base}/412", params=params, headers=AUTH)
+    httpx.get(base, params={"integrated_account_id": "00000000-0000-4000-8000-000000000000"}, headers=AUTH)  # 404
+    httpx.post(base, headers=AUTH)  # 405
+"""
+
+
+def test_coverage_report_counts_both_fixtures(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_cov=COVERAGE_TESTS)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--truto-coverage", "--truto-coverage-json", "cov.json")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*= Truto contract coverage =*",
+            "8 requests to the mock (truto_mock and truto_respx)",
+            "ceipal: no requests (0 of * parts exercised)",
+            "pinpoint: * of * parts exercised (*%) by 6 requests",
+            "  formats * 2/5  not exercised: normalized; stream; debug",
+            "without a known integrated account: 2 requests (404 x1, 405 x1)",
+            "written to cov.json",
+        ]
+    )
+    data = json.loads((pytester.path / "cov.json").read_text())
+    assert data["format"] == "truto-coverage/1" and data["requests"] == 8
+    parts = data["providers"]["pinpoint"]["parts"]
+    assert parts["endpoints"] == {"get": 2, "list": 2}  # a rejected request counts only for its status
+    assert parts["formats"] == {"unified": 3, "raw": 1, "normalized": 0, "stream": 0, "debug": 0}
+    assert parts["excluded fields"]["status"] == 2 and parts["excluded fields"]["end_at"] == 2
+    assert parts["array encodings"] == {"brackets": 1, "indices": 0, "comma": 1}
+    assert parts["filters"]["start_at[gte]"] == 1 and parts["filters"]["start_at[lt]"] == 0
+    assert parts["paging"] == {"past the first page": 1} and parts["parameters"]["limit"] == 1
+    assert parts["truto_ignore_remote_data"] == {"true": 0, "false": 4}
+    assert parts["statuses"]["200"] == 4 and parts["statuses"]["401"] == 1 and parts["statuses"]["5xx"] == 1
+    assert parts["scenarios"]["code=503, remote=true"] == 1 and parts["scenarios"]["code=429"] == 0
+    assert data["providers"]["ceipal"]["requests"] == 0 and data["providers"]["ceipal"]["exercised"] == 0
+    assert data["unattributed"]["statuses"]["404"] == 1
+
+
+def test_coverage_file_in_a_missing_folder_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_nothing="def test_nothing():\n    pass\n")
+    result = pytester.runpytest("--truto-coverage-json", "no/such/folder/cov.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--truto-coverage-json: the folder of no/such/folder/cov.json does not exist*"])

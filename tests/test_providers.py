@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
 from contracts import MappingError, provider_module, validate_interview
 from contracts.datafolder import default_folder
-from contracts.fields import fields_for
+from contracts.fields import PROVIDERS, fields_for
+from contracts.providers import REGISTRY
 from tests.conftest import RAW, good_interview
 
 
@@ -77,3 +79,41 @@ def test_bad_raw_records_raise_mapping_error(provider: str, raw: Any, message: s
 def test_unknown_provider_is_named() -> None:
     with pytest.raises(ValueError, match="expected one of ceipal, pinpoint"):
         provider_module("greenhouse")
+
+
+def test_the_registry_and_the_field_table_name_the_same_providers() -> None:
+    assert tuple(REGISTRY) == PROVIDERS
+    for name, provider in REGISTRY.items():
+        assert provider.name == name
+        assert provider.fields == fields_for(name)
+
+
+def test_a_description_is_frozen_and_checked() -> None:
+    ceipal = provider_module("ceipal")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ceipal.default_page_size = 5  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ceipal.request_headers["Authorization"] = "Bearer real-token"  # type: ignore[index]
+    with pytest.raises(ValueError, match="unknown provider 'greenhouse'"):
+        dataclasses.replace(ceipal, name="greenhouse")  # the field table must know it first
+    with pytest.raises(ValueError, match="must contain"):
+        dataclasses.replace(ceipal, get_path_template="/v1/interviews")
+
+
+@pytest.mark.parametrize(
+    ("provider", "offset", "limit", "query", "envelope"),
+    [
+        ("ceipal", 40, 20, {"limit": "20", "offset": "40"}, {"count": 45, "num_pages": 3, "page_number": 3}),
+        ("pinpoint", 40, 20, {"page[number]": "3", "page[size]": "20"}, {"meta": {"total_count": 45, "page_count": 3}}),
+    ],
+)
+def test_paths_paging_and_envelopes(
+    provider: str, offset: int, limit: int, query: dict[str, str], envelope: dict[str, object]
+) -> None:
+    description = provider_module(provider)
+    assert description.get_path("412").count("412") == 1 and "{id}" not in description.get_path("412")
+    assert description.paging_query(offset=offset, limit=limit) == query
+    body = description.raw_list_body([RAW[provider]], offset=offset, limit=limit, total=45)
+    assert envelope.items() <= body.items()
+    assert description.records_from_raw_body(body, "list") == [RAW[provider]]
+    assert description.records_from_raw_body(description.raw_get_body(RAW[provider]), "get") == [RAW[provider]]

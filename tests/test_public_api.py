@@ -10,7 +10,7 @@ EXPECTED = {
     "contracts": [
         "FIELDS", "FIELD_BY_NAME", "PARAMS", "PROVIDERS", "RESPONSE_FORMATS", "STATUS_VALUES",
         "Exchange", "Field", "InterviewQuery", "Kind", "MappingError", "Param", "ParamType",
-        "QueryError", "Violation", "check_error_body", "check_response", "encode_query", "error_body",
+        "Provider", "QueryError", "Violation", "check_error_body", "check_response", "encode_query", "error_body",
         "error_schema", "fields_for", "interview_schema", "openapi_document", "params_for",
         "parse_query", "provider_module", "validate_interview",
     ],

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from flask.testing import FlaskClient
-from hypothesis import given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from contracts import Exchange, check_response, provider_module, validate_interview
 from contracts.fields import FIELD_NAMES, STATUS_VALUES
+from contracts.query import decode
 from mockserver import create_app
 from strategies import (
     GeneratedQuery,
@@ -77,8 +80,55 @@ def test_coverage_across_draws() -> None:
     assert 0 in sizes and max(sizes) >= 3
     offsets = _collect(interviews(provider="pinpoint"), lambda i: i.get("created_at", "")[-6:])
     assert len(offsets) > 3
+    fractions = _collect(interviews(provider="pinpoint"), lambda i: len(i.get("start_at", "").split(".")))
+    assert fractions == {1, 2}  # absent or whole seconds, and with a fraction
+    present = _collect(interviews(provider="ceipal"), lambda i: "location" in i)
+    assert present == {True, False}
     providers = _collect(interviews(), lambda i: "candidate" in i or "status" in i)
     assert providers == {True, False}
+
+
+@pytest.mark.parametrize("provider", ["ceipal", "pinpoint"])
+def test_draws_are_distinct(provider: str) -> None:
+    """Repeated examples waste a property test's budget: 400 draws hold at least 95% distinct ones."""
+    drawn: list[str] = []
+
+    @settings(max_examples=400, database=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(interviews(provider=provider))
+    def collect(item: dict[str, Any]) -> None:
+        drawn.append(json.dumps(item, sort_keys=True))
+
+    collect()
+    assert len(set(drawn)) >= 0.95 * len(drawn)
+
+
+def test_raw_ids_avoid_the_built_in_data_unless_given() -> None:
+    ids = _collect(raw_interviews(provider="pinpoint"), lambda raw: int(raw["id"]), examples=100)
+    assert min(ids) >= 1_000_000
+    given_ids = _collect(raw_interviews(provider="ceipal", ids=st.sampled_from(["9001", "9002"])), lambda r: r["id"])
+    assert given_ids == {"9001", "9002"}
+    with pytest.raises(InvalidArgument, match="ids must be a strategy"):
+        raw_interviews(provider="ceipal", ids=["1"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("endpoint", ["get", "list"])
+def test_params_go_to_httpx_as_drawn(endpoint: str) -> None:
+    """`query.params` is what httpx takes: the server decodes it exactly as the encoded query string."""
+    app = create_app({"records": 10})
+
+    @settings(max_examples=30)
+    @given(interview_queries(endpoint=endpoint), invalid_interview_queries(endpoint=endpoint))
+    def check(query: GeneratedQuery, broken: InvalidQuery) -> None:
+        path = LIST_PATH if endpoint == "list" else f"{LIST_PATH}/{'9001' if query.provider == 'ceipal' else '412'}"
+        with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://mock", headers=AUTH) as client:
+            sent = client.build_request("GET", path, params=query.params).url.query.decode()
+            assert decode(sent) == decode(query.query_string)
+            response = client.get(path, params=query.params)
+            assert response.status_code == 200, response.json()
+            rejected = client.get(f"{LIST_PATH}/9001" if endpoint == "get" else LIST_PATH, params=broken.params)
+            assert rejected.status_code == broken.expected_status, (broken.reason, rejected.json())
+
+    check()
 
 
 @pytest.mark.slow
@@ -133,3 +183,22 @@ def test_every_invalid_query_gets_its_documented_error(client: FlaskClient, endp
 def test_bad_arguments_fail_eagerly_naming_the_argument(make: Callable[[], object], message: str) -> None:
     with pytest.raises(InvalidArgument, match=message):
         make()
+
+
+@pytest.mark.parametrize(
+    ("strategy", "shown"),
+    [
+        (lambda: interviews(provider="pinpoint"), "interviews(provider='pinpoint')"),
+        (lambda: interviews(), "interviews()"),
+        (
+            lambda: interviews(exclude_fields=("id",), ignore_remote_data=True),
+            "interviews(exclude_fields=('id',), ignore_remote_data=True)",
+        ),
+        (lambda: interviews(exclude_fields=(n for n in ["id"])), "interviews(exclude_fields=('id',))"),
+        (lambda: raw_interviews(provider="ceipal"), "raw_interviews(provider='ceipal')"),
+        (lambda: interview_queries(endpoint="list"), "interview_queries(endpoint='list')"),
+        (lambda: invalid_interview_queries(provider="ceipal"), "invalid_interview_queries(provider='ceipal')"),
+    ],
+)
+def test_strategies_print_as_the_call_that_made_them(strategy: Any, shown: str) -> None:
+    assert repr(strategy()) == shown

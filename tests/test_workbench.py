@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from contracts import Exchange, check_response
 from mockserver import create_app
 from mockserver.faults import SlidingWindow
+from mockserver.live import mock_state
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
 from tests.mock_helpers import AUTH, CEIPAL_ACCOUNT, LIST_PATH, PINPOINT_ACCOUNT, assert_error
 
@@ -60,10 +61,18 @@ def test_remote_scenarios(code: int, url: str, provider: str) -> None:
     assert conforms(response, url, provider)
 
 
+def fake_time(c: FlaskClient) -> list[float]:
+    """The app's latency sleeps on a list the test reads instead of on real time."""
+    slept: list[float] = []
+    mock_state(c.application).faults.use_clock(time.monotonic, slept.append)
+    return slept
+
+
 def test_delay_scenario_answers_late_and_normally() -> None:
-    started = time.perf_counter()
-    response = client().get(PINPOINT_LIST, headers={**AUTH, "Prefer": "delay=120"})
-    assert response.status_code == 200 and time.perf_counter() - started >= 0.12
+    c = client()
+    slept = fake_time(c)
+    response = c.get(PINPOINT_LIST, headers={**AUTH, "Prefer": "delay=120"})
+    assert response.status_code == 200 and slept == [0.12]
 
 
 @pytest.mark.parametrize(
@@ -84,9 +93,29 @@ def test_scenarios_still_need_a_token() -> None:
 
 def test_latency_fault() -> None:
     c = client(latency_ms=(60, 80))
-    started = time.perf_counter()
-    assert c.get(PINPOINT_LIST, headers=AUTH).status_code == 200
-    assert time.perf_counter() - started >= 0.06
+    slept = fake_time(c)
+    for _ in range(20):
+        assert c.get(PINPOINT_LIST, headers=AUTH).status_code == 200
+    assert len(slept) == 20 and all(0.06 <= s <= 0.08 for s in slept) and len(set(slept)) > 1
+
+
+def test_rate_limit_headers_on_every_response_while_limits_are_on() -> None:
+    now = [0.0]
+    c = client(rate_limit_token=4, rate_limit_account=3)
+    mock_state(c.application).faults.use_clock(lambda: now[0])
+    first = c.get(PINPOINT_LIST, headers=AUTH)
+    assert first.status_code == 200 and "Retry-After" not in first.headers
+    assert (first.headers["ratelimit-limit"], first.headers["ratelimit-remaining"]) == ("3;w=10", "2")
+    assert first.headers["ratelimit-reset"] == "10"
+    now[0] = 4.0
+    c.get(CEIPAL_GET, headers=AUTH)
+    c.get(CEIPAL_GET, headers=AUTH)  # the token has 1 left, pinpoint's account 2: the token is tighter
+    tighter = c.get(PINPOINT_LIST, headers=AUTH)
+    assert (tighter.headers["ratelimit-limit"], tighter.headers["ratelimit-remaining"]) == ("4;w=10", "0")
+    assert tighter.headers["ratelimit-reset"] == "6"
+    refused = c.get(PINPOINT_LIST, headers=AUTH)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "6"
+    assert "ratelimit-limit" not in client().get(PINPOINT_LIST, headers=AUTH).headers
 
 
 def statuses(seed: int, count: int = 40) -> list[int]:
@@ -206,6 +235,18 @@ def test_admin_adds_replaces_and_refuses_records() -> None:
     assert_error(c.post(url, data="not json", content_type="application/json"), 400, "JSON array")
     assert_error(c.post("/__mock__/accounts/nope/records", json=[raw]), 404, "nope")
     assert_error(c.post(f"/__mock__/accounts/{CEIPAL_ACCOUNT}/records", json=[raw]), 400, "Refused")
+
+
+def test_admin_post_refuses_an_existing_id_unless_asked_to_overwrite() -> None:
+    c = client()
+    raw = {"id": "412", "type": "interviews", "attributes": {"status": "draft"}, "relationships": {}}
+    url = f"/__mock__/accounts/{PINPOINT_ACCOUNT}/records"
+    body = assert_error(c.post(url, json=raw), 409, "'412'")
+    assert "?overwrite=true" in body["message"] and body["details"] == {"ids": ["412"]}
+    assert_error(c.post(url, json=[{**raw, "id": "7"}, {**raw, "id": "7"}]), 400, "repeats interview id '7'")
+    assert_error(c.post(f"{url}?overwrite=maybe", json=raw), 400, "overwrite")
+    assert c.post(f"{url}?overwrite=true", json=raw).status_code == 201
+    assert c.get(f"{LIST_PATH}/412?integrated_account_id={PINPOINT_ACCOUNT}", headers=AUTH).json["status"] == "draft"
 
 
 def test_reset_restores_the_data_and_clears_the_journal() -> None:

@@ -23,20 +23,18 @@ A raw list response is ASSUMED to be `{count, num_pages, page_number, limit, res
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from contracts.datetimes import to_rfc3339
-from contracts.providers._common import MappingError, drop_none, optional_text, ref, required_text
+from contracts.providers._mapping import MappingError, drop_none, optional_text, record_id, ref, required_text
+from contracts.providers._provider import Provider, page_count, page_number
 
-NAME = "ceipal"
-BASE_URL = "https://api.ceipal.com"
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def timestamp(moment: datetime) -> str:
+def _timestamp(moment: datetime) -> str:
     """Format a datetime the way Ceipal writes its timestamps (UTC, no offset)."""
     return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
@@ -68,11 +66,7 @@ def _interviewers(raw: Mapping[str, Any]) -> list[dict[str, str]] | None:
     return out
 
 
-def record_id(raw: Mapping[str, Any]) -> str:
-    return required_text(raw, "id", "")
-
-
-def to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
+def _to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Map one raw Ceipal interview to the unified interview (without `remote_data`)."""
     if not isinstance(raw, Mapping):
         raise MappingError(f"a Ceipal interview must be an object, got {type(raw).__name__}")
@@ -93,51 +87,8 @@ def to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def get_path(interview_id: str) -> str:
-    return f"/v1/getInterviewDetails/{interview_id}/"
-
-
-def list_path() -> str:
-    return "/v1/getInterviewsList/"
-
-
-def paging_query(*, offset: int, limit: int) -> dict[str, str]:
-    return {"limit": str(limit), "offset": str(offset)}
-
-
-def raw_get_body(raw: Mapping[str, Any]) -> Any:
-    return raw
-
-
-def raw_list_body(raws: Sequence[Mapping[str, Any]], *, offset: int, limit: int, total: int) -> Any:
-    size = max(limit, 1)
-    return {
-        "count": total,
-        "num_pages": math.ceil(total / size) if total else 0,
-        "page_number": offset // size + 1,
-        "limit": limit,
-        "results": list(raws),
-    }
-
-
-def records_from_raw_body(body: Any, endpoint: str) -> list[Any]:
-    """The raw records inside a raw response body (MappingError when the envelope is wrong)."""
-    if endpoint == "get":
-        return [body]
-    if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
-        raise MappingError("a raw Ceipal list response must be an object with a `results` array")
-    return list(body["results"])
-
-
-def response_headers() -> dict[str, str]:
-    return {"content-type": "application/json"}
-
-
-DEFAULT_PAGE_SIZE = 20  # Ceipal v1 default `limit` (max 50) per the HrFlow connector
-
-
-def from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Build the raw Ceipal record that maps to `unified` (the inverse of `to_unified`).
+def _from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the raw Ceipal record that maps to `unified` (the inverse of `_to_unified`).
 
     `extras` fills raw-only keys Truto does not map (`job_id`, `interview_date`, interviewer names).
     Dates are written in Ceipal's format, so offsets and fractions of a second are normalised to UTC.
@@ -151,7 +102,7 @@ def from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = 
 
     def ts(name: str) -> str | None:
         value = unified.get(name)
-        return None if value is None else timestamp(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+        return None if value is None else _timestamp(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
 
     interviewers = unified.get("interviewers")
     raw: dict[str, Any] = {
@@ -177,11 +128,57 @@ def from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = 
     return raw
 
 
-def request_headers() -> dict[str, str]:
-    """Headers of the provider call as debug output shows them: credentials redacted."""
-    return {"Authorization": "Bearer [REDACTED]", "Accept": "application/json"}
+def _paging_query(*, offset: int, limit: int) -> dict[str, str]:
+    return {"limit": str(limit), "offset": str(offset)}
 
 
-def remote_error_body(status: int, message: str) -> Any:
-    """What Ceipal sends with an error status. ASSUMED: `{"detail": ...}` (v2 uses real HTTP errors)."""
+def _raw_list_body(raws: Sequence[Mapping[str, Any]], *, offset: int, limit: int, total: int) -> Any:
+    return {
+        "count": total,
+        "num_pages": page_count(total, limit),
+        "page_number": page_number(offset, limit),
+        "limit": limit,
+        "results": list(raws),
+    }
+
+
+def _records_from_raw_body(body: Any, endpoint: str) -> list[Any]:
+    if endpoint == "get":
+        return [body]
+    if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
+        raise MappingError("a raw Ceipal list response must be an object with a `results` array")
+    return list(body["results"])
+
+
+def _remote_error_body(status: int, message: str) -> Any:
+    """ASSUMED: `{"detail": ...}` (v2 uses real HTTP errors)."""
     return {"detail": message, "status_code": status}
+
+
+PROVIDER = Provider(
+    name="ceipal",
+    base_url="https://api.ceipal.com",
+    get_path_template="/v1/getInterviewDetails/{id}/",
+    list_path="/v1/getInterviewsList/",
+    default_page_size=20,  # Ceipal v1 default `limit` (max 50) per the HrFlow connector
+    response_headers={"content-type": "application/json"},
+    request_headers={"Authorization": "Bearer [REDACTED]", "Accept": "application/json"},
+    to_unified=_to_unified,
+    reads={
+        "id": "id",
+        "submission_id": "application",
+        "applicant_id": "candidate",
+        "interview_round": "job_interview_stage",
+        "scheduled_by": "organizer",
+        "interviewers[].id": "interviewers",
+        "interview_location": "location",
+        "created_at": "created_at",
+        "modified": "updated_at",
+    },
+    from_unified=_from_unified,
+    paging_query=_paging_query,
+    raw_get_body=lambda raw: raw,
+    raw_list_body=_raw_list_body,
+    records_from_raw_body=_records_from_raw_body,
+    remote_error_body=_remote_error_body,
+)

@@ -18,16 +18,15 @@ Confirmed: Pinpoint speaks JSON:API (`{data: {id, type, attributes, relationship
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from contracts.datetimes import is_rfc3339
+from contracts.errors import reason_phrase
 from contracts.fields import STATUS_VALUES
-from contracts.providers._common import MappingError, drop_none, optional_text, ref, required_text
+from contracts.providers._mapping import MappingError, drop_none, optional_text, record_id, ref, required_text
+from contracts.providers._provider import Provider, page_count, page_number
 
-NAME = "pinpoint"
-BASE_URL = "https://example.pinpointhq.com"
 RESOURCE_TYPE = "interviews"
 STATUS_MAP: dict[str, str] = {value: value for value in STATUS_VALUES}
 """Pinpoint status -> unified status. ASSUMED identical vocabularies."""
@@ -72,11 +71,7 @@ def _status(attributes: Mapping[str, Any]) -> str | None:
     return STATUS_MAP[value]
 
 
-def record_id(raw: Mapping[str, Any]) -> str:
-    return required_text(raw, "id", "")
-
-
-def to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
+def _to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Map one raw Pinpoint interview resource to the unified interview (without `remote_data`)."""
     if not isinstance(raw, Mapping):
         raise MappingError(f"a Pinpoint interview must be an object, got {type(raw).__name__}")
@@ -99,52 +94,8 @@ def to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def get_path(interview_id: str) -> str:
-    return f"/api/v1/interviews/{interview_id}"
-
-
-def list_path() -> str:
-    return "/api/v1/interviews"
-
-
-def paging_query(*, offset: int, limit: int) -> dict[str, str]:
-    size = max(limit, 1)
-    return {"page[number]": str(offset // size + 1), "page[size]": str(limit)}
-
-
-def raw_get_body(raw: Mapping[str, Any]) -> Any:
-    return {"data": raw}
-
-
-def raw_list_body(raws: Sequence[Mapping[str, Any]], *, offset: int, limit: int, total: int) -> Any:
-    size = max(limit, 1)
-    return {
-        "data": list(raws),
-        "meta": {"total_count": total, "page_count": math.ceil(total / size) if total else 0},
-    }
-
-
-def records_from_raw_body(body: Any, endpoint: str) -> list[Any]:
-    """The resources inside a raw JSON:API document (MappingError when the envelope is wrong)."""
-    if not isinstance(body, Mapping) or "data" not in body:
-        raise MappingError("a raw Pinpoint response must be a JSON:API document with `data`")
-    data = body["data"]
-    if endpoint == "get":
-        return [data]
-    if not isinstance(data, list):
-        raise MappingError("a raw Pinpoint list response must have a `data` array")
-    return list(data)
-
-
-def response_headers() -> dict[str, str]:
-    return {"content-type": "application/vnd.api+json"}
-
-
-DEFAULT_PAGE_SIZE = 100  # Pinpoint `page[size]` default (third-party spec)
-
-
-def from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Build the raw JSON:API resource that maps to `unified` (the inverse of `to_unified`).
+def _from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the raw JSON:API resource that maps to `unified` (the inverse of `_to_unified`).
 
     `extras` fills raw-only attributes Truto does not map (e.g. `title`).
     """
@@ -171,13 +122,55 @@ def from_unified(unified: Mapping[str, Any], extras: Mapping[str, Any] | None = 
     }
 
 
-def request_headers() -> dict[str, str]:
-    """Headers of the provider call as debug output shows them: credentials redacted."""
-    return {"X-API-KEY": "[REDACTED]", "Accept": "application/vnd.api+json"}
+def _paging_query(*, offset: int, limit: int) -> dict[str, str]:
+    return {"page[number]": str(page_number(offset, limit)), "page[size]": str(limit)}
 
 
-def remote_error_body(status: int, message: str) -> Any:
+def _raw_list_body(raws: Sequence[Mapping[str, Any]], *, offset: int, limit: int, total: int) -> Any:
+    return {"data": list(raws), "meta": {"total_count": total, "page_count": page_count(total, limit)}}
+
+
+def _records_from_raw_body(body: Any, endpoint: str) -> list[Any]:
+    if not isinstance(body, Mapping) or "data" not in body:
+        raise MappingError("a raw Pinpoint response must be a JSON:API document with `data`")
+    data = body["data"]
+    if endpoint == "get":
+        return [data]
+    if not isinstance(data, list):
+        raise MappingError("a raw Pinpoint list response must have a `data` array")
+    return list(data)
+
+
+def _remote_error_body(status: int, message: str) -> Any:
     """A JSON:API error document (shape from a third-party spec; unverified)."""
-    from contracts.errors import reason_phrase
-
     return {"errors": [{"status": str(status), "title": reason_phrase(status), "detail": message}]}
+
+
+PROVIDER = Provider(
+    name="pinpoint",
+    base_url="https://example.pinpointhq.com",
+    get_path_template="/api/v1/interviews/{id}",
+    list_path="/api/v1/interviews",
+    default_page_size=100,  # Pinpoint `page[size]` default (third-party spec)
+    response_headers={"content-type": "application/vnd.api+json"},
+    request_headers={"X-API-KEY": "[REDACTED]", "Accept": "application/vnd.api+json"},
+    to_unified=_to_unified,
+    reads={
+        "id": "id",
+        "type": None,
+        "attributes.title": None,
+        "attributes.start_at": "start_at",
+        "attributes.end_at": "end_at",
+        "attributes.status": "status",
+        "attributes.created_at": "created_at",
+        "attributes.updated_at": "updated_at",
+        "relationships.application.data.id": "application",
+        "relationships.interview_stage.data.id": "job_interview_stage",
+    },
+    from_unified=_from_unified,
+    paging_query=_paging_query,
+    raw_get_body=lambda raw: {"data": raw},
+    raw_list_body=_raw_list_body,
+    records_from_raw_body=_records_from_raw_body,
+    remote_error_body=_remote_error_body,
+)

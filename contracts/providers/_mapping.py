@@ -1,4 +1,4 @@
-"""Small helpers shared by the provider mappings."""
+"""Small helpers the provider mappings share: reading ids and texts, references, absent values."""
 
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ def optional_text(raw: Mapping[str, Any], key: str, where: str) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise MappingError(f"{where}{key} must be a string or integer, got {value!r}")
     return str(value)
+
+
+def record_id(raw: Mapping[str, Any]) -> str:
+    """Every provider's record carries its id under `id`."""
+    return required_text(raw, "id", "")
 
 
 def ref(value: str | None) -> dict[str, str] | None:

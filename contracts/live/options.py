@@ -1,0 +1,147 @@
+"""Command-line options shared by the commands that talk to a live API (the gate; the recorder
+later): the base URL, the token, the accounts, retries and pacing, report paths. Every check here
+runs before any request, and a bad value is a `UsageError` with one line naming the option."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from contracts.limits import RateLimit
+from contracts.live.accounts import Account, AccountError, label_accounts, parse_account_args, read_accounts_file
+from contracts.live.client import RetryPolicy
+
+
+class UsageError(ValueError):
+    """A wrong argument: the gate exits 2 with this message and sends nothing."""
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
+    return value
+
+
+def rate_limit(text: str) -> RateLimit | str:
+    """`auto`, `off` or `N/SECONDS`."""
+    if text in ("auto", "off"):
+        return text
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*", text)
+    if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
+        raise argparse.ArgumentTypeError(f"takes auto, off or N/SECONDS (e.g. 50/10), got {text!r}")
+    return RateLimit(int(match.group(1)), float(match.group(2)))
+
+
+def add_connection_args(parser: argparse.ArgumentParser) -> None:
+    """--base-url, --account, --accounts-file, --token-env, --timeout, retries and pacing."""
+    parser.add_argument("--base-url", help="the API's root, e.g. https://api.truto.one or http://127.0.0.1:8000")
+    parser.add_argument("--account", action="extend", nargs="+", default=[], metavar="PROVIDER=UUID",
+                        help="an integrated account (repeatable; a provider may repeat)")  # fmt: skip
+    parser.add_argument("--accounts-file", metavar="FILE",
+                        help='a JSON list of {"id", "provider", "label"?} (other keys ignored)')  # fmt: skip
+    parser.add_argument("--token-env", default="TRUTO_API_TOKEN", help="variable holding the API token")
+    parser.add_argument("--timeout", type=positive_seconds, default=15.0, help="seconds per request (default 15)")
+    parser.add_argument("--retries", type=non_negative_int, default=3,
+                        help="tries again after a 5xx, timeout or reset, and after a 429 (default 3)")  # fmt: skip
+    parser.add_argument("--retry-budget", type=positive_seconds, default=60.0, metavar="SECONDS",
+                        help="most time one request may take, waits included (default 60)")  # fmt: skip
+    parser.add_argument("--rate-limit", type=rate_limit, default="auto", metavar="auto|off|N/SECONDS",
+                        help="pacing: auto (headers, and Truto's limits on its host), off, or N/SECONDS")  # fmt: skip
+
+
+def base_url(text: str | None) -> str:
+    if not text:
+        raise UsageError("--base-url is required (the API's root, e.g. https://api.truto.one)")
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--base-url must be an http(s) URL such as https://api.truto.one, got {text!r}")
+    if parts.path.strip("/") or parts.query or parts.fragment or parts.username or parts.password:
+        raise UsageError(f"--base-url takes the API's root without a path, query or credentials, got {text!r}")
+    try:
+        parts.port  # noqa: B018 - raises for a port out of range
+    except ValueError:
+        raise UsageError(f"--base-url has a bad port: {text!r}") from None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def token(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name, "")
+    if not value:
+        raise UsageError(f"set the API token in ${name} (it is never printed)")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise UsageError(f"the token in ${name} contains a control character (a trailing newline?)")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise UsageError(f"the token in ${name} contains characters an HTTP header cannot carry") from None
+    return value
+
+
+def accounts(args: argparse.Namespace) -> tuple[Account, ...]:
+    try:
+        entries = parse_account_args(args.account)
+        if args.accounts_file:
+            entries += read_accounts_file(args.accounts_file)
+        if not entries:
+            raise UsageError("give at least one account: --account PROVIDER=UUID or --accounts-file FILE")
+        return tuple(label_accounts(entries))
+    except AccountError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def retry_policy(args: argparse.Namespace) -> RetryPolicy:
+    return RetryPolicy(retries=args.retries, budget=args.retry_budget)
+
+
+def writable(path: str | None, option: str) -> None:
+    """A report path that cannot be written is a usage error, found before any request."""
+    if not path:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{option} {path} is a folder; give a file path")
+    parent = target.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UsageError(f"{option} {path} cannot be written")
+
+
+def writable_folder(path: str, option: str) -> None:
+    """A folder that exists (or can be made) and can be written; UsageError otherwise, before any request."""
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{option} {path} is a file; give a folder")
+    parent = target
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path} cannot be written")

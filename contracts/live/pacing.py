@@ -1,0 +1,142 @@
+"""Pacing: send no request the API would refuse for its rate limit.
+
+Two sources of limits, per key (the API token, each integrated account): limits known in advance
+(Truto's published ones on Truto's host, or `--rate-limit N/SECONDS`) and what the API says in its
+`ratelimit-limit` (`50;w=10`), `ratelimit-remaining` and `ratelimit-reset` headers. A request counts
+against a window from its start until `seconds` after its answer arrived (the server counted it at
+some point in between), so the client never outruns a server's sliding window.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from contracts.limits import RateLimit
+from contracts.live.clock import Clock
+
+TOKEN_KEY = "\0token"
+POLL_SECONDS = 0.02
+"""How long to wait when every slot is taken by a request still in flight."""
+_LIMIT = re.compile(r"^\s*(\d+)\s*(?:;\s*w\s*=\s*(\d+(?:\.\d+)?))?")
+
+
+def parse_limit(value: str | None) -> RateLimit | None:
+    """`ratelimit-limit` in Truto's form `50;w=10` (a bare `50` means per 10 s)."""
+    match = _LIMIT.match(value or "")
+    if not match or int(match.group(1)) < 1:
+        return None
+    return RateLimit(int(match.group(1)), float(match.group(2) or 10))
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        number = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return number if number is not None and number >= 0 else None
+
+
+@dataclass
+class _Key:
+    limit: RateLimit | None = None  # known in advance
+    learned: RateLimit | None = None  # from ratelimit-limit
+    done: deque[float] = field(default_factory=deque)  # answer times of requests still in the window
+    in_flight: int = 0
+    server_remaining: int | None = None  # from ratelimit-remaining, minus what was sent since
+    server_reset_at: float = 0.0
+
+    @property
+    def window(self) -> RateLimit | None:
+        limits = [x for x in (self.limit, self.learned) if x is not None]
+        return min(limits, key=lambda x: x.per_second) if limits else None
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more request may start (0: now)."""
+        out = 0.0
+        window = self.window
+        horizon = window.seconds if window else 10.0
+        while self.done and self.done[0] + horizon <= now:
+            self.done.popleft()
+        if window is not None and len(self.done) + self.in_flight >= window.requests:
+            out = self.done[0] + window.seconds - now if self.done else POLL_SECONDS
+        if self.server_remaining is not None and now < self.server_reset_at and self.server_remaining <= 0:
+            out = max(out, self.server_reset_at - now)
+        return out
+
+
+@dataclass(frozen=True)
+class Permit:
+    keys: tuple[str, ...]
+    waited: float
+
+
+class Pacer:
+    """Blocks each request until the token's and its account's budgets allow it. Thread-safe."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        per_token: RateLimit | None = None,
+        per_account: RateLimit | None = None,
+        follow_headers: bool = True,
+    ) -> None:
+        self.clock = clock
+        self.per_account = per_account
+        self.follow_headers = follow_headers
+        self._lock = threading.Lock()
+        self._keys: dict[str, _Key] = {TOKEN_KEY: _Key(per_token)}
+
+    def _key(self, name: str) -> _Key:
+        if name not in self._keys:
+            self._keys[name] = _Key(self.per_account)
+        return self._keys[name]
+
+    def acquire(self, account: str | None) -> Permit:
+        """Wait (on the clock) until a request for `account` may start, and count it."""
+        names = (TOKEN_KEY, account) if account else (TOKEN_KEY,)
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self.clock.now()
+                keys = [self._key(n) for n in names]
+                wait = max(k.wait(now) for k in keys)
+                if wait <= 0:
+                    for key in keys:
+                        key.in_flight += 1
+                        if key.server_remaining is not None:
+                            key.server_remaining -= 1
+                    return Permit(names, waited)
+            self.clock.sleep(wait)
+            waited += wait
+
+    def release(self, permit: Permit, headers: Mapping[str, str] | None) -> None:
+        """The answer arrived (headers None: no answer); learn from its ratelimit-* headers."""
+        with self._lock:
+            now = self.clock.now()
+            keys = [self._key(n) for n in permit.keys]
+            for key in keys:
+                key.in_flight -= 1
+                key.done.append(now)
+            if not headers or not self.follow_headers:
+                return
+            # The headers describe the tighter scope; the account is the scope we can attribute.
+            key = keys[-1]
+            learned = parse_limit(headers.get("ratelimit-limit"))
+            if learned is not None:
+                key.learned = learned
+            remaining, reset = _number(headers.get("ratelimit-remaining")), _number(headers.get("ratelimit-reset"))
+            if remaining is not None and reset is not None:
+                key.server_remaining = int(remaining) - key.in_flight  # those in flight may not be counted yet
+                key.server_reset_at = now + reset
+
+    def block(self, account: str | None, seconds: float) -> None:
+        """A 429 said to wait `seconds`: no request for this account starts before then."""
+        with self._lock:
+            key = self._key(account or TOKEN_KEY)
+            key.server_remaining = 0
+            key.server_reset_at = max(key.server_reset_at, self.clock.now() + seconds)

@@ -1,0 +1,182 @@
+"""A recording: interviews read from the API, compared with the kit's mapping, redacted, and written
+as a data folder the mock serves (`python -m mockserver --data DIR`, the marker's `data_dir`).
+
+The folder holds only raw provider records (redacted unless asked otherwise) plus two reports:
+`agreement.json` (how the kit's mapping compares with the API) and `redaction.json` (how many
+strings were replaced per key path). The unified interviews the API returned are compared in memory
+and never written; neither is the redaction's salt. A record the kit's mapping refuses is left out,
+so the folder always loads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contracts.datafolder import ACCOUNTS_FILE, Account, DataFolder, interview_from_raw, write_folder
+from contracts.live.agreement import AccountAgreement, RecordAgreement, compare_record
+from contracts.live.redact import LOCALE, Redactor
+from contracts.providers import MappingError, provider_module
+
+AGREEMENT_FILE = "agreement.json"
+REDACTION_FILE = "redaction.json"
+FORMAT = 1
+LEGEND = {
+    "agree": "the kit's mapping of remote_data gives what the API returned",
+    "notation": "the same value written differently (date-time notation, null for absent, order)",
+    "differ": "both filled, with different values",
+    "api-only": "the API filled the field, the kit's mapping did not (api_value_found_at: where the raw record has it)",
+    "kit-only": "the kit's mapping filled the field, the API did not",
+    "unread_raw_keys": "raw key paths the kit's mapping does not read (information, not a disagreement)",
+}
+
+
+@dataclass
+class RecordedAccount:
+    """One account's part of a recording: what goes in its records file and how its mapping compared."""
+
+    account: Account
+    agreement: AccountAgreement
+    records: list[dict[str, Any]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    duplicates: int = 0
+
+
+class Recording:
+    """Collects accounts' interviews, then writes the data folder and its two reports."""
+
+    def __init__(self, *, redact: bool = True, redactor: Redactor | None = None) -> None:
+        self.redact = redact
+        self.redactor = redactor if redactor is not None else (Redactor() if redact else None)
+        self.accounts: list[RecordedAccount] = []
+
+    def account(self, account: Account) -> RecordedAccount:
+        """Start (or continue) recording `account`."""
+        for recorded in self.accounts:
+            if recorded.account.id == account.id:
+                return recorded
+        provider_module(account.provider)  # ValueError naming the known providers
+        recorded = RecordedAccount(account, AccountAgreement(account.label, account.provider, account.id))
+        self.accounts.append(recorded)
+        return recorded
+
+    def add(self, account: Account, interviews: Iterable[Mapping[str, Any]]) -> RecordedAccount:
+        """Compare, redact and keep each unified interview (with `remote_data`) the API returned."""
+        recorded = self.account(account)
+        for interview in interviews:
+            self._add_one(recorded, interview)
+        return recorded
+
+    def _add_one(self, recorded: RecordedAccount, interview: Mapping[str, Any]) -> None:
+        provider = recorded.account.provider
+        compared = compare_record(provider, interview, recorded.agreement.read)
+        if compared.refused is None:
+            raw = interview["remote_data"]
+            record_id = provider_module(provider).record_id(raw)
+            if record_id in recorded.seen:  # a page read twice: the record is kept once
+                recorded.duplicates += 1
+                return
+            stored = self._stored(recorded, raw)
+            if stored is None:
+                why = "redaction made it unmappable (a bug: please report it)"
+                compared = RecordAgreement(compared.record_id, refused=why)
+            else:
+                recorded.seen.add(record_id)
+                recorded.records.append(stored)
+        recorded.agreement.add(compared, recorded=compared.refused is None)
+
+    def _stored(self, recorded: RecordedAccount, raw: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The raw record as written (redacted unless told otherwise); None if it no longer maps."""
+        provider = recorded.account.provider
+        out: dict[str, Any] = (
+            self.redactor.redact(provider, raw, recorded.account.id) if self.redactor is not None else dict(raw)
+        )
+        try:
+            interview_from_raw(provider, out)
+        except MappingError:
+            return None
+        return out
+
+    @property
+    def agrees(self) -> bool:
+        return all(recorded.agreement.agrees for recorded in self.accounts)
+
+    def agreement_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "agrees": self.agrees,
+            "redacted": self.redact,
+            "accounts": [{**r.agreement.to_json(), "duplicates_skipped": r.duplicates} for r in self.accounts],
+            "legend": LEGEND,
+        }
+
+    def redaction_json(self) -> dict[str, Any]:
+        if self.redactor is None:
+            return {"format": FORMAT, "redacted": False, "accounts": []}
+        accounts = []
+        for recorded in self.accounts:
+            key = recorded.account.id
+            replaced = self.redactor.counts(key)
+            accounts.append(
+                {
+                    **recorded.account.to_json(),
+                    "replaced": replaced,
+                    "replacements": sum(sum(kinds.values()) for kinds in replaced.values()),
+                    "kept_unread": self.redactor.kept_unread(key),
+                }
+            )
+        return {"format": FORMAT, "redacted": True, "locale": LOCALE, "accounts": accounts}
+
+    def write(self, out: Path | str) -> DataFolder:
+        """Write the data folder, `agreement.json` and `redaction.json`; the folder is read back checked.
+        Records files of an earlier recording in the same folder that this one does not write go."""
+        folder = Path(out)
+        check_out_folder(folder)
+        before = _records_files(folder)
+        records = {r.account.id: r.records for r in self.accounts}
+        written = write_folder(folder, [r.account for r in self.accounts], records)
+        write_json(folder / AGREEMENT_FILE, self.agreement_json())
+        write_json(folder / REDACTION_FILE, self.redaction_json())
+        for stale in before - _records_files(folder):
+            (folder / stale).unlink(missing_ok=True)
+        return written
+
+
+def check_out_folder(folder: Path) -> None:
+    """A recording goes into a new or empty folder, or over an earlier recording; never over other
+    files (a mistyped --out must not overwrite someone's data folder). ValueError saying why."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is a file; give a folder")
+    if any(folder.iterdir()) and not (folder / AGREEMENT_FILE).is_file():
+        raise ValueError(f"{folder} is not empty and holds no earlier recording; give a new or empty folder")
+
+
+def _records_files(folder: Path) -> set[str]:
+    """The records files an earlier recording's accounts.json names (safe names only)."""
+    try:
+        entries = json.loads((folder / ACCOUNTS_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return set()
+    names = {e.get("records") for e in entries if isinstance(e, dict)} if isinstance(entries, list) else set()
+    return {n for n in names if isinstance(n, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.json", n)}
+
+
+def write_json(path: Path, document: Any) -> None:
+    """Write a report atomically (a reader never sees half of it), sorted as written, UTF-8."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, ensure_ascii=False, indent=2)
+            handle.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

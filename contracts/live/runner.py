@@ -1,0 +1,292 @@
+"""The gate's run: probe each account, walk its list, sample ids, check the matrix, judge each answer.
+
+A first probe of every account (the first list page) comes before any check, so a wrong URL, token
+or account stops the run with one line (exit 2) before anything is counted. Accounts then run
+concurrently, each within its own and the token's rate-limit budget (the client paces).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from contracts.checker import Violation
+from contracts.limits import TRUTO_API_HOST, TRUTO_LIMITS, RateLimit
+from contracts.live.accounts import Account
+from contracts.live.baseline import Observer
+from contracts.live.client import ApiClient, Fetched, RetryPolicy
+from contracts.live.clock import SYSTEM_CLOCK, Clock
+from contracts.live.matrix import WALK, Case, Selection, build_cases, sample_ids, walk_query
+from contracts.live.pacing import Pacer
+from contracts.live.results import CheckResult, GateRun, Outcome, Skipped
+from contracts.params import LIST_PATH
+from contracts.responses import Exchange, check_response, parse_body
+
+OBSERVED_CHECKS = (WALK, "list format=unified", "get format=unified")
+"""Checks whose answers are whole unified records: the drift baseline is built from them."""
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """Everything a gate run needs, already validated (see `contracts.__main__`)."""
+
+    base_url: str
+    accounts: tuple[Account, ...]
+    token: str = field(repr=False)
+    ids: tuple[str, ...] = ()
+    max_ids: int = 3
+    page_size: int = 50
+    max_pages: int = 3
+    walk_all: bool = False
+    timeout: float = 15.0
+    concurrency: int = 4
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    rate_limit: RateLimit | str = "auto"  # "auto", "off" or a limit for the whole token
+    selection: Selection = field(default_factory=Selection)
+
+
+def make_pacer(config: GateConfig, clock: Clock) -> Pacer | None:
+    return pacer_for(config.base_url, config.rate_limit, clock)
+
+
+def pacer_for(base_url: str, rate_limit: RateLimit | str, clock: Clock) -> Pacer | None:
+    """`auto`: Truto's published limits on Truto's host, the API's headers everywhere; `off`: none.
+    (The gate and the recorder pace alike.)"""
+    if rate_limit == "off":
+        return None
+    if isinstance(rate_limit, RateLimit):
+        return Pacer(clock, per_token=rate_limit)
+    if urlsplit(base_url).hostname == TRUTO_API_HOST:
+        return Pacer(clock, per_token=TRUTO_LIMITS.per_token, per_account=TRUTO_LIMITS.per_account)
+    return Pacer(clock)
+
+
+def truto_message(body: Any) -> str | None:
+    return body["message"] if isinstance(body, dict) and isinstance(body.get("message"), str) else None
+
+
+def _content_type(fetched: Fetched) -> str:
+    assert fetched.response is not None
+    value: str = fetched.response.headers.get("content-type", "")
+    return value.split(";")[0].strip()
+
+
+def probe_problem(fetched: Fetched, account: Account, base_url: str) -> str | None:
+    """Why nothing can be checked on this account (exit 2), or None to go on."""
+    if fetched.response is None:
+        return f"cannot reach {base_url}: {fetched.error}" if fetched.connect_failed else None
+    status = fetched.response.status_code
+    if status >= 500 or status == 429:
+        return None  # availability: an error of the checks, not of the configuration
+    body, unreadable = parse_body(fetched.response.content)
+    said = f": {message}" if (message := truto_message(body)) else ""
+    if status == 401:
+        return f"the token was refused (HTTP 401{said})"
+    if status == 403:
+        return f"the token may not read account {account.label} ({account.id}) (HTTP 403{said})"
+    if unreadable is not None or not isinstance(body, dict):
+        kind = _content_type(fetched) or "no content type"
+        return f"{base_url} does not look like a Truto API: GET {LIST_PATH} answered {status} ({kind}), not JSON"
+    if status == 404:
+        return f"account {account.label} ({account.id}) is unknown to {base_url} (HTTP 404{said})"
+    return None
+
+
+def judge(case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
+    """One answer -> its outcome (and the parsed body, for paging)."""
+    result = CheckResult(
+        account=case.account.label,
+        provider=case.account.provider,
+        check=case.check,
+        name=case.name,
+        url=fetched.url,
+        outcome=Outcome.PASSED,
+        status=fetched.status,
+        seconds=fetched.seconds,
+        attempts=fetched.attempts,
+        throttled=fetched.throttled,
+        rate_limit_wait=fetched.rate_limit_wait,
+    )
+    response = fetched.response
+    if response is None:
+        result.outcome, result.error = Outcome.ERRORED, f"{fetched.error} ({_tries(fetched)})"
+        return result, None
+    body, unreadable = parse_body(response.content)
+    result.message = truto_message(body)
+    status = response.status_code
+    if status >= 500 or status == 429:
+        result.outcome, result.error = Outcome.ERRORED, f"HTTP {status} ({_tries(fetched)})"
+        return result, None
+    if status in (401, 403) and case.expected_status not in (401, 403):
+        result.outcome, result.error = Outcome.ERRORED, f"HTTP {status}: the token was refused during the run"
+        return result, None
+    exchange = Exchange.from_url(case.target, provider=case.account.provider)
+    if case.expected_status is not None:
+        exchange = Exchange(exchange.endpoint, case.account.provider, expected_status=case.expected_status,
+                            expected_message=case.check.split(" error ", 1)[-1])  # fmt: skip
+    found = check_response(status, response.headers, response.content if unreadable else body, exchange)
+    if case.expected_status is None and status != 200:  # a read that should have worked
+        found.insert(0, Violation("", "status", f"expected HTTP 200, got {status}"))
+    result.violations = found
+    result.outcome = Outcome.VIOLATED if found else Outcome.PASSED
+    return result, body
+
+
+def _tries(fetched: Fetched) -> str:
+    return f"after {fetched.attempts} attempt{'s' if fetched.attempts != 1 else ''}"
+
+
+@dataclass
+class _AccountRun:
+    results: list[CheckResult] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Gate:
+    """One run of the gate against one API; `run()` never raises for what the server does."""
+
+    def __init__(
+        self,
+        config: GateConfig,
+        client: ApiClient,
+        *,
+        progress: TextIO | None = None,
+        observer: Observer | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        self.config, self.client, self.observer, self.clock = config, client, observer, clock
+        self._say: Callable[[str], None] = (lambda line: print(f"[gate] {line}", file=progress, flush=True)) if (
+            progress is not None
+        ) else (lambda line: None)  # fmt: skip
+
+    def run(self) -> GateRun:
+        run = GateRun(accounts=list(self.config.accounts), started_at=datetime.now(UTC))
+        started = self.clock.now()
+        firsts: list[Fetched] = []
+        for account in self.config.accounts:
+            query = walk_query(account.id, None, self.config.page_size)
+            first = self.client.get(f"{LIST_PATH}?{query}", account=account.id)
+            run.fatal = probe_problem(first, account, self.config.base_url)
+            if run.fatal is not None:
+                run.seconds = self.clock.now() - started
+                return run
+            firsts.append(first)
+        workers = max(1, min(len(firsts), 8))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(self._account, self.config.accounts, firsts):
+                run.results += part.results
+                run.skipped += part.skipped
+                run.notes += part.notes
+        run.seconds = self.clock.now() - started
+        return run
+
+    def _fetch(self, case: Case) -> tuple[CheckResult, Any]:
+        fetched = self.client.get(case.target, account=case.account.id)
+        result, body = judge(case, fetched)
+        if self.observer is not None and result.status == 200 and case.check in OBSERVED_CHECKS:
+            assert fetched.response is not None
+            self.observer.add(case.account.provider, body, fetched.response.headers)
+        return result, body
+
+    def _account(self, account: Account, first: Fetched) -> _AccountRun:
+        out = _AccountRun()
+        checks, left = self.config.selection.split(account.provider)
+        out.skipped += [Skipped(account.label, name, why) for name, why in left.items()]
+        walked = self._walk(account, first, WALK in checks, out)
+        get_checks = [c for c in checks if c.startswith("get ")]
+        ids = list(self.config.ids) or sample_ids(walked, self.config.max_ids)
+        if not ids and get_checks:
+            out.skipped += [Skipped(account.label, name, "no interview ids found by the list walk") for name in
+                            get_checks if " error " not in name]  # fmt: skip
+        cases = build_cases(account, [c for c in checks if c != WALK], ids)
+        with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
+            for done, (result, _) in enumerate(pool.map(self._fetch, cases), start=1):
+                out.results.append(result)
+                if done % 25 == 0 or done == len(cases):
+                    bad = sum(r.outcome != Outcome.PASSED for r in out.results)
+                    self._say(f"{account.label}: {done}/{len(cases)} checked, {bad} not passed so far")
+        return out
+
+    def _walk(self, account: Account, first: Fetched, record: bool, out: _AccountRun) -> list[str]:
+        """Page through the list from `first`: to the end with --walk-all, else up to --max-pages."""
+        config = self.config
+        if config.ids and not record:
+            return []
+        ids: list[str] = []
+        seen: dict[str, int] = {}
+        cursors: set[str] = set()
+        cursor: str | None = None
+        fetched, page = first, 1
+        while True:
+            query = walk_query(account.id, cursor, config.page_size)
+            case = Case(account, WALK, f"{WALK} page {page}", LIST_PATH, query)
+            result, body = judge(case, fetched)
+            if self.observer is not None and result.status == 200:
+                assert fetched.response is not None
+                self.observer.add(account.provider, body, fetched.response.headers)
+            items = body.get("result") if isinstance(body, dict) else None
+            items = items if isinstance(items, list) else []
+            page_ids = [str(i["id"]) for i in items if isinstance(i, dict) and "id" in i]
+            extra = [
+                Violation(f"/result/{n}/id", "paging", f"id {i!r} was already on page {seen[i]}")
+                for n, i in enumerate(page_ids)
+                if config.walk_all and i in seen
+            ]
+            next_cursor = body.get("next_cursor") if isinstance(body, dict) else None
+            if isinstance(next_cursor, str) and next_cursor in cursors:
+                extra.append(Violation("/next_cursor", "paging", "a cursor already followed came back: no end"))
+            if extra:
+                result.violations += extra
+                result.outcome = Outcome.ERRORED if result.outcome == Outcome.ERRORED else Outcome.VIOLATED
+            if record:
+                out.results.append(result)
+            for i in page_ids:
+                seen.setdefault(i, page)
+            ids += page_ids
+            if page > 1 or next_cursor:
+                self._say(f"{account.label}: list page {page}, {len(seen)} ids so far")
+            if not isinstance(next_cursor, str) or not next_cursor or next_cursor in cursors:
+                if result.outcome == Outcome.ERRORED:
+                    out.notes.append(f"{account.label}: the list walk stopped at page {page}: {result.error}")
+                return ids
+            if not config.walk_all and page >= config.max_pages:
+                out.notes.append(
+                    f"{account.label}: the list walk stopped at the cap of {config.max_pages} page(s) of "
+                    f"{config.page_size} ({len(seen)} ids); more pages exist (--walk-all reads to the end)"
+                )
+                return ids
+            cursors.add(next_cursor)
+            cursor, page = next_cursor, page + 1
+            fetched = self.client.get(
+                f"{LIST_PATH}?{walk_query(account.id, cursor, config.page_size)}", account=account.id
+            )
+
+
+def run_gate(
+    config: GateConfig,
+    *,
+    progress: TextIO | None = None,
+    observer: Observer | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+    client: ApiClient | None = None,
+) -> GateRun:
+    """Run the gate with a client built from `config` (or the one given)."""
+    own = client is None
+    api = client or ApiClient(
+        config.base_url,
+        config.token,
+        timeout=config.timeout,
+        retry=config.retry,
+        pacer=make_pacer(config, clock),
+        clock=clock,
+    )
+    try:
+        return Gate(config, api, progress=progress, observer=observer, clock=clock).run()
+    finally:
+        if own:
+            api.close()

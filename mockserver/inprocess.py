@@ -1,0 +1,131 @@
+"""httpx requests answered in-process by the mock: the respx router behind the `truto_respx` fixture.
+
+Requests to https://api.truto.one are answered by the mock's app without a socket; loopback passes
+through to the network, so the live mock (`truto_mock`, `truto_client`) works in the same test; any
+other host fails, naming the host and showing how to route it. Routes a test adds take precedence
+over the kit's two, so a test can still answer one Truto URL its own way.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+import httpx
+import respx
+from flask import Flask
+from respx.models import AllMockedAssertionError, ResolvedRoute, Route, RouteList
+
+TRUTO_BASE_URL = "https://api.truto.one"
+TRUTO_HOST = "api.truto.one"
+LOOPBACK = r"^(localhost|127(\.\d{1,3}){3}|::1)$"
+_KIT_ROUTES = ("truto", "loopback")
+
+
+class NotMockedError(AllMockedAssertionError):
+    """A request to a host neither the kit nor the test routed."""
+
+
+def not_mocked_message(request: httpx.Request) -> str:
+    url = request.url.copy_with(query=None)
+    return (
+        f"truto_respx: {request.method} {request.url} is not mocked. The router answers {TRUTO_BASE_URL} from "
+        f"the mock and lets loopback through; {request.url.host!r} needs a route on the router the fixture "
+        f"returns, for example\n"
+        f'    truto_respx.{request.method.lower()}("{url}").respond(json={{...}})\n'
+        f"or, to let that host reach the network,\n"
+        f'    truto_respx.route(host="{request.url.host}").pass_through()'
+    )
+
+
+class TrutoRouter(respx.MockRouter):
+    """A respx router that answers Truto from the mock, lets loopback through and names any other host."""
+
+    def __init__(self, responder: Callable[[httpx.Request], httpx.Response]) -> None:
+        super().__init__(assert_all_called=False)
+        super().add(Route(scheme="https", host=TRUTO_HOST).mock(side_effect=responder), name="truto")
+        super().add(Route(host__regex=LOOPBACK).pass_through(), name="loopback")
+
+    def add(self, route: Route, *, name: str | None = None) -> Route:
+        """Add a test's route ahead of the kit's own (respx tries routes in order)."""
+        added = super().add(route, name=name)
+        ordered = RouteList()
+        for existing in [r for r in self.routes if r.name not in _KIT_ROUTES] + [self.routes[n] for n in _KIT_ROUTES]:
+            ordered.add(existing, name=existing.name)
+        self.routes[:] = ordered
+        return added
+
+    def resolve(self, request: httpx.Request) -> ResolvedRoute:
+        try:
+            return super().resolve(request)
+        except NotMockedError:
+            raise
+        except AllMockedAssertionError:
+            raise NotMockedError(not_mocked_message(request)) from None
+
+    async def aresolve(self, request: httpx.Request) -> ResolvedRoute:
+        try:
+            return await super().aresolve(request)
+        except NotMockedError:
+            raise
+        except AllMockedAssertionError:
+            raise NotMockedError(not_mocked_message(request)) from None
+
+
+def wsgi_responder(app: Flask) -> Callable[[httpx.Request], httpx.Response]:
+    """Answer an httpx request from the mock's WSGI app: the environ is built directly (werkzeug's
+    test client costs more than the mock's own work)."""
+    base: dict[str, Any] = {
+        "SCRIPT_NAME": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        url = request.url
+        content = request.content
+        environ = dict(base)
+        environ["REQUEST_METHOD"] = request.method
+        environ["PATH_INFO"] = unquote_to_bytes(url.raw_path.partition(b"?")[0]).decode("latin-1")
+        environ["QUERY_STRING"] = url.query.decode("latin-1")
+        environ["SERVER_NAME"] = url.host
+        environ["SERVER_PORT"] = str(url.port or (443 if url.scheme == "https" else 80))
+        environ["wsgi.url_scheme"] = url.scheme
+        environ["wsgi.input"] = io.BytesIO(content)
+        for name, value in request.headers.multi_items():
+            key = name.upper().replace("-", "_")
+            if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                environ[key] = value
+            else:
+                key = f"HTTP_{key}"
+                environ[key] = f"{environ[key]}, {value}" if key in environ else value
+        status: list[str] = []
+        headers: list[tuple[str, str]] = []
+
+        def start_response(line: str, pairs: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], object]:
+            status[:] = [line]
+            headers[:] = pairs
+            return _no_write
+
+        chunks: Iterable[bytes] = app(environ, start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        return httpx.Response(int(status[0].split(" ", 1)[0]), headers=headers, content=body)
+
+    return respond
+
+
+def _no_write(data: bytes) -> None:  # pragma: no cover - Flask never uses the legacy write()
+    raise NotImplementedError("the mock returns its body; it never calls write()")
