@@ -40,6 +40,12 @@ SEED = "the seed page (docs/seed-interviews-get.txt)"
 BASES: tuple[Basis, ...] = (
     # --- documented facts ----------------------------------------------------------------------
     Basis(
+        "D-http-405-allow",
+        _D,
+        "A 405 answer says which methods the resource allows in an `Allow` header.",
+        "RFC 9110, section 15.5.6 (405 Method Not Allowed)",
+    ),
+    Basis(
         "D-seed-fields",
         _D,
         "A unified interview has the seed's fields, each of its documented type "
@@ -216,6 +222,13 @@ BASES: tuple[Basis, ...] = (
         "`get error bad response format` answered 400",
     ),
     Basis(
+        "A-route-method-errors",
+        _A,
+        "A path that is neither interviews endpoint answers 404, and a method other than GET or HEAD on "
+        "one answers 405 with `Allow`, both in Truto's error shape.",
+        "a request to an unknown /unified path, and a PUT to an interview, answered so by the real API",
+    ),
+    Basis(
         "A-bad-value-400",
         _A,
         "A query value of the wrong form (a boolean other than true/false, a limit "
@@ -263,6 +276,7 @@ RULE_BASIS: MappingProxyType[str, str] = MappingProxyType(
         "list-envelope": "D-list-envelope",
         "debug-envelope": "D-debug-envelope",
         "id-mismatch": "D-read-200",
+        "allow-header": "D-http-405-allow",
         "raw-body": "A-ceipal-raw-shape",  # the provider's own id replaces it (see responses._check_raw)
         # the gate's list walk
         "paging": "D-list-envelope",

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.fields import FIELD_NAMES, PROVIDERS
-from contracts.params import FILTER_OPERATORS, GET, GET_PATH, LIST, LIST_PATH, Param, ParamType, params_for
+from contracts.params import (
+    FILTER_OPERATORS,
+    GET,
+    GET_PATH,
+    LIST,
+    LIST_PATH,
+    REMOTE_QUERY_KEY_PATTERN,
+    Param,
+    ParamType,
+    params_for,
+)
 from contracts.schema import error_schema, interview_schema
 
 BASE_URL = "https://api.truto.one"
@@ -32,9 +42,13 @@ def _param_schema(p: Param) -> dict[str, Any]:
     if p.type is ParamType.INTEGER:
         return {"type": "integer", "minimum": 1}
     if p.type is ParamType.ARRAY:
-        return {"type": "array", "items": {"type": "string", "enum": list(FIELD_NAMES)}, "uniqueItems": True}
+        return {"type": "array", "items": {"type": "string", "enum": list(FIELD_NAMES)}}
     if p.type is ParamType.OBJECT:
-        return {"type": "object", "additionalProperties": {"type": "string"}}
+        return {
+            "type": "object",
+            "propertyNames": {"pattern": REMOTE_QUERY_KEY_PATTERN},
+            "additionalProperties": {"type": "string"},
+        }
     if p.type is ParamType.DATETIME_FILTER:
         return {
             "type": "object",
@@ -101,10 +115,10 @@ def openapi_document() -> dict[str, Any]:
                 "result": {"type": "array", "items": _ref("Interview")},
                 "next_cursor": {"type": ["string", "null"]},
                 "prev_cursor": {"type": ["string", "null"]},
-                "result_count": {"type": "integer"},
-                "is_partial_response": {"type": "boolean"},
+                "result_count": {"type": "integer", "minimum": 0},
+                "is_partial_response": {"type": "boolean", "description": "Present when the list is incomplete."},
             },
-            "required": ["result", "next_cursor"],
+            "required": ["result", "next_cursor", "prev_cursor", "result_count"],
         },
         "DebugEnvelope": {
             "type": "object",

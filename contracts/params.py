@@ -24,6 +24,8 @@ OPERATOR_BASIS: MappingProxyType[str, str] = MappingProxyType(
     {"gt": "D-date-filters", "gte": "D-date-filters", "lt": "D-date-filters", "lte": "A-filter-lte"}
 )
 """`gt`, `gte`, `lt` are documented; `lte` is assumed (the page is cut after `gt, g…`)."""
+REMOTE_QUERY_KEY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$"
+"""Keys `remote_query[KEY]` may use: plain names, so the bracket encoding cannot mangle them."""
 
 
 class ParamType(StrEnum):
@@ -126,7 +128,7 @@ _BASE_PARAMS: tuple[Param, ...] = (
     Param(
         "next_cursor",
         ParamType.STRING,
-        "Opaque cursor from the previous page's `next_cursor`; empty on the first page.",
+        "Opaque cursor from the previous page's `next_cursor` (or `prev_cursor`); empty on the first page.",
         _LIST_ONLY,
         basis="D-pagination-params",
     ),

@@ -24,12 +24,14 @@ from contracts.params import (
     DEFAULT_RESPONSE_FORMAT,
     FILTER_OPERATORS,
     PARAM_BY_NAME,
+    REMOTE_QUERY_KEY_PATTERN,
     RESPONSE_FORMATS,
     ParamType,
     params_for,
 )
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_REMOTE_KEY = re.compile(REMOTE_QUERY_KEY_PATTERN)
 _DECODE = qs.DecodeOptions(depth=4, strict_depth=True, parameter_limit=200, raise_on_limit_exceeded=True, list_limit=50)
 ArrayFormat = Literal["brackets", "indices", "comma"]
 ARRAY_FORMATS: tuple[ArrayFormat, ...] = ("brackets", "indices", "comma")
@@ -144,6 +146,18 @@ def _limit(value: Any) -> int:
     return int(text)
 
 
+def _remote_query(value: Any) -> Mapping[str, str]:
+    if not isinstance(value, Mapping):
+        raise QueryError("`remote_query` must be an object: remote_query[key]=value")
+    for key, item in value.items():
+        if not isinstance(key, str) or not _REMOTE_KEY.fullmatch(key):
+            raise QueryError(
+                f"`remote_query[{key}]`: keys are plain names (a letter or _, then letters, digits, _ . -), got {key!r}"
+            )
+        _single(f"remote_query[{key}]", item)
+    return MappingProxyType(dict(value))
+
+
 def _filters(name: str, value: Any) -> list[Filter]:
     if not isinstance(value, Mapping) or not value:
         raise QueryError(f"`{name}` filters take an operator: {', '.join(f'{name}[{op}]' for op in FILTER_OPERATORS)}")
@@ -215,9 +229,7 @@ def _parse_query(query_string: str, endpoint: str, strict: bool) -> InterviewQue
         elif name == "truto_exclude_fields":
             values["exclude_fields"] = _exclude_fields(value)
         elif name == "remote_query":
-            if not isinstance(value, Mapping):
-                raise QueryError("`remote_query` must be an object: remote_query[key]=value")
-            values["remote_query"] = MappingProxyType(dict(value))
+            values["remote_query"] = _remote_query(value)
         elif name == "limit":
             values["limit"] = _limit(value)
         elif name == "next_cursor":

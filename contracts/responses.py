@@ -19,11 +19,24 @@ from contracts.basis import is_assumed
 from contracts.checker import Violation, validate_interview
 from contracts.errors import reason_phrase
 from contracts.jsontext import load_json
-from contracts.params import DEFAULT_RESPONSE_FORMAT, GET, LIST, LIST_PATH
+from contracts.params import DEFAULT_RESPONSE_FORMAT, GET, GET_PATH, LIST, LIST_PATH
 from contracts.providers import MappingError, provider_module
 from contracts.query import QueryError, parse_query
 
-_LIST_OPTIONAL = {"prev_cursor": (str, type(None)), "result_count": (int,), "is_partial_response": (bool,)}
+_LIST_KEYS: dict[str, tuple[type, ...]] = {
+    "next_cursor": (str, type(None)),
+    "prev_cursor": (str, type(None)),
+    "result_count": (int,),
+}
+"""Keys Truto's unified-API reference documents on every list page (besides `result`)."""
+_LIST_OPTIONAL: dict[str, tuple[type, ...]] = {"is_partial_response": (bool,)}
+"""Keys Truto documents as present only where they apply."""
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", type(None): "null"}
+_READ_METHODS = frozenset({"GET", "HEAD"})
+PREEMPTING_STATUSES = frozenset({401, 403, 429, 500, 502, 503, 504})
+"""Statuses that may answer a request before its query is read (authentication, permission, rate
+limits, failures), so they stand in for the 400 a broken query would otherwise get."""
+_GET_PREFIX = GET_PATH.removesuffix("{id}")
 _DEBUG_KEYS = {"requestUrl": str, "requestOptions": dict, "responseHeaders": dict}
 _DEBUG_LIST_KEYS = {
     "nextCursor": (str, type(None)),
@@ -31,6 +44,9 @@ _DEBUG_LIST_KEYS = {
     "isEmptyResult": bool,
     "resultCount": int,
 }
+
+
+_ROUTE_BASIS = "A-route-method-errors"
 
 
 @dataclass(frozen=True)
@@ -53,20 +69,32 @@ class Exchange:
     """What "the request is refused at all" stands on (an error answered with a success breaks it)."""
 
     @classmethod
-    def from_url(cls, url: str, *, provider: str | None = None, accounts: Mapping[str, str] = {}) -> Exchange:
-        """Describe a request from its URL (path and query), e.g. one a test just sent.
+    def from_url(
+        cls, url: str, *, provider: str | None = None, accounts: Mapping[str, str] = {}, method: str = "GET"
+    ) -> Exchange:
+        """Describe a request from its method and URL (path and query), e.g. one a test just sent.
 
         Without `provider`, the provider is found from the URL's `integrated_account_id` in `accounts`
-        (integrated account id -> provider), when it is there.
+        (integrated account id -> provider), when it is there. A path that is neither endpoint
+        expects a 404; a method other than GET or HEAD a 405; a query that breaks the contract a 400
+        (or a status in PREEMPTING_STATUSES).
         """
         parts = urlsplit(url)
         if provider is None:
             provider = accounts.get(parse_qs(parts.query).get("integrated_account_id", [""])[0])
-        path = parts.path.rstrip("/")
+        path = parts.path
+        rest = path[path.find(_GET_PREFIX) + len(_GET_PREFIX) :] if _GET_PREFIX in path else ""
         if path.endswith(LIST_PATH):
             endpoint, interview_id = LIST, None
+        elif rest and "/" not in rest:
+            endpoint, interview_id = GET, unquote(rest)
         else:
-            endpoint, interview_id = GET, unquote(path.rsplit("/", 1)[-1])
+            return cls(
+                GET, provider, expected_status=404, expected_message="no such route", expected_basis=_ROUTE_BASIS
+            )
+        if method.upper() not in _READ_METHODS:
+            message = f"{method} is not a read"
+            return cls(endpoint, provider, expected_status=405, expected_message=message, expected_basis=_ROUTE_BASIS)
         try:
             query = parse_query(parts.query, endpoint=endpoint)
         except QueryError as exc:
@@ -135,22 +163,24 @@ def _content_type(headers: Mapping[str, str]) -> str:
 
 def _check_list(body: Any, ex: Exchange, pointer: str, allow_null: bool) -> list[Violation]:
     if not isinstance(body, dict):
-        return [Violation(pointer, "list-envelope", "a list response must be an object {result, next_cursor}")]
+        return [
+            Violation(
+                pointer, "list-envelope", "a list response must be an object {result, next_cursor, prev_cursor, ...}"
+            )
+        ]
     out: list[Violation] = []
     items = body.get("result")
     if not isinstance(items, list):
         out.append(Violation(f"{pointer}/result", "list-envelope", "`result` must be an array"))
         items = []
-    if "next_cursor" not in body:
-        out.append(
-            Violation(f"{pointer}/next_cursor", "list-envelope", "`next_cursor` is missing (null on the last page)")
-        )
-    elif not isinstance(body["next_cursor"], str | None):
-        out.append(Violation(f"{pointer}/next_cursor", "list-envelope", "`next_cursor` must be a string or null"))
+    for key in _LIST_KEYS:
+        if key not in body:
+            hint = " (null on the last page)" if key == "next_cursor" else ""
+            out.append(Violation(f"{pointer}/{key}", "list-envelope", f"`{key}` is missing{hint}"))
     for key, value in body.items():
-        if key in ("result", "next_cursor"):
+        if key == "result":
             continue
-        types = _LIST_OPTIONAL.get(key)
+        types = _LIST_KEYS.get(key) or _LIST_OPTIONAL.get(key)
         if types is None:
             out.append(
                 Violation(
@@ -158,7 +188,9 @@ def _check_list(body: Any, ex: Exchange, pointer: str, allow_null: bool) -> list
                 )
             )
         elif not isinstance(value, types) or (key == "result_count" and isinstance(value, bool)):
-            out.append(Violation(f"{pointer}/{key}", "list-envelope", f"`{key}` has the wrong type", "D-list-extras"))
+            names = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+            basis = "D-list-envelope" if key == "next_cursor" else "D-list-extras"
+            out.append(Violation(f"{pointer}/{key}", "list-envelope", f"`{key}` must be {names}", basis))
     for index, item in enumerate(items):
         out.extend(_check_interview(item, ex, f"{pointer}/result/{index}", allow_null))
     return out
@@ -279,12 +311,11 @@ def _check_response(status: int, headers: Mapping[str, str], body: Any, exchange
     if problem is not None:
         return [*out, Violation("", "status", f"HTTP {status}"), problem] if status >= 400 else [*out, problem]
     if status >= 400:
-        if exchange.expected_status is not None and status != exchange.expected_status:
-            out.append(
-                Violation(
-                    "", "status", f"expected HTTP {exchange.expected_status}, got {status}", exchange.expected_basis
-                )
-            )
+        expected = exchange.expected_status
+        if expected is not None and status != expected and not (expected == 400 and status in PREEMPTING_STATUSES):
+            out.append(Violation("", "status", f"expected HTTP {expected}, got {status}", exchange.expected_basis))
+        if status == 405 and not any(key.lower() == "allow" for key in headers):
+            out.append(Violation("", "allow-header", "a 405 must say which methods are allowed (`Allow`)"))
         return out + check_error_body(status, parsed)
     if exchange.expected_status is not None:
         reason = f" ({exchange.expected_message})" if exchange.expected_message else ""

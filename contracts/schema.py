@@ -32,8 +32,9 @@ def field_schema(f: Field) -> dict[str, Any]:
         schema = _ref_schema(f.ref_description)
     elif f.kind is Kind.REF_LIST:
         schema = {"type": "array", "items": _ref_schema(f.ref_description)}
-    else:
-        schema = {"type": "object"}
+    else:  # remote_data: the provider's record, any keys (`additionalProperties: true` keeps it open
+        # for type generators: openapi-typescript gives Record<string, unknown>, not Record<string, never>)
+        schema = {"type": "object", "additionalProperties": True}
     return {**schema, "description": f.description}
 
 
@@ -68,7 +69,8 @@ def error_schema() -> dict[str, Any]:
             "message": {"type": "string", "description": "What went wrong, for a person."},
             "truto_is_remote_error": {"type": "boolean"},
             "raw_response": {"description": "The provider's body for remote errors."},
-            "truto_error_insight": {"type": "object"},
+            "truto_error_insight": {"type": "object", "additionalProperties": True},
+            "details": {"description": "More about the error, e.g. `failures` of a validation."},
         },
         "required": list(ERROR_KEYS),
     }

@@ -1,80 +1,128 @@
-"""`python -m mockserver` / `truto-mock`: start the mock on 127.0.0.1:8000 with its built-in data."""
+"""`python -m mockserver` / `truto-mock`: serve the Truto interviews mock (127.0.0.1:8000, built-in data).
+
+Open the base URL in a browser for the page at `/`: accounts, interviews in every response format,
+scenario links and the live request journal. Stop it with Ctrl-C.
+"""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from contracts.limits import TRUTO_LIMITS
-from mockserver.config import MockConfig
+from mockserver.config import DEFAULT_RECORDS, MockConfig, check_port, check_setting, from_text
+
+PROG = "truto-mock"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the flag (no usage block, no internals)."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("argument "):
+            message = message.removeprefix("argument ")
+        elif message.startswith("unrecognized arguments: "):
+            message = f"unknown argument(s): {message.removeprefix('unrecognized arguments: ')}"
+        self.exit(2, f"{PROG}: {message} (see {PROG} --help)\n")
+
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows a flag's default, unless it has none worth showing (None, False)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _flag(name: str) -> Callable[[str], Any]:
+    """An argparse type running the setting's own check (the one MockConfig runs)."""
+
+    def convert(text: str) -> Any:
+        try:
+            return check_setting(name, from_text(text))
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name  # argparse shows it only if the check itself fails unexpectedly
+    return convert
 
 
 def _port(text: str) -> int:
-    value = int(text)
-    if not 0 < value < 65536:
-        raise argparse.ArgumentTypeError(f"port must be 1-65535, got {value}")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def _latency(text: str) -> tuple[int, int]:
-    low, sep, high = text.partition("-")
     try:
-        pair = (int(low), int(high if sep else low))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"latency takes MS or MIN-MAX in milliseconds, got {text!r}") from None
-    if not 0 <= pair[0] <= pair[1]:
-        raise argparse.ArgumentTypeError(f"latency needs 0 <= MIN <= MAX, got {text!r}")
-    return pair
+        return check_port(from_text(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _rate(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"error rate must be between 0 and 1, got {value}")
-    return value
+def _text(name: str) -> Callable[[str], str]:
+    def convert(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError("must not be empty")
+        return text
+
+    convert.__name__ = name
+    return convert
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="truto-mock", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=_port, default=8000)
-    parser.add_argument("--seed", type=_non_negative, default=0, help="seed of the generated data")
-    parser.add_argument("--records", type=_non_negative, default=25, help="generated interviews per account")
-    parser.add_argument("--data", type=Path, help="folder with accounts.json and <provider>_interviews.json")
-    parser.add_argument("--token", help="require exactly this bearer token (default: accept any)")
-    parser.add_argument("--cors-origin", default="*", help="allowed CORS origin (default: any)")
-    parser.add_argument("--lenient-query", action="store_true", help="accept query parameters outside the contract")
-    faults = parser.add_argument_group("faults (all off by default; deterministic under --seed)")
-    faults.add_argument("--latency", type=_latency, metavar="MIN-MAX", help="extra latency per request, in ms")
-    faults.add_argument("--error-rate", type=_rate, default=0.0, help="share of requests failing with 500/502/503")
+    parser = _Parser(
+        prog=PROG,
+        description=__doc__,
+        formatter_class=_Help,
+        epilog='Through make: make run PORT=9000 ARGS="--data DIR --seed 3". Docs: README.md.',
+    )
+    serving = parser.add_argument_group("serving")
+    serving.add_argument(
+        "--host", type=_text("host"), default="127.0.0.1", help="address to bind (127.0.0.1 keeps it to this machine)"
+    )
+    serving.add_argument("--port", type=_port, default=8000, help="port to listen on")
+    serving.add_argument("--token", type=_flag("token"), help="require exactly this bearer token (default: any)")
+    serving.add_argument("--cors-origin", type=_flag("cors_origin"), default="*", help="allowed CORS origin")
+    serving.add_argument("--journal-size", type=_flag("journal_size"), default=200, help="requests kept in the journal")
+    data = parser.add_argument_group("data")
+    data.add_argument(
+        "--data",
+        type=Path,
+        metavar="DIR",
+        help="serve this data folder (accounts.json + records files) instead of the built-in data",
+    )
+    data.add_argument(
+        "--records",
+        type=_flag("records"),
+        metavar="N",
+        help=f"generated interviews per account (default: {DEFAULT_RECORDS}, or 0 with --data)",
+    )
+    data.add_argument("--seed", type=_flag("seed"), default=0, help="seed of the generated data")
+    data.add_argument(
+        "--lenient-query", action="store_true", help="accept (and ignore) query parameters outside the contract"
+    )
+    faults = parser.add_argument_group("faults (all off by default; repeatable under --seed)")
+    faults.add_argument("--latency", type=_flag("latency_ms"), metavar="MIN-MAX", help="extra latency per request, ms")
     faults.add_argument(
-        "--rate-limit-token", type=_non_negative, default=0, metavar="N", help="requests per 10 s per token"
+        "--error-rate", type=_flag("error_rate"), default=0.0, metavar="P", help="share of requests failing with 5xx"
     )
     faults.add_argument(
-        "--rate-limit-account", type=_non_negative, default=0, metavar="N", help="requests per 10 s per account"
+        "--rate-limit-token", type=_flag("rate_limit_token"), default=0, metavar="N", help="requests per 10 s per token"
+    )
+    faults.add_argument(
+        "--rate-limit-account",
+        type=_flag("rate_limit_account"),
+        default=0,
+        metavar="N",
+        help="requests per 10 s per integrated account",
     )
     faults.add_argument(
         "--truto-rate-limits", action="store_true", help=f"Truto's own limits: {TRUTO_LIMITS.describe()}"
     )
-    parser.add_argument("--journal-size", type=_non_negative, default=200, help="requests kept in the journal")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.data is not None and not (args.data / "accounts.json").is_file():
-        print(f"truto-mock: {args.data}/accounts.json not found", file=sys.stderr)
-        return 2
     config = MockConfig(
         seed=args.seed,
         records=args.records,
@@ -88,15 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate_limit_account=TRUTO_LIMITS.per_account.requests if args.truto_rate_limits else args.rate_limit_account,
         journal_size=args.journal_size,
     )
-    from mockserver.serve import PortInUse, serve
+    from mockserver.serve import run
 
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            serve(config, host=args.host, port=args.port)
-    except PortInUse as exc:
-        print(f"truto-mock: {exc} (another mock running? try --port)", file=sys.stderr)
-        return 2
-    return 0
+    return run(config, host=args.host, port=args.port)
 
 
 if __name__ == "__main__":

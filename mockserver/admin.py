@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from contracts.datafolder import Account
 from contracts.openapi import openapi_document
 from contracts.params import LIST_PATH, RESPONSE_FORMATS
 from contracts.providers import MappingError
 from contracts.responses import Exchange, check_response, verdict
-from mockserver.app import ApiError, error_response, json_response, state
+from mockserver.adapter import current_state as state
+from mockserver.adapter import error_response, json_response
 from mockserver.config import DEV_TOKEN
+from mockserver.core import ApiError, answer
+from mockserver.openapi_examples import served_document
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
 from mockserver.store import DuplicateRecordError
 
@@ -24,9 +27,7 @@ MAX_ADMIN_BODY = 20 * 1024 * 1024
 
 @admin.get("/openapi.json")
 def openapi() -> Response:
-    document = openapi_document()
-    document["servers"] = [{"url": request.host_url.rstrip("/")}, *document["servers"]]
-    return json_response(document)
+    return json_response(served_document(openapi_document(), state(), request.host_url.rstrip("/")))
 
 
 @admin.get("/__mock__/accounts")
@@ -88,10 +89,11 @@ def try_request() -> str:
     mock = state()
     token = mock.config.token or DEV_TOKEN
     headers = {"Authorization": f"Bearer {token}", **({"Prefer": prefer} if prefer else {})}
-    response = current_app.test_client().get(path, headers=headers)
-    data = response.get_data()
+    parts = urlsplit(path)
+    response = answer(mock, "GET", unquote(parts.path), parts.query, headers)
+    data = response.content()
     exchange = Exchange.from_url(path, accounts={a.id: a.provider for a in mock.store.accounts()})
-    found = check_response(response.status_code, dict(response.headers), data, exchange)
+    found = check_response(response.status, response.headers, data, exchange)
     violations = [str(v) for v in found]
     try:
         body = json.dumps(json.loads(data), indent=2, ensure_ascii=False)
@@ -101,7 +103,7 @@ def try_request() -> str:
         "try.html",
         path=path,
         prefer=prefer,
-        status=response.status_code,
+        status=response.status,
         headers=list(response.headers.items()),
         body=body,
         verdict=verdict(found),

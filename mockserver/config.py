@@ -1,26 +1,124 @@
-"""The mock's settings: one frozen object built from `create_app(config)` or the command line."""
+"""The mock's settings: one frozen object, checked on construction, shared by `create_app` and the CLI.
+
+Each setting has one check (`check_setting`): `MockConfig(...)` runs it for every field, and the
+command line runs the same one for each flag, so a bad value fails early with the same words.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 DEV_TOKEN = "dev-token"
 """The token shown in examples and used by the page's links when no --token is set (any is accepted)."""
+DEFAULT_RECORDS = 25
+"""Generated interviews per account with the built-in data; a data folder gets none unless asked."""
+
+
+def _whole(value: Any, low: int = 0, high: int | None = None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"must be a whole number, got {value!r}")
+    if value < low or (high is not None and value > high):
+        bounds = f"{low}-{high}" if high is not None else f"{low} or more"
+        raise ValueError(f"must be {bounds}, got {value}")
+    return value
+
+
+def check_port(value: Any) -> int:
+    """A TCP port to listen on: 1-65535."""
+    return _whole(value, 1, 65535)
+
+
+def from_text(text: str) -> Any:
+    """A command-line value as the setting checks take it: whole numbers as int, decimals as float,
+    `MIN-MAX` as a pair; anything else stays text (and the check says what it expected)."""
+    stripped = text.strip()
+    if stripped.isascii() and stripped.lstrip("-").isdigit() and stripped.count("-") <= 1:
+        return int(stripped)
+    low, sep, high = stripped.partition("-")
+    if sep and low.isascii() and low.isdigit() and high.isascii() and high.isdigit():
+        return (int(low), int(high))
+    try:
+        return float(stripped)
+    except ValueError:
+        return text
+
+
+def _latency(value: Any) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value, value)
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ValueError(f"takes MS or MIN-MAX in milliseconds, got {value!r}")
+    try:
+        pair = (_whole(value[0]), _whole(value[1]))
+    except ValueError:
+        raise ValueError(f"takes MS or MIN-MAX in milliseconds (whole numbers), got {value!r}") from None
+    if pair[0] > pair[1]:
+        raise ValueError(f"needs MIN <= MAX, got {pair[0]}-{pair[1]}")
+    return pair
+
+
+def _rate(value: Any) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+        raise ValueError(f"must be a number between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ValueError(f"must be a non-empty string, got {value!r}")
+    return value
+
+
+def _data_dir(value: Any) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | Path) or not str(value):
+        raise ValueError(f"must be a folder path, got {value!r}")
+    return Path(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {value!r}")
+    return value
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "seed": _whole,
+    "records": lambda value: None if value is None else _whole(value),
+    "data_dir": _data_dir,
+    "token": _optional_text,
+    "cors_origin": lambda value: _optional_text(value) or "*",
+    "strict_query": _bool,
+    "latency_ms": _latency,
+    "error_rate": _rate,
+    "rate_limit_token": _whole,
+    "rate_limit_account": _whole,
+    "journal_size": lambda value: _whole(value, 1),
+}
+
+
+def check_setting(name: str, value: Any) -> Any:
+    """The checked (and normalised) value of one setting; ValueError saying what is wrong."""
+    return _CHECKS[name](value)
 
 
 @dataclass(frozen=True)
 class MockConfig:
-    """Everything that changes how the mock behaves. Unknown keys are an error, never ignored."""
+    """Everything that changes how the mock behaves. Checked on construction: a bad value is a
+    ValueError naming the setting; unknown keys (in `from_mapping`) are an error, never ignored."""
 
     seed: int = 0
     """Seeds Faker for the generated part of the data set: same seed, same data."""
-    records: int = 25
-    """Generated interviews per account, on top of the hand-written fixtures."""
+    records: int | None = None
+    """Generated interviews per account; None: 25 with the built-in data, 0 with `data_dir`."""
     data_dir: Path | None = None
-    """A folder with accounts.json and <provider>_interviews.json replacing the built-in fixtures."""
+    """A data folder (accounts.json and records files) served instead of the built-in data."""
     token: str | None = None
     """When set, the exact bearer token every /unified request must carry; otherwise any token."""
     cors_origin: str = "*"
@@ -36,7 +134,22 @@ class MockConfig:
     rate_limit_account: int = 0
     """Requests allowed per integrated account per 10 s (Truto: 50); 0 turns the limit off."""
     journal_size: int = 200
-    """How many recent requests the journal keeps."""
+    """How many recent requests the journal keeps (at least 1)."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            try:
+                checked = check_setting(f.name, getattr(self, f.name))
+            except ValueError as exc:
+                raise ValueError(f"{f.name} {exc}") from None
+            object.__setattr__(self, f.name, checked)
+
+    @property
+    def generated_records(self) -> int:
+        """How many interviews are generated per account."""
+        if self.records is not None:
+            return self.records
+        return 0 if self.data_dir is not None else DEFAULT_RECORDS
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any] | MockConfig | None) -> MockConfig:
@@ -48,21 +161,7 @@ class MockConfig:
         unknown = sorted(set(config) - known)
         if unknown:
             raise ValueError(f"unknown mock setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        values = dict(config)
-        if values.get("data_dir") is not None:
-            values["data_dir"] = Path(values["data_dir"])
-        for name in ("seed", "records", "rate_limit_token", "rate_limit_account", "journal_size"):
-            if name in values and (not isinstance(values[name], int) or values[name] < 0):
-                raise ValueError(f"{name} must be a non-negative integer, got {values[name]!r}")
-        if values.get("latency_ms") is not None:
-            low, high = values["latency_ms"]
-            if not 0 <= low <= high:
-                raise ValueError(f"latency_ms must be (low, high) with 0 <= low <= high, got {values['latency_ms']!r}")
-            values["latency_ms"] = (int(low), int(high))
-        rate = values.get("error_rate", 0.0)
-        if not isinstance(rate, int | float) or not 0 <= rate <= 1:
-            raise ValueError(f"error_rate must be between 0 and 1, got {rate!r}")
-        return cls(**values)
+        return cls(**config)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe copy, for handing the settings to a server worker process."""

@@ -1,7 +1,7 @@
 """The request journal: the last N requests to the API, each with the contract verdict of its answer.
 
 Verdicts are computed when the journal is read, not while serving, so keeping a journal costs the
-hot path one append.
+hot path one append under a lock held for nothing else; readers judge entries under a lock of their own.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from contracts.responses import Exchange, check_response, verdict
 
 @dataclass
 class Entry:
+    """One answered request, as the journal keeps it (the body only until it is judged)."""
+
     seq: int
     at: float
     method: str
@@ -39,7 +41,7 @@ class Entry:
         assumption say so (`[rule; assumed A-...]`)."""
         if self._verdict is None:
             url = f"{self.path}?{self.query}" if self.query else self.path
-            exchange = Exchange.from_url(url, provider=self.provider)
+            exchange = Exchange.from_url(url, provider=self.provider, method=self.method)
             found = check_response(self.status, self.headers, self.body, exchange)
             self._word, self._assumed = verdict(found), sorted({v.basis for v in found if v.assumed})
             self._verdict = [str(v) for v in found]
@@ -69,7 +71,8 @@ class Journal:
 
     def __init__(self, size: int) -> None:
         self._entries: deque[Entry] = deque(maxlen=size)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the request path's: appends only
+        self._judging = threading.Lock()  # readers': one verdict computed once, off the request path
         self._seq = itertools.count(1)
         self.listeners: list[Callable[[Entry], None]] = []
         """Called with each new entry, outside the lock (the plugin's coverage report counts them)."""
@@ -86,8 +89,10 @@ class Journal:
         with self._lock:
             entries = list(self._entries)
         entries.reverse()
-        with self._lock:  # verdicts are computed once, under the lock, so readers never race
-            return [e for e in entries if e.verdict() is not None]
+        with self._judging:  # readers never race on an entry; the request path never waits for them
+            for entry in entries:
+                entry.verdict()
+        return entries
 
     def clear(self) -> int:
         with self._lock:

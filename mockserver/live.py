@@ -15,8 +15,9 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from contracts.datafolder import Account
-from mockserver.app import MockState, create_app
+from mockserver.app import create_app
 from mockserver.config import MockConfig
+from mockserver.state import MockState
 from mockserver.store import Record
 
 

@@ -5,79 +5,25 @@ Choices where Truto's behaviour is undocumented (also in docs/assumptions.md):
 - `stream`: the same JSON document as `unified`, sent in chunks (chunked transfer, no Content-Length).
 - `raw`: the provider's own response body; truto_exclude_fields and truto_ignore_remote_data do not apply.
 - `truto_skip_api_call=true`: answered from the store as usual; `debug` is null.
+Lists carry Truto's published envelope: `result`, `next_cursor`, `prev_cursor`, `result_count`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
 
 from contracts.datafolder import Account
-from contracts.fields import FIELD_BY_NAME, fields_for, filterable_fields
+from contracts.fields import fields_for
 from contracts.providers import Provider, provider_module
-from contracts.query import InterviewQuery, QueryError, encode_query
+from contracts.query import InterviewQuery, encode_query
+from mockserver.paging import Page
 from mockserver.store import Record
 
 STREAM_CHUNK = 8192
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "lt": operator.lt,
-    "lte": operator.le,
-}
-
-
-@dataclass(frozen=True)
-class Page:
-    records: list[Record]
-    offset: int
-    limit: int
-    total: int
-    next_cursor: str | None
-
-
-def encode_cursor(offset: int) -> str:
-    """An opaque cursor (base64url JSON), as Truto's cursors are opaque strings."""
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset = data["offset"]
-    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
-        raise QueryError(
-            "`next_cursor` is not a cursor this server issued; pass next_cursor from the last page"
-        ) from None
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise QueryError("`next_cursor` is not a cursor this server issued; pass next_cursor from the last page")
-    return offset
-
-
-def check_filters(query: InterviewQuery, provider: str) -> None:
-    """400 for a filter this provider's list endpoint does not support."""
-    for f in query.filters:
-        if provider not in FIELD_BY_NAME[f.field].filterable:
-            supported = ", ".join(filterable_fields(provider))
-            raise QueryError(f"{provider} does not support filtering on `{f.field}`; it supports: {supported}")
-
-
-def select_page(records: Sequence[Record], query: InterviewQuery, default_limit: int) -> Page:
-    """Filter, then cut the page the cursor and limit ask for."""
-    bounds = [(f.field, _OPS[f.operator], f.value.timestamp()) for f in query.filters]
-    chosen = [r for r in records if all(name in r.times and op(r.times[name], value) for name, op, value in bounds)]
-    offset = decode_cursor(query.next_cursor) if query.next_cursor else 0
-    total = len(chosen)
-    limit = max(total, 1) if query.ignore_limit else (query.limit or default_limit)
-    end = offset + limit
-    return Page(chosen[offset:end], offset, limit, total, encode_cursor(end) if end < total else None)
 
 
 Decoded = tuple[dict[str, Any], dict[str, Any]]  # (raw record, unified interview)
@@ -127,8 +73,9 @@ def render_get(record: Record, query: InterviewQuery, account: Account) -> Any:
     return {"result": item, "debug": _debug(module, query, path, {}, module.raw_get_body(decoded[0]))}
 
 
-def render_list(page: Page, query: InterviewQuery, account: Account) -> Any:
-    """The body of `GET /unified/ats/interviews` in the requested format."""
+def render_list(page: Page, query: InterviewQuery, account: Account, *, partial: bool = False) -> Any:
+    """The body of `GET /unified/ats/interviews` in the requested format; `partial` marks the list
+    envelope `is_partial_response: true` (the `Prefer: partial=true` scenario)."""
     module = provider_module(account.provider)
     decoded = [r.decode() for r in page.records]
 
@@ -138,10 +85,15 @@ def render_list(page: Page, query: InterviewQuery, account: Account) -> Any:
 
     if query.response_format == "raw":
         return raw_body()
-    envelope = {
-        "result": [unified_item(pair, query, account.provider) for pair in decoded],
+    items = [unified_item(pair, query, account.provider) for pair in decoded]
+    envelope: dict[str, Any] = {
+        "result": items,
         "next_cursor": page.next_cursor,
+        "prev_cursor": page.prev_cursor,
+        "result_count": len(items),
     }
+    if partial:
+        envelope["is_partial_response"] = True
     if query.response_format != "debug":
         return envelope
     if query.skip_api_call:

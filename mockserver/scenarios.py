@@ -4,6 +4,7 @@
     Prefer: code=503, remote=true    a provider error passed through Truto (truto_is_remote_error)
     Prefer: delay=1500               answer normally, 1.5 s late
     Prefer: code=500, delay=200      both
+    Prefer: partial=true             a list marked `is_partial_response: true`
 
 Bodies follow Truto's documented error model (see docs/assumptions.md for the parts assumed).
 """
@@ -50,6 +51,7 @@ class Scenario:
     code: int | None = None
     remote: bool = False
     delay_ms: int = 0
+    partial: bool = False
 
 
 class ScenarioError(ValueError):
@@ -59,7 +61,7 @@ class ScenarioError(ValueError):
 def valid_scenarios() -> str:
     truto = ", ".join(f"code={c}" for c in TRUTO_CODES)
     remote = ", ".join(str(c) for c in REMOTE_CODES)
-    return f"{truto}; code=<{remote}>, remote=true; delay=<0-{MAX_DELAY_MS}>"
+    return f"{truto}; code=<{remote}>, remote=true; delay=<0-{MAX_DELAY_MS}>; partial=true"
 
 
 def parse_prefer(header: str | None) -> Scenario:
@@ -69,7 +71,7 @@ def parse_prefer(header: str | None) -> Scenario:
     values: dict[str, str] = {}
     for part in header.split(","):
         key, sep, value = part.strip().partition("=")
-        if not sep or key not in ("code", "remote", "delay") or key in values:
+        if not sep or key not in ("code", "remote", "delay", "partial") or key in values:
             raise ScenarioError(f"unknown scenario {part.strip()!r} in Prefer; valid: {valid_scenarios()}")
         values[key] = value.strip()
     code = _int(values, "code")
@@ -83,7 +85,10 @@ def parse_prefer(header: str | None) -> Scenario:
         raise ScenarioError(f"unknown scenario code={code}; valid: {valid_scenarios()}")
     if not 0 <= delay <= MAX_DELAY_MS:
         raise ScenarioError(f"delay must be 0-{MAX_DELAY_MS} ms, got {delay}; valid: {valid_scenarios()}")
-    return Scenario(code, remote == "true", delay)
+    partial = values.get("partial", "false").lower()
+    if partial not in ("true", "false"):
+        raise ScenarioError(f"partial must be true or false, got {values['partial']!r}; valid: {valid_scenarios()}")
+    return Scenario(code, remote == "true", delay, partial == "true")
 
 
 def _int(values: dict[str, str], key: str) -> int | None:
@@ -114,12 +119,14 @@ def scenario_error(scenario: Scenario, provider: str | None) -> tuple[int, dict[
         return code, error_body(code, TRUTO_CODES[code]), headers
     message = REMOTE_CODES[code]
     raw = provider_module(provider).remote_error_body(code, message) if provider else {"message": message}
+    # Every remote error carries `remote_error` (Truto's published insight for a provider's error),
+    # beside a more specific insight where Truto documents one.
     insight: dict[str, Any] = {"remote_error": {"description": message, "value": {"status": code}}}
     headers = {}
     if code == 429:
-        insight = {"rate_limit_error": {"description": message, "value": {"retry_after": REMOTE_RETRY_AFTER}}}
+        insight["rate_limit_error"] = {"description": message, "value": {"retry_after": REMOTE_RETRY_AFTER}}
         headers = rate_limit_headers(100, 0, REMOTE_RETRY_AFTER)
     elif code == 403:
-        insight = {"forbidden_error": {"description": message, "value": {"missing_scopes": ["interviews:read"]}}}
+        insight["forbidden_error"] = {"description": message, "value": {"missing_scopes": ["interviews:read"]}}
     body = error_body(code, message, truto_is_remote_error=True, raw_response=raw, truto_error_insight=insight)
     return code, body, headers

@@ -35,9 +35,7 @@ def test_imports_run_toward_the_ground_floor(package: str) -> None:
 
 # An import inside a function runs late, so it can close a cycle Python would refuse at module level:
 # such a cycle is still a cycle. Known ones belong to open issues; each entry must go when its fix lands.
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"mockserver.app", "mockserver.admin"}): "issue 11 (the dev server) moves the shared helpers out",
-}
+KNOWN_CYCLES: dict[frozenset[str], str] = {}
 
 
 def _module_name(path: Path) -> str:

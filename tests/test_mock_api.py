@@ -15,7 +15,7 @@ from contracts.datetimes import parse_iso
 from contracts.fields import fields_for
 from contracts.query import parse_query
 from mockserver import create_app
-from mockserver.render import encode_cursor
+from mockserver.paging import encode_cursor
 from tests.mock_helpers import (
     ACCOUNTS,
     CEIPAL_ACCOUNT,
@@ -210,6 +210,35 @@ def test_cors_preflight_and_headers(client: FlaskClient) -> None:
     assert response.headers["Access-Control-Allow-Origin"] in ("*", "http://localhost:5173")
 
 
+@pytest.mark.parametrize(
+    "path", [LIST_PATH + "/", "/unified/ats/nope", "/nowhere", "/__mock__/requests", "/openapi.json", "/"]
+)
+def test_a_preflight_on_any_path_gets_cors_headers_and_no_auth(client: FlaskClient, path: str) -> None:
+    preflight = client.options(
+        path,
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization, prefer",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] in ("*", "http://localhost:5173")
+    assert {"authorization", "prefer"} <= set(preflight.headers["Access-Control-Allow-Headers"].lower().split(", "))
+    assert client.get("/__mock__/requests").get_json()["requests"] == []  # preflights are not API requests
+
+
+def test_scripts_on_another_origin_can_read_allow_retry_after_and_rate_limit_headers(client: FlaskClient) -> None:
+    for response in (
+        client.put(url_list("ceipal"), headers={"Authorization": "Bearer t", "Origin": "http://localhost:5173"}),
+        get(client, url_list("ceipal"), Origin="http://localhost:5173", Prefer="code=429"),
+        get(client, "/unified/ats/nope", Origin="http://localhost:5173"),
+    ):
+        exposed = {h.strip().lower() for h in response.headers["Access-Control-Expose-Headers"].split(",")}
+        assert {"allow", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"} <= exposed
+        assert response.headers["Access-Control-Allow-Origin"] in ("*", "http://localhost:5173")
+
+
 def test_cors_origin_can_be_restricted() -> None:
     client = create_app({"records": 0, "cors_origin": "http://app.example"}).test_client()
     allowed = get(client, url_list("ceipal"), Origin="http://app.example")
@@ -246,7 +275,8 @@ def test_401_wrong_token_when_one_is_required() -> None:
         (url_list("ceipal", "&limit=-1"), "positive whole number"),
         (url_list("ceipal", "&limit=abc"), "positive whole number"),
         (url_list("ceipal", "&next_cursor=garbage!!"), "not a cursor this server issued"),
-        (url_list("ceipal", "&next_cursor=" + encode_cursor(-5)), "not a cursor this server issued"),
+        (url_list("ceipal", "&next_cursor=" + encode_cursor(5)[:7]), "not a cursor this server issued"),
+        (url_list("ceipal", "&next_cursor=AAAAAA%2BA"), "not a cursor this server issued"),
         (url_list("ceipal", "&start_at[gt]=2024-01-01"), "ceipal does not support filtering on `start_at`"),
         (url_list("pinpoint", "&created_at[gt]=soon"), "ISO 8601"),
         (url_list("ceipal", "&truto_exclude_fields[]=salary"), "unknown field 'salary'"),

@@ -165,7 +165,9 @@ def test_the_reset_tests_fail_without_a_reset(pytester: pytest.Pytester, monkeyp
 
 def test_marker_is_registered_with_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines(["*truto_mock(seed=0, records=25*configure the Truto mock for one test*"])
+    result.stdout.fnmatch_lines(
+        ["*truto_mock(seed=0, records=None, data_dir=None*configure the Truto mock for one test*"]
+    )
 
 
 def test_options_are_listed(pytester: pytest.Pytester) -> None:

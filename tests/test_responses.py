@@ -24,21 +24,40 @@ def test_good_get_and_list(provider: str) -> None:
     get = Exchange("get", provider, interview_id=item["id"])
     assert check_response(200, JSON, json.dumps(item).encode(), get) == []
     listing = Exchange("list", provider)
-    assert check_response(200, JSON, {"result": [item, item], "next_cursor": None}, listing) == []
+    envelope = {"result": [item, item], "next_cursor": None, "prev_cursor": None, "result_count": 2}
+    assert check_response(200, JSON, envelope, listing) == []
+    assert check_response(200, JSON, {**envelope, "is_partial_response": True}, listing) == []  # optional
 
 
 def test_list_envelope_problems(provider: str) -> None:
     listing = Exchange("list", provider)
     item = good_interview(provider)
-    assert rules(check_response(200, JSON, {"result": [item]}, listing)) == [("/next_cursor", "list-envelope")]
-    assert rules(check_response(200, JSON, {"result": {}, "next_cursor": None}, listing)) == [
+    paging = {"prev_cursor": None, "result_count": 1}
+    assert rules(check_response(200, JSON, {"result": [item], **paging}, listing)) == [
+        ("/next_cursor", "list-envelope")
+    ]
+    assert rules(check_response(200, JSON, {"result": [item], "next_cursor": None}, listing)) == [
+        ("/prev_cursor", "list-envelope"),  # Truto documents both on every list page
+        ("/result_count", "list-envelope"),
+    ]
+    assert rules(check_response(200, JSON, {"result": {}, "next_cursor": None, **paging}, listing)) == [
         ("/result", "list-envelope")
     ]
-    found = check_response(200, JSON, {"result": [{**item, "id": 3}], "next_cursor": 5, "extra": 1}, listing)
+    found = check_response(
+        200,
+        JSON,
+        {"result": [{**item, "id": 3}], "next_cursor": 5, "prev_cursor": None, "result_count": True, "extra": 1},
+        listing,
+    )
     assert rules(found) == [
         ("/next_cursor", "list-envelope"),
+        ("/result_count", "list-envelope"),
         ("/extra", "unknown-field"),
         ("/result/0/id", "type"),
+    ]
+    partial = {"result": [item], "next_cursor": None, **paging, "is_partial_response": "yes"}
+    assert [str(v) for v in check_response(200, JSON, partial, listing)] == [
+        "/is_partial_response: `is_partial_response` must be true or false [list-envelope]"
     ]
 
 
@@ -105,7 +124,7 @@ def test_debug_envelope(provider: str) -> None:
     skip = Exchange("get", provider, response_format="debug", skip_api_call=True)
     assert rules(check_response(200, JSON, {"result": item, "debug": debug}, skip)) == [("/debug", "debug-envelope")]
     listing = Exchange("list", provider, response_format="debug")
-    envelope = {"result": [item], "next_cursor": None}
+    envelope = {"result": [item], "next_cursor": None, "prev_cursor": None, "result_count": 1}
     assert rules(check_response(200, JSON, {"result": envelope, "debug": debug}, listing)) == [
         ("/debug/nextCursor", "debug-envelope"),
         ("/debug/isLooping", "debug-envelope"),

@@ -65,3 +65,31 @@ def test_cli_prints_openapi_and_schema(capsys: pytest.CaptureFixture[str]) -> No
     assert json.loads(capsys.readouterr().out) == openapi_document()
     assert main(["schema", "--provider", "pinpoint"]) == 0
     assert json.loads(capsys.readouterr().out) == interview_schema("pinpoint")
+
+
+def test_remote_data_is_open_for_type_generators() -> None:
+    from contracts.openapi import openapi_document
+
+    schemas = openapi_document()["components"]["schemas"]
+    for name in ("Interview", "CeipalInterview", "PinpointInterview"):
+        assert schemas[name]["properties"]["remote_data"]["additionalProperties"] is True
+
+
+def test_served_document_carries_examples_from_the_running_data() -> None:
+    from mockserver import create_app
+
+    app = create_app({"records": 1})
+    document = app.test_client().get("/openapi.json").get_json()
+    get_op = document["paths"]["/unified/ats/interviews/{id}"]["get"]
+    list_op = document["paths"]["/unified/ats/interviews"]["get"]
+    params = {p["name"]: p for p in get_op["parameters"]}
+    accounts = {e["value"] for e in params["integrated_account_id"]["examples"].values()}
+    assert accounts == {"c3a1f0de-5e2b-4b7a-9c41-0d2f6c8e1a01", "9f4b2d17-3c6e-4e8a-a5d2-71b0e4c3f902"}
+    assert {e["value"] for e in params["id"]["examples"].values()} == {"9001", "412"}
+    examples = get_op["responses"]["200"]["content"]["application/json"]["examples"]
+    assert {value["value"]["id"] for value in examples.values()} == {"9001", "412"}  # one per provider
+    page = list_op["responses"]["200"]["content"]["application/json"]["examples"]
+    assert all(set(e["value"]) >= {"result", "next_cursor", "prev_cursor", "result_count"} for e in page.values())
+    cursor = next(p for p in list_op["parameters"] if p["name"] == "next_cursor")
+    assert cursor["schema"]["pattern"] == "^([A-Za-z0-9_-]{8})?$"
+    assert document["servers"][0]["url"] == "http://localhost"

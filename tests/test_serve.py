@@ -9,31 +9,25 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from mockserver.__main__ import main
+from tests.serving import free_port, wait_until_serving
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def wait_until_serving(url: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1.0)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"the mock did not answer on {url} within {timeout}s")
+def read_banner(process: subprocess.Popen[str]) -> str:
+    """The banner up to its curl line; fails (never loops) if the output ends first."""
+    assert process.stdout is not None
+    banner = ""
+    while "curl" not in banner:
+        line = process.stdout.readline()
+        if not line:
+            raise AssertionError(f"the mock's output ended before its curl line:\n{banner}")
+        banner += line
+    return banner
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +42,8 @@ def served() -> Iterator[tuple[str, str]]:
         start_new_session=True,
     )
     try:
-        wait_until_serving(f"http://127.0.0.1:{port}/openapi.json")
-        banner = ""
-        assert process.stdout is not None
-        while "curl" not in banner:
-            banner += process.stdout.readline()
-        yield f"http://127.0.0.1:{port}", banner
+        wait_until_serving(f"http://127.0.0.1:{port}/openapi.json", process)
+        yield f"http://127.0.0.1:{port}", read_banner(process)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
@@ -93,16 +83,71 @@ def test_default_bind_is_loopback() -> None:
     assert build_parser().parse_args([]).port == 8000
 
 
-@pytest.mark.parametrize("argv", [["--port", "0"], ["--port", "70000"], ["--records", "-1"], ["--bogus"]])
-def test_bad_usage_exits_2(argv: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["--port", "0"], "truto-mock: --port: must be 1-65535, got 0"),
+        (["--port", "70000"], "truto-mock: --port: must be 1-65535, got 70000"),
+        (["--port", "abc"], "truto-mock: --port: must be a whole number, got 'abc'"),
+        (["--port"], "truto-mock: --port: expected one argument"),
+        (["--records", "-1"], "truto-mock: --records: must be 0 or more, got -1"),
+        (["--records", "1.5"], "truto-mock: --records: must be a whole number, got 1.5"),
+        (["--latency", "5-1"], "truto-mock: --latency: needs MIN <= MAX, got 5-1"),
+        (["--latency", "fast"], "truto-mock: --latency: takes MS or MIN-MAX"),
+        (["--error-rate", "2"], "truto-mock: --error-rate: must be a number between 0 and 1, got 2"),
+        (["--journal-size", "0"], "truto-mock: --journal-size: must be 1 or more, got 0"),
+        (["--token", " "], "truto-mock: --token: must be a non-empty string"),
+        (["--bogus"], "truto-mock: unknown argument(s): --bogus"),
+    ],
+)
+def test_bad_usage_is_one_line_naming_the_flag(argv: list[str], line: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(argv)
-    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.startswith(line) and err.count("\n") == 1, err
 
 
-def test_missing_data_dir_exits_2(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_shows_groups_defaults_and_the_page(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(default: None)" not in out
+    assert "serving:" in out and "data:" in out and "faults" in out
+    assert "(default: 8000)" in out and "(default: 127.0.0.1)" in out
+    assert "page at `/`" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "reason"),
+    [
+        (["--host", "nosuch.invalid"], "not a usable address"),
+        (["--host", "192.0.2.77"], "is not an address of this machine; try --host 127.0.0.1"),
+    ],
+)
+def test_bind_errors_say_what_failed(
+    argv: list[str], reason: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MAKELEVEL", raising=False)  # `make test` sets it; the hint would say HOST=
+    assert main([*argv, "--port", str(free_port())]) == 2
+    err = capsys.readouterr().err
+    assert reason in err and "Traceback" not in err and err.count("\n") == 1, err
+
+
+def test_bind_hint_names_make_variables_under_make(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver.serve import BindError, ensure_free
+
+    monkeypatch.setenv("MAKELEVEL", "1")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(BindError, match=f"port {port} is in use .*; try PORT={port + 1}"):
+            ensure_free("127.0.0.1", port)
+
+
+def test_missing_data_dir_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--data", "/nonexistent-folder"]) == 2
-    assert "accounts.json not found" in capsys.readouterr().err
+    assert "/nonexistent-folder: is not a folder" in capsys.readouterr().err
 
 
 def test_a_taken_port_is_an_error_not_a_shared_socket(served: tuple[str, str]) -> None:
@@ -110,7 +155,8 @@ def test_a_taken_port_is_an_error_not_a_shared_socket(served: tuple[str, str]) -
     done = subprocess.run(
         [sys.executable, "-m", "mockserver", "--port", port], capture_output=True, text=True, timeout=30, check=False
     )
-    assert done.returncode == 2 and "cannot listen on 127.0.0.1" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}: port {port} is in use" in done.stderr
 
 
 def test_banner_warns_when_bound_beyond_loopback() -> None:
@@ -125,3 +171,13 @@ def test_banner_warns_when_bound_beyond_loopback() -> None:
     quiet = io.StringIO()
     banner(MockConfig(), "127.0.0.1", 8000, quiet)
     assert "warning" not in quiet.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.8.9.1", True), ("::1", True), ("localhost", True), ("0.0.0.0", False), ("::", False)],
+)
+def test_loopback_is_judged_by_address(host: str, loopback: bool) -> None:
+    from mockserver.serve import is_loopback
+
+    assert is_loopback(host) is loopback

@@ -1,0 +1,219 @@
+"""The mock's core: one function from an API request to its response, with no web framework in it.
+
+`answer(state, method, path, query_string, headers)` routes, authenticates, applies scenarios and
+faults, parses the query, renders the body and writes the journal entry. The Flask app is a thin
+adapter around it, and an httpx/respx side effect can call it directly.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote_plus
+
+from contracts.errors import ERROR_KEYS, error_body
+from contracts.params import GET, GET_PATH, LIST, LIST_PATH
+from contracts.providers import provider_module
+from contracts.query import QueryError, parse_query
+from mockserver.faults import WINDOW_SECONDS
+from mockserver.paging import check_filters, select_page
+from mockserver.render import dumps, render_get, render_list, stream_chunks
+from mockserver.scenarios import Scenario, ScenarioError, parse_prefer, rate_limit_headers, scenario_error
+from mockserver.state import MockState
+
+log = logging.getLogger("mockserver")
+API_PREFIX = "/unified/"
+ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
+JSON = "application/json"
+_GET_PREFIX = GET_PATH.removesuffix("{id}")
+
+
+@dataclass(frozen=True)
+class MockResponse:
+    """An answer: status, headers and body (bytes, or chunks for the `stream` format)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes | Iterable[bytes]
+    json: Any = field(default=None, repr=False)
+    """The object the body was serialised from (None for an empty body)."""
+
+    def content(self) -> bytes:
+        """The whole body as bytes (joins a stream's chunks)."""
+        return self.body if isinstance(self.body, bytes) else b"".join(self.body)
+
+
+class ApiError(Exception):
+    """An answer in Truto's error shape."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.message, self.headers, self.extra = status, message, dict(headers or {}), extra
+
+
+@dataclass
+class RequestRecord:
+    """What one request leaves for its journal entry, filled in as the request is answered."""
+
+    started: float = field(default_factory=time.perf_counter)
+    provider: str | None = None
+    scenario: str = ""
+    rate_headers: dict[str, str] = field(default_factory=dict)
+    """`ratelimit-*` headers for every response while rate limits are on (Truto sends them always)."""
+
+
+def json_answer(body: Any, status: int = 200, *, stream: bool = False, headers: Mapping[str, str] = {}) -> MockResponse:
+    """A JSON answer; `stream` sends the document in chunks."""
+    data = dumps(body)
+    return MockResponse(status, {"Content-Type": JSON, **headers}, stream_chunks(data) if stream else data, body)
+
+
+def error_answer(status: int, message: str, headers: Mapping[str, str] = {}, **extra: Any) -> MockResponse:
+    """An error in Truto's shape `{statusCode, error, message}` plus any documented extra keys."""
+    return json_answer(error_body(status, message, **extra), status, headers=headers)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        value = next((v for k, v in headers.items() if k.lower() == lowered), "")
+    return value
+
+
+def _bearer_token(mock: MockState, headers: Mapping[str, str]) -> str:
+    scheme, _, token = _header(headers, "Authorization").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "Missing or malformed Authorization header; send `Authorization: Bearer <api-token>`.")
+    expected = mock.config.token
+    if expected is not None and not hmac.compare_digest(token.encode(), expected.encode()):
+        raise ApiError(401, "Invalid API token.")
+    return token
+
+
+def _apply_scenario_and_faults(
+    mock: MockState, token: str, headers: Mapping[str, str], account_id: str | None, record: RequestRecord
+) -> Scenario:
+    """Raise the error a Prefer scenario, a rate limit or an injected fault asks for; sleep for delays."""
+    prefer = _header(headers, "Prefer")
+    try:
+        scenario = parse_prefer(prefer)
+    except ScenarioError as exc:
+        raise ApiError(400, str(exc)) from None
+    record.scenario = prefer
+    budget = mock.faults.rate_limit(token, account_id)
+    if budget is not None:  # Truto sends the tighter scope's budget on every response
+        record.rate_headers = rate_limit_headers(budget.limit, budget.remaining, budget.reset, retry=budget.limited)
+    if budget is not None and budget.limited:
+        raise ApiError(
+            429,
+            f"Rate limit exceeded: {budget.limit} requests per {WINDOW_SECONDS:g} seconds per {budget.scope}.",
+            record.rate_headers,
+        )
+    delay = scenario.delay_ms / 1000 or mock.faults.delay_seconds()
+    if delay:
+        mock.faults.sleep(delay)
+    injected = scenario if scenario.code is not None else mock.faults.random_error()
+    if injected is not None:
+        record.scenario = record.scenario or f"fault: code={injected.code}"
+        _raise_scenario(mock, injected, account_id, record)
+    return scenario
+
+
+def _raise_scenario(mock: MockState, scenario: Scenario, account_id: str | None, record: RequestRecord) -> None:
+    account = mock.store.account(account_id) if account_id else None
+    status, body, headers = scenario_error(scenario, account.provider if account else None)
+    record.provider = account.provider if account else None
+    extra = {k: v for k, v in body.items() if k not in ERROR_KEYS}
+    raise ApiError(status, body["message"], headers, **extra)
+
+
+def _route(method: str, path: str) -> tuple[str, str | None]:
+    """(endpoint, interview id) of an API path; ApiError 404 for no route, 405 for another method."""
+    if path == LIST_PATH:
+        endpoint, interview_id = LIST, None
+    elif path.startswith(_GET_PREFIX) and len(path) > len(_GET_PREFIX) and "/" not in path[len(_GET_PREFIX) :]:
+        endpoint, interview_id = GET, path[len(_GET_PREFIX) :]
+    else:
+        raise ApiError(404, f"No route for {path}; see /openapi.json.")
+    if method not in ALLOWED_METHODS:
+        allowed = ", ".join(ALLOWED_METHODS)
+        raise ApiError(405, f"{method} is not allowed here; allowed: {allowed}.", {"Allow": allowed})
+    return endpoint, interview_id
+
+
+def _account_id(query_string: str) -> str | None:
+    """The integrated account a request names, for rate limits and scenarios before the query is parsed."""
+    for part in query_string.split("&"):
+        name, _, value = part.partition("=")
+        if name == "integrated_account_id":
+            return unquote_plus(value)
+    return None
+
+
+def _serve(
+    mock: MockState, method: str, path: str, query_string: str, headers: Mapping[str, str], record: RequestRecord
+) -> MockResponse:
+    endpoint, interview_id = _route(method, path)
+    if method == "OPTIONS":
+        return MockResponse(204, {"Allow": ", ".join(ALLOWED_METHODS)}, b"")
+    token = _bearer_token(mock, headers)
+    scenario = _apply_scenario_and_faults(mock, token, headers, _account_id(query_string), record)
+    query = parse_query(query_string, endpoint=endpoint, strict=mock.config.strict_query)
+    account = mock.store.account(query.integrated_account_id)
+    if account is None:
+        raise ApiError(404, f"Integrated account {query.integrated_account_id} was not found.")
+    record.provider = account.provider
+    stream = query.response_format == "stream"
+    if endpoint == GET:
+        assert interview_id is not None
+        stored = mock.store.get(account.id, interview_id)
+        if stored is None:
+            raise ApiError(404, f"Interview {interview_id} was not found for this integrated account.")
+        return json_answer(render_get(stored, query, account), stream=stream)
+    check_filters(query, account.provider)
+    page = select_page(mock.store.records(account.id), query, provider_module(account.provider).default_page_size)
+    return json_answer(render_list(page, query, account, partial=scenario.partial), stream=stream)
+
+
+def answer(mock: MockState, method: str, path: str, query_string: str, headers: Mapping[str, str]) -> MockResponse:
+    """Answer one request to an API path (`/unified/...`) and log it in the journal.
+
+    `path` is the decoded path, `query_string` the raw one (without `?`), `headers` any mapping
+    (looked up case-insensitively). Never raises: every failure is an answer in Truto's error shape.
+    """
+    method = method.upper()
+    record = RequestRecord()
+    try:
+        response = _serve(mock, method, path, query_string, headers, record)
+    except ApiError as exc:
+        response = error_answer(exc.status, exc.message, exc.headers, **exc.extra)
+    except QueryError as exc:
+        response = json_answer(exc.body(), exc.status)
+    except Exception as exc:
+        log.exception("unexpected error answering %s %s", method, path)
+        response = error_answer(500, f"The mock failed on this request ({type(exc).__name__}); see its log.")
+    if record.rate_headers:
+        response = MockResponse(
+            response.status, {**record.rate_headers, **response.headers}, response.body, response.json
+        )
+    if method != "OPTIONS":
+        mock.journal.record(
+            method=method,
+            path=path,
+            query=query_string,
+            status=response.status,
+            latency_ms=(time.perf_counter() - record.started) * 1000,
+            provider=record.provider,
+            scenario=record.scenario,
+            headers=response.headers,
+            body=response.json,
+        )
+    if method == "HEAD":
+        return MockResponse(response.status, response.headers, b"", response.json)
+    return response
