@@ -15,7 +15,10 @@ import os
 import signal
 import socket
 import sys
+import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
@@ -49,6 +52,62 @@ def die_with_parent() -> None:
         return
     if os.getppid() != parent:  # the parent went before the request took effect
         os.kill(os.getpid(), signal.SIGTERM)
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_stopping = threading.Event()
+"""Set once a stop signal has arrived, so following make never sends a second one."""
+_MAKE_NAMES = ("make", "gmake")
+
+
+def _proc_status(pid: int) -> dict[str, str]:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    return dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
+
+
+def _caught(status: dict[str, str]) -> set[int]:
+    mask = int(status.get("SigCgt", "0"), 16)
+    return {sig for sig in _STOP_SIGNALS if mask >> (sig - 1) & 1}
+
+
+def _make_ancestor() -> int | None:
+    """The `make` this mock runs under (its parent, or its grandparent through a shell), if any."""
+    pid = os.getppid()
+    for _ in range(2):
+        status = _proc_status(pid)
+        if status.get("Name", "").strip() in _MAKE_NAMES:
+            return pid
+        pid = int(status.get("PPid", "0") or 0)
+        if pid <= 1:
+            return None
+    return None
+
+
+def follow_make(poll_seconds: float = 0.1) -> None:
+    """Stop when the `make` above us is told to stop. GNU make does not pass a SIGINT sent to it alone
+    on to its child (a terminal sends it to the whole group), and waits for the child forever; but
+    make's handler sets the signal back to its default, which /proc shows: we watch for that."""
+    if not sys.platform.startswith("linux"):
+        return
+    make = _make_ancestor()
+    if make is None:
+        return
+    watched = _caught(_proc_status(make))
+    if not watched:
+        return
+
+    def watch() -> None:
+        while not _stopping.is_set():
+            status = _proc_status(make)
+            if not status or watched - _caught(status):
+                os.kill(os.getpid(), signal.SIGINT)
+                return
+            time.sleep(poll_seconds)
+
+    threading.Thread(target=watch, name="truto-mock-follow-make", daemon=True).start()
 
 
 def app_from_env() -> Flask:
@@ -158,6 +217,7 @@ class _Stop(Exception):
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    _stopping.set()
     raise _Stop(signum)
 
 
@@ -183,6 +243,7 @@ def _serve_granian(config: MockConfig, host: str, port: int) -> int | None:
     interrupt = cast(Callable[[int, Any], None], server.signal_handler_interrupt)
 
     def on_signal(signum: int, frame: Any) -> None:
+        _stopping.set()
         received.append(signum)
         interrupt(signum, frame)
 
@@ -197,8 +258,9 @@ def _serve_granian(config: MockConfig, host: str, port: int) -> int | None:
 
 def run(config: MockConfig, *, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Check everything, print the banner, serve until stopped; the process's exit code."""
-    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in _STOP_SIGNALS}
     die_with_parent()
+    follow_make()
     try:
         problems = check_data(config)
         if problems:

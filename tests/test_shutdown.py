@@ -2,7 +2,8 @@
 
 20 tries in all, spread over `python -m mockserver` and `make run` and over the ways a stop arrives:
 SIGINT or SIGTERM to the whole process group (a terminal's Ctrl-C), to the mock's main process alone,
-and SIGTERM to `make` alone. Two bounded busy loops keep the CPUs busy meanwhile; tries run four at a
+and to `make` alone (make does not pass a SIGINT on: the mock sees make's handler reset in /proc).
+Two bounded busy loops keep the CPUs busy meanwhile; tries run four at a
 time, which keeps the machine busier still and the test short.
 """
 
@@ -37,6 +38,7 @@ WAYS = [
     ("python", "main", signal.SIGINT),
     ("make", "group", signal.SIGTERM),
     ("make", "mock", signal.SIGTERM),
+    ("make", "make", signal.SIGINT),
 ]
 BUSY = f"import time\nend = time.monotonic() + {BUSY_SECONDS}\nwhile time.monotonic() < end: pass\n"
 
