@@ -201,7 +201,7 @@ def bench_respx(rounds: int) -> None:
     import respx
 
     from mockserver.config import MockConfig
-    from mockserver.inprocess import TRUTO_BASE_URL, TrutoRouter, wsgi_responder
+    from mockserver.inprocess import TRUTO_BASE_URL, TrutoRouter, core_responder
     from mockserver.live import AppCache
 
     cache = AppCache()
@@ -216,7 +216,7 @@ def bench_respx(rounds: int) -> None:
         body = app.test_client().get(url.removeprefix(TRUTO_BASE_URL), headers=AUTH).get_data()
         static = respx.MockRouter(assert_all_called=False)
         static.get(url).respond(200, content=body, headers={"Content-Type": "application/json"})
-        truto = TrutoRouter(wsgi_responder(app))
+        truto = TrutoRouter(core_responder(app))
 
         def per_call(router: respx.MockRouter, url: str = url, repeat: int = 300) -> Callable[[], float]:
             def run() -> float:

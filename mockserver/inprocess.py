@@ -8,16 +8,16 @@ over the kit's two, so a test can still answer one Truto URL its own way.
 
 from __future__ import annotations
 
-import io
-import sys
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 import httpx
 import respx
 from flask import Flask
 from respx.models import AllMockedAssertionError, ResolvedRoute, Route, RouteList
+
+from mockserver.core import answer as core_answer
+from mockserver.live import mock_state
 
 TRUTO_BASE_URL = "https://api.truto.one"
 TRUTO_HOST = "api.truto.one"
@@ -75,57 +75,16 @@ class TrutoRouter(respx.MockRouter):
             raise NotMockedError(not_mocked_message(request)) from None
 
 
-def wsgi_responder(app: Flask) -> Callable[[httpx.Request], httpx.Response]:
-    """Answer an httpx request from the mock's WSGI app: the environ is built directly (werkzeug's
-    test client costs more than the mock's own work)."""
-    base: dict[str, Any] = {
-        "SCRIPT_NAME": "",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.version": (1, 0),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
+def core_responder(app: Flask) -> Callable[[httpx.Request], httpx.Response]:
+    """Answer an httpx request from the mock's core, the function behind the Flask routes too: no
+    WSGI environ, no Flask request machinery (which costs more than the mock's own work). CORS
+    headers are the browser's business and are left to the Flask side."""
+    state = mock_state(app)
 
     def respond(request: httpx.Request) -> httpx.Response:
         url = request.url
-        content = request.content
-        environ = dict(base)
-        environ["REQUEST_METHOD"] = request.method
-        environ["PATH_INFO"] = unquote_to_bytes(url.raw_path.partition(b"?")[0]).decode("latin-1")
-        environ["QUERY_STRING"] = url.query.decode("latin-1")
-        environ["SERVER_NAME"] = url.host
-        environ["SERVER_PORT"] = str(url.port or (443 if url.scheme == "https" else 80))
-        environ["wsgi.url_scheme"] = url.scheme
-        environ["wsgi.input"] = io.BytesIO(content)
-        for name, value in request.headers.multi_items():
-            key = name.upper().replace("-", "_")
-            if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                environ[key] = value
-            else:
-                key = f"HTTP_{key}"
-                environ[key] = f"{environ[key]}, {value}" if key in environ else value
-        status: list[str] = []
-        headers: list[tuple[str, str]] = []
-
-        def start_response(line: str, pairs: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], object]:
-            status[:] = [line]
-            headers[:] = pairs
-            return _no_write
-
-        chunks: Iterable[bytes] = app(environ, start_response)
-        try:
-            body = b"".join(chunks)
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-        return httpx.Response(int(status[0].split(" ", 1)[0]), headers=headers, content=body)
+        path = unquote_to_bytes(url.raw_path.partition(b"?")[0]).decode("utf-8", "replace")
+        answer = core_answer(state, request.method, path, url.query.decode("utf-8", "replace"), request.headers)
+        return httpx.Response(answer.status, headers=answer.headers, content=answer.content())
 
     return respond
-
-
-def _no_write(data: bytes) -> None:  # pragma: no cover - Flask never uses the legacy write()
-    raise NotImplementedError("the mock returns its body; it never calls write()")
