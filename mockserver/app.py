@@ -23,7 +23,11 @@ from mockserver.state import MockState
 log = logging.getLogger("mockserver")
 EXPOSED_HEADERS = ["Allow", "Retry-After", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"]
 """Response headers a script on another origin may read (CORS hides the others)."""
-ALLOWED_REQUEST_HEADERS = ["Authorization", "Content-Type", "Accept", "Prefer"]
+ALLOWED_REQUEST_HEADERS = "*"
+"""A preflight may ask for any request header (tracing, framework and cache headers included): flask-cors
+echoes back what `Access-Control-Request-Headers` lists. A dev mock has no reason to refuse one."""
+PREFLIGHT_MAX_AGE = 600
+"""Seconds a browser may cache a preflight's answer."""
 
 
 def _register_api(app: Flask) -> None:
@@ -80,7 +84,7 @@ def create_app(config: Mapping[str, Any] | MockConfig | None = None) -> Flask:
         expose_headers=EXPOSED_HEADERS,
         allow_headers=ALLOWED_REQUEST_HEADERS,
         methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE"],
-        max_age=600,
+        max_age=PREFLIGHT_MAX_AGE,
     )
     _register_api(app)
     app.register_blueprint(admin)

@@ -171,7 +171,9 @@ def _hint(flag: str, value: str) -> str:
 
 def ensure_free(host: str, port: int) -> None:
     """BindError unless this process could listen on host:port (granian binds with SO_REUSEPORT, so
-    a taken port would otherwise be shared silently)."""
+    a taken port would otherwise be shared silently). The probe sets SO_REUSEADDR, as granian does, so
+    connections of a mock just stopped (TIME_WAIT, FIN_WAIT) do not block a restart; it does not set
+    SO_REUSEPORT, so a live listener is still found."""
     try:
         infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
@@ -180,6 +182,7 @@ def ensure_free(host: str, port: int) -> None:
         raise BindError(f"cannot listen on {host}: not a usable address ({reason}); try {hint}") from None
     family, _, _, _, address = infos[0]
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as exc:

@@ -228,6 +228,24 @@ def test_a_preflight_on_any_path_gets_cors_headers_and_no_auth(client: FlaskClie
     assert client.get("/__mock__/requests").get_json()["requests"] == []  # preflights are not API requests
 
 
+BROWSER_HEADERS = "traceparent, sentry-trace, baggage, X-Requested-With, x-request-id, cache-control, authorization"
+
+
+def test_a_preflight_allows_whatever_request_headers_it_asks_for(client: FlaskClient) -> None:
+    """Tracing and framework headers (traceparent, sentry-trace, ...) must not make `fetch` fail."""
+    preflight = client.options(
+        url_list("ceipal"),
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": BROWSER_HEADERS,
+        },
+    )
+    allowed = {h.strip().lower() for h in preflight.headers["Access-Control-Allow-Headers"].split(",")}
+    assert allowed == {h.strip().lower() for h in BROWSER_HEADERS.split(",")}
+    assert int(preflight.headers["Access-Control-Max-Age"]) > 0
+
+
 def test_scripts_on_another_origin_can_read_allow_retry_after_and_rate_limit_headers(client: FlaskClient) -> None:
     for response in (
         client.put(url_list("ceipal"), headers={"Authorization": "Bearer t", "Origin": "http://localhost:5173"}),

@@ -145,6 +145,25 @@ def test_bind_hint_names_make_variables_under_make(monkeypatch: pytest.MonkeyPat
             ensure_free("127.0.0.1", port)
 
 
+def test_a_port_in_time_wait_is_free_but_a_live_listener_is_not() -> None:
+    """Restarting right after Ctrl-C: the old connections linger in TIME_WAIT, which must not block."""
+    from mockserver.serve import BindError, ensure_free
+
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as granian's listener does
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with pytest.raises(BindError, match="in use"):
+            ensure_free("127.0.0.1", port)
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = listener.accept()
+        accepted.close()  # the server side closes first, so its end (local port `port`) waits in TIME_WAIT
+        client.recv(1)
+        client.close()
+    ensure_free("127.0.0.1", port)
+
+
 def test_missing_data_dir_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--data", "/nonexistent-folder"]) == 2
     assert "/nonexistent-folder: is not a folder" in capsys.readouterr().err
