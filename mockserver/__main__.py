@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from contracts.limits import TRUTO_LIMITS
-from mockserver.config import DEFAULT_RECORDS, MockConfig, check_port, check_setting, from_text
+from mockserver.config import DEFAULT_RECORDS, MAX_RECORDS, MockConfig, check_port, check_setting, from_text
 
 PROG = "truto-mock"
 
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--records",
         type=_flag("records"),
         metavar="N",
-        help=f"generated interviews per account (default: {DEFAULT_RECORDS}, or 0 with --data)",
+        help=f"generated interviews per account, at most {MAX_RECORDS} (default: {DEFAULT_RECORDS}, or 0 with --data)",
     )
     data.add_argument("--seed", type=_flag("seed"), default=0, help="seed of the generated data")
     data.add_argument(

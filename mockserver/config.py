@@ -15,6 +15,8 @@ DEV_TOKEN = "dev-token"
 """The token shown in examples and used by the page's links when no --token is set (any is accepted)."""
 DEFAULT_RECORDS = 25
 """Generated interviews per account with the built-in data; a data folder gets none unless asked."""
+MAX_RECORDS = 100_000
+"""At most this many generated interviews per account (100000 take about 45 s and 300 MB to build)."""
 
 
 def _whole(value: Any, low: int = 0, high: int | None = None) -> int:
@@ -90,7 +92,7 @@ def _bool(value: Any) -> bool:
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "seed": _whole,
-    "records": lambda value: None if value is None else _whole(value),
+    "records": lambda value: None if value is None else _whole(value, 0, MAX_RECORDS),
     "data_dir": _data_dir,
     "token": _optional_text,
     "cors_origin": lambda value: _optional_text(value) or "*",

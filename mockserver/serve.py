@@ -2,13 +2,15 @@
 
 Everything that can fail is checked in this process before anything is served: the settings, the
 data folder, the address. The settings travel to the worker as JSON in an environment variable,
-because granian imports the app by name in its own process. A stop (SIGINT or SIGTERM, to this
-process or its whole group) ends the worker within a second and prints one line.
+because granian imports the app by name in its own process. A stop (SIGINT, SIGTERM or SIGHUP, to
+this process, its whole group or the worker alone) ends both processes within a second and prints one
+line; the banner waits until the worker answers.
 """
 
 from __future__ import annotations
 
 import errno
+import http.client
 import ipaddress
 import json
 import os
@@ -36,6 +38,8 @@ WORKER_KILL_SECONDS = 1
 """How long a worker gets to stop on its own before it is killed (granian's `workers_kill_timeout`)."""
 PROG = "truto-mock"
 PR_SET_PDEATHSIG = 1
+LARGE_RECORDS = 1000
+"""From this many generated records per account, say so before the (possibly long) build."""
 
 
 def die_with_parent() -> None:
@@ -54,7 +58,8 @@ def die_with_parent() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""SIGHUP (a closed terminal) stops the mock too: granian would otherwise respawn its worker."""
 _stopping = threading.Event()
 """Set once a stop signal has arrived, so following make never sends a second one."""
 _MAKE_NAMES = ("make", "gmake")
@@ -103,7 +108,7 @@ def follow_make(poll_seconds: float = 0.1) -> None:
         while not _stopping.is_set():
             status = _proc_status(make)
             if not status or watched - _caught(status):
-                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), min(watched - _caught(status), default=signal.SIGINT))
                 return
             time.sleep(poll_seconds)
 
@@ -115,6 +120,11 @@ def app_from_env() -> Flask:
     from mockserver.app import create_app
 
     die_with_parent()
+    # The worker is forked with the main process's handlers. Until granian installs its graceful ones
+    # (after this build), a stop signal simply ends it; SIGHUP always becomes that graceful SIGTERM.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, lambda signum, frame: os.kill(os.getpid(), signal.SIGTERM))
     return create_app(MockConfig.from_mapping(json.loads(os.environ.get(CONFIG_ENV, "{}"))))
 
 
@@ -224,8 +234,59 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise _Stop(signum)
 
 
-def _serve_granian(config: MockConfig, host: str, port: int) -> int | None:
-    """Serve until a stop signal; the signal's number (None when granian stopped by itself)."""
+_WORKER_STOPS = {0: "a stop signal to its worker"} | {-sig: f"{sig.name} to its worker" for sig in _STOP_SIGNALS}
+"""How a granian worker ends when a stop signal reaches it alone (`kill $(lsof -t -i :PORT)`): 0 after
+its own graceful handler, minus the signal if it came before that handler was installed."""
+
+
+def _treat_worker_stop_as_stop(server: Any, stopped: Callable[[str], None]) -> None:
+    """Make granian's main process stop, instead of reporting an unexpected exit (exit 1), when its
+    worker ended because a stop signal reached it. A crash (any other exit) is still reported."""
+    spawn = server._spawn_worker
+
+    def spawn_worker(*args: Any, **kwargs: Any) -> Any:
+        worker = spawn(*args, **kwargs)
+        watch = worker._watcher
+
+        def watcher() -> None:
+            worker.inner.join()
+            why = _WORKER_STOPS.get(worker.inner.exitcode)
+            if not worker.interrupt_by_parent and why is not None:
+                worker.interrupt_by_parent = True  # so granian does not call it unexpected
+                stopped(why)
+            watch()
+
+        worker._watcher = watcher
+        return worker
+
+    server._spawn_worker = spawn_worker
+
+
+def announce_when_ready(config: MockConfig, host: str, port: int, timeout: float = 600.0) -> None:
+    """Print the banner once the worker answers (it builds the data first), from a thread that gives
+    up quietly when the mock stops first."""
+    probe_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host.strip("[]"), host.strip("[]"))
+
+    def poll() -> None:
+        deadline = time.monotonic() + timeout
+        while not _stopping.is_set() and time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection(probe_host, port, timeout=5)
+                connection.request("GET", "/__mock__/accounts")
+                connection.getresponse().read()
+                connection.close()
+            except OSError:
+                time.sleep(0.05)
+                continue
+            if not _stopping.is_set():
+                banner(config, host, port)
+            return
+
+    threading.Thread(target=poll, name="truto-mock-ready", daemon=True).start()
+
+
+def _serve_granian(config: MockConfig, host: str, port: int) -> str | None:
+    """Serve until a stop signal; what stopped it (None when granian stopped by itself)."""
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -242,21 +303,36 @@ def _serve_granian(config: MockConfig, host: str, port: int) -> int | None:
         log_level=LogLevels.error,
         workers_kill_timeout=WORKER_KILL_SECONDS,
     )
-    received: list[int] = []
+    received: list[str] = []
     interrupt = cast(Callable[[int, Any], None], server.signal_handler_interrupt)
 
-    def on_signal(signum: int, frame: Any) -> None:
+    def stop(why: str) -> None:
         _stopping.set()
-        received.append(signum)
-        interrupt(signum, frame)
+        received.append(why)
+        interrupt(signal.SIGTERM, None)
 
-    server.signal_handler_interrupt = on_signal  # type: ignore[method-assign]  # granian installs it for SIGINT and SIGTERM
+    def on_signal(signum: int, frame: Any) -> None:
+        stop(signal.Signals(signum).name)
+
+    # granian installs these for SIGINT/SIGTERM and (to respawn its workers) SIGHUP: all three stop.
+    server.signal_handler_interrupt = on_signal  # type: ignore[method-assign]
+    server.signal_handler_reload = on_signal  # type: ignore[method-assign]
+    _treat_worker_stop_as_stop(server, stop)
+    announce_when_ready(config, host, port)
     try:
         server.serve()
     except SystemExit:  # granian exits 1 when the worker went first (it got the group's SIGINT too)
         if not received:
             raise
     return received[0] if received else None
+
+
+def _say(line: str) -> None:
+    """Print a last line; the terminal may be gone (closed window: SIGHUP) or the pipe closed."""
+    try:
+        print(line, flush=True)
+    except OSError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor complain at exit
 
 
 def run(config: MockConfig, *, host: str = "127.0.0.1", port: int = 8000) -> int:
@@ -270,18 +346,19 @@ def run(config: MockConfig, *, host: str = "127.0.0.1", port: int = 8000) -> int
             print("\n".join(problems), file=sys.stderr)
             return 2
         ensure_free(host, port)
-        banner(config, host, port)
-        signum = _serve_granian(config, host, port)
+        if config.generated_records >= LARGE_RECORDS:
+            print(f"generating {config.generated_records} records per account…", flush=True)
+        why = _serve_granian(config, host, port)
     except BindError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except _Stop as stop:
-        signum = stop.signum
+        why = signal.Signals(stop.signum).name
     except KeyboardInterrupt:
-        signum = signal.SIGINT
+        why = signal.SIGINT.name
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if signum is not None:
-        print(f"Truto interviews mock stopped ({signal.Signals(signum).name}).", flush=True)
+    if why is not None:
+        _say(f"Truto interviews mock stopped ({why}).")
     return 0

@@ -76,6 +76,29 @@ def test_served_by_granian_with_chunked_stream(served: tuple[str, str]) -> None:
     assert httpx.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
 
 
+def test_the_banner_waits_until_the_mock_answers() -> None:
+    """A slow start (many generated records, no cache) says what it does, and the banner comes only
+    when the worker answers: a request right after it gets its 200 at once, not after the build."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "--port", str(port), "--records", "2000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "TRUTO_MOCK_NO_CACHE": "1"},
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("generating 2000 records per account")
+        assert "serving on" in process.stdout.readline()
+        response = httpx.get(f"http://127.0.0.1:{port}/__mock__/accounts", timeout=0.5)
+        assert response.status_code == 200
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
 def test_default_bind_is_loopback() -> None:
     from mockserver.__main__ import build_parser
 
@@ -90,7 +113,8 @@ def test_default_bind_is_loopback() -> None:
         (["--port", "70000"], "truto-mock: --port: must be 1-65535, got 70000"),
         (["--port", "abc"], "truto-mock: --port: must be a whole number, got 'abc'"),
         (["--port"], "truto-mock: --port: expected one argument"),
-        (["--records", "-1"], "truto-mock: --records: must be 0 or more, got -1"),
+        (["--records", "-1"], "truto-mock: --records: must be 0-100000, got -1"),
+        (["--records", "100001"], "truto-mock: --records: must be 0-100000, got 100001"),
         (["--records", "1.5"], "truto-mock: --records: must be a whole number, got 1.5"),
         (["--latency", "5-1"], "truto-mock: --latency: needs MIN <= MAX, got 5-1"),
         (["--latency", "fast"], "truto-mock: --latency: takes MS or MIN-MAX"),

@@ -1,8 +1,9 @@
 """Ctrl-C and kill stop the mock within 2 s every time, with one line saying so, even on a busy machine.
 
 20 tries in all, spread over `python -m mockserver` and `make run` and over the ways a stop arrives:
-SIGINT or SIGTERM to the whole process group (a terminal's Ctrl-C), to the mock's main process alone,
-and to `make` alone (make does not pass a SIGINT on: the mock sees make's handler reset in /proc).
+SIGINT, SIGTERM or SIGHUP (a closed terminal) to the whole process group (a terminal's Ctrl-C), to the
+mock's main process alone, to its granian worker alone (`kill $(lsof -t -i :PORT)`), and to `make`
+alone (make does not pass a signal on: the mock sees make's handler reset in /proc).
 Two bounded busy loops keep the CPUs busy meanwhile; tries run four at a
 time, which keeps the machine busier still and the test short.
 """
@@ -25,7 +26,6 @@ import pytest
 from tests.serving import free_port, wait_until_serving
 
 ROOT = Path(__file__).parents[1]
-TRIES = 20
 STOP_WITHIN = 2.0
 BUSY_SECONDS = 90  # the busy loops end by themselves even if this test is killed
 WAYS = [
@@ -39,7 +39,18 @@ WAYS = [
     ("make", "group", signal.SIGTERM),
     ("make", "mock", signal.SIGTERM),
     ("make", "make", signal.SIGINT),
+    ("python", "group", signal.SIGHUP),
+    ("make", "group", signal.SIGHUP),
+    ("python", "main", signal.SIGHUP),
+    ("make", "mock", signal.SIGHUP),
+    ("make", "make", signal.SIGHUP),
+    ("python", "worker", signal.SIGINT),
+    ("make", "worker", signal.SIGTERM),
+    ("python", "worker", signal.SIGTERM),
+    ("make", "worker", signal.SIGINT),
+    ("python", "worker", signal.SIGHUP),
 ]
+TRIES = len(WAYS)
 BUSY = f"import time\nend = time.monotonic() + {BUSY_SECONDS}\nwhile time.monotonic() < end: pass\n"
 
 
@@ -89,6 +100,10 @@ def _try(index: int) -> str:
             elif target == "mock":
                 [mock] = _children(process.pid)
                 os.kill(mock, signum)
+            elif target == "worker":
+                [mock] = _children(process.pid) if runner == "make" else [process.pid]
+                [worker] = _children(mock)
+                os.kill(worker, signum)
             else:
                 os.kill(process.pid, signum)
             deadline = time.monotonic() + STOP_WITHIN
