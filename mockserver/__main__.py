@@ -81,7 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serving.add_argument("--port", type=_port, default=8000, help="port to listen on")
     serving.add_argument("--token", type=_flag("token"), help="require exactly this bearer token (default: any)")
-    serving.add_argument("--cors-origin", type=_flag("cors_origin"), default="*", help="allowed CORS origin")
+    serving.add_argument(
+        "--cors-origin",
+        type=_flag("cors_origin"),
+        default="*",
+        metavar="ORIGIN",
+        help="allowed CORS origin(s): * or scheme://host[:port], comma-separated for several",
+    )
     serving.add_argument("--journal-size", type=_flag("journal_size"), default=200, help="requests kept in the journal")
     data = parser.add_argument_group("data")
     data.add_argument(

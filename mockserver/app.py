@@ -80,7 +80,7 @@ def create_app(config: Mapping[str, Any] | MockConfig | None = None) -> Flask:
     CORS(
         app,
         resources={r"/*": {}},
-        origins=cfg.cors_origin,
+        origins=cfg.cors_origin if cfg.cors_origin == "*" else cfg.cors_origin.split(","),
         expose_headers=EXPOSED_HEADERS,
         allow_headers=ALLOWED_REQUEST_HEADERS,
         methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE"],

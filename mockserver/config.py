@@ -6,6 +6,7 @@ command line runs the same one for each flag, so a bad value fails early with th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -76,6 +77,28 @@ def _optional_text(value: Any) -> str | None:
     return value
 
 
+_ORIGIN = re.compile(r"(?i)[a-z][a-z0-9+.-]*://(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(:[0-9]{1,5})?")
+
+
+def _cors_origin(value: Any) -> str:
+    """`*`, or origins a browser can send (`scheme://host[:port]`, comma-separated); a single trailing
+    slash is dropped, since `Origin` never has one. Anything else could never match: an error."""
+    if value is None or value == "*":
+        return "*"
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"must be * or an origin like http://localhost:5173, got {value!r}")
+    origins = []
+    for part in value.split(","):
+        origin = part.strip()
+        origin = origin[:-1] if origin.endswith("/") and not origin.endswith("//") else origin
+        if not _ORIGIN.fullmatch(origin):
+            raise ValueError(
+                f"{part.strip()!r} is not an origin (scheme://host[:port], no path), e.g. http://localhost:5173"
+            )
+        origins.append(origin)
+    return ",".join(origins)
+
+
 def _data_dir(value: Any) -> Path | None:
     if value is None:
         return None
@@ -95,7 +118,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "records": lambda value: None if value is None else _whole(value, 0, MAX_RECORDS),
     "data_dir": _data_dir,
     "token": _optional_text,
-    "cors_origin": lambda value: _optional_text(value) or "*",
+    "cors_origin": _cors_origin,
     "strict_query": _bool,
     "latency_ms": _latency,
     "error_rate": _rate,
@@ -124,7 +147,8 @@ class MockConfig:
     token: str | None = None
     """When set, the exact bearer token every /unified request must carry; otherwise any token."""
     cors_origin: str = "*"
-    """The origin browsers are allowed to call from (Access-Control-Allow-Origin); `*` allows any."""
+    """The origins browsers may call from (Access-Control-Allow-Origin): `*` allows any, otherwise
+    comma-separated `scheme://host[:port]` origins."""
     strict_query: bool = True
     """Reject query parameters outside the contract (400); False accepts and ignores them."""
     latency_ms: tuple[int, int] | None = None

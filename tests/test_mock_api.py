@@ -265,6 +265,19 @@ def test_cors_origin_can_be_restricted() -> None:
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
+def test_several_cors_origins_and_a_trailing_slash_match_what_browsers_send() -> None:
+    client = create_app({"records": 0, "cors_origin": "http://localhost:5173/, https://app.example:8443"}).test_client()
+    for origin in ("http://localhost:5173", "https://app.example:8443"):
+        assert get(client, url_list("ceipal"), Origin=origin).headers["Access-Control-Allow-Origin"] == origin
+    assert "Access-Control-Allow-Origin" not in get(client, url_list("ceipal"), Origin="http://evil.example").headers
+
+
+@pytest.mark.parametrize("origin", ["not a url", "http://localhost:5173/app", "localhost:5173", "http://a.example,"])
+def test_a_cors_origin_no_browser_could_send_is_refused(origin: str) -> None:
+    with pytest.raises(ValueError, match="cors_origin .* is not an origin"):
+        create_app({"records": 0, "cors_origin": origin})
+
+
 # --- errors: one test per case, all in Truto's shape -------------------------------------------
 
 

@@ -122,6 +122,7 @@ def test_default_bind_is_loopback() -> None:
         (["--journal-size", "0"], "truto-mock: --journal-size: must be 1 or more, got 0"),
         (["--token", " "], "truto-mock: --token: must be a non-empty string"),
         (["--bogus"], "truto-mock: unknown argument(s): --bogus"),
+        (["--cors-origin", "not a url"], "truto-mock: --cors-origin: 'not a url' is not an origin"),
     ],
 )
 def test_bad_usage_is_one_line_naming_the_flag(argv: list[str], line: str, capsys: pytest.CaptureFixture[str]) -> None:
