@@ -194,7 +194,9 @@ def read_folder(path: Path | str) -> DataFolder:
     folder = Path(path)
     problems: list[Problem] = []
     if not folder.is_dir():
-        raise DataFolderError(folder, [Problem(str(folder), "is not a folder")])
+        raise DataFolderError(
+            folder, [Problem(str(folder), "is not a folder" if folder.exists() else "does not exist")]
+        )
     entries = _load_json(folder / ACCOUNTS_FILE, ACCOUNTS_FILE, problems)
     accounts = [] if entries is None else _accounts(entries, problems)
     by_file: dict[str, tuple[dict[str, Any], ...]] = {}

@@ -7,6 +7,7 @@ scenario links and the live request journal. Stop it with Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,6 +25,9 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         if message.startswith("argument "):
             message = message.removeprefix("argument ")
+            flag = message.split(":", 1)[0].split("/")[-1]
+            if message.endswith(": expected one argument") and flag.startswith("--"):
+                message += f" (a value starting with '-' needs the = form: {flag}=VALUE)"
         elif message.startswith("unrecognized arguments: "):
             message = f"unknown argument(s): {message.removeprefix('unrecognized arguments: ')}"
         self.exit(2, f"{PROG}: {message} (see {PROG} --help)\n")
@@ -42,10 +46,14 @@ def _flag(name: str) -> Callable[[str], Any]:
     """An argparse type running the setting's own check (the one MockConfig runs)."""
 
     def convert(text: str) -> Any:
+        value = from_text(text)
         try:
-            return check_setting(name, from_text(text))
+            return check_setting(name, value)
         except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+            message = str(exc)
+            if not isinstance(value, str):  # say what was typed (1e9), not what it was read as (1000000000.0)
+                message = re.sub(r", got .*$", f", got {text}", message)
+            raise argparse.ArgumentTypeError(message) from None
 
     convert.__name__ = name  # argparse shows it only if the check itself fails unexpectedly
     return convert
@@ -66,6 +74,12 @@ def _text(name: str) -> Callable[[str], str]:
 
     convert.__name__ = name
     return convert
+
+
+def _folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty (a folder path)")
+    return Path(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     data = parser.add_argument_group("data")
     data.add_argument(
         "--data",
-        type=Path,
+        type=_folder,
         metavar="DIR",
         help="serve this data folder (accounts.json + records files) instead of the built-in data",
     )
@@ -112,23 +126,43 @@ def build_parser() -> argparse.ArgumentParser:
         "--error-rate", type=_flag("error_rate"), default=0.0, metavar="P", help="share of requests failing with 5xx"
     )
     faults.add_argument(
-        "--rate-limit-token", type=_flag("rate_limit_token"), default=0, metavar="N", help="requests per 10 s per token"
+        "--rate-limit-token",
+        type=_flag("rate_limit_token"),
+        metavar="N",
+        help="requests per 10 s per token (default: 0, off)",
     )
     faults.add_argument(
         "--rate-limit-account",
         type=_flag("rate_limit_account"),
-        default=0,
         metavar="N",
-        help="requests per 10 s per integrated account",
+        help="requests per 10 s per integrated account (default: 0, off)",
     )
     faults.add_argument(
-        "--truto-rate-limits", action="store_true", help=f"Truto's own limits: {TRUTO_LIMITS.describe()}"
+        "--truto-rate-limits",
+        action="store_true",
+        help=f"Truto's own limits: {TRUTO_LIMITS.describe()} (not with --rate-limit-token/--rate-limit-account)",
     )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Exit codes: 0 after serving until stopped (Ctrl-C, SIGTERM, SIGHUP), 2 on bad usage, data or
+    address, 130 when interrupted while still starting up."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C while the imports run, before the mock's own handlers are set
+        print(f"{PROG}: interrupted while starting", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    own_limits = args.rate_limit_token is not None or args.rate_limit_account is not None
+    if args.truto_rate_limits and own_limits:
+        parser.error(
+            "--truto-rate-limits: sets both limits itself, so not with --rate-limit-token/--rate-limit-account"
+        )
     config = MockConfig(
         seed=args.seed,
         records=args.records,
@@ -138,8 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         strict_query=not args.lenient_query,
         latency_ms=args.latency,
         error_rate=args.error_rate,
-        rate_limit_token=TRUTO_LIMITS.per_token.requests if args.truto_rate_limits else args.rate_limit_token,
-        rate_limit_account=TRUTO_LIMITS.per_account.requests if args.truto_rate_limits else args.rate_limit_account,
+        rate_limit_token=TRUTO_LIMITS.per_token.requests if args.truto_rate_limits else args.rate_limit_token or 0,
+        rate_limit_account=TRUTO_LIMITS.per_account.requests
+        if args.truto_rate_limits
+        else args.rate_limit_account or 0,
         journal_size=args.journal_size,
     )
     from mockserver.serve import run

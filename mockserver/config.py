@@ -99,6 +99,14 @@ def _cors_origin(value: Any) -> str:
     return ",".join(origins)
 
 
+def _token(value: Any) -> str | None:
+    """A token a client can send in `Authorization: Bearer ...`: visible ASCII, no spaces."""
+    token = _optional_text(value)
+    if token is not None and not all("!" <= char <= "~" for char in token):
+        raise ValueError("must be visible ASCII without spaces (a client could not send it in a header)")
+    return token
+
+
 def _data_dir(value: Any) -> Path | None:
     if value is None:
         return None
@@ -117,7 +125,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "seed": _whole,
     "records": lambda value: None if value is None else _whole(value, 0, MAX_RECORDS),
     "data_dir": _data_dir,
-    "token": _optional_text,
+    "token": _token,
     "cors_origin": _cors_origin,
     "strict_query": _bool,
     "latency_ms": _latency,

@@ -196,7 +196,7 @@ def ensure_free(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as exc:
-            where = f"{host}:{port}"
+            where = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
             if exc.errno == errno.EADDRINUSE:
                 why = f"port {port} is in use (another mock running?); try {_hint('port', str(port + 1))}"
             elif exc.errno == errno.EACCES:

@@ -152,7 +152,9 @@ def test_a_broken_folder_names_the_file_the_record_and_the_problem(
 
 
 def test_a_missing_folder_and_a_missing_accounts_file(tmp_path: Path) -> None:
-    assert problems(tmp_path / "nope") == [f"{tmp_path / 'nope'}: is not a folder"]
+    assert problems(tmp_path / "nope") == [f"{tmp_path / 'nope'}: does not exist"]
+    (tmp_path / "file").write_text("")
+    assert problems(tmp_path / "file") == [f"{tmp_path / 'file'}: is not a folder"]
     assert problems(tmp_path) == ["accounts.json: file not found"]
 
 

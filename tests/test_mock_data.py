@@ -76,5 +76,5 @@ def test_bad_fixture_record_is_refused_with_its_violation(tmp_path: Path) -> Non
 def test_unknown_settings_are_an_error() -> None:
     with pytest.raises(ValueError, match="unknown mock setting"):
         create_app({"recrods": 3})
-    with pytest.raises(ValueError, match="records must be 0 or more, got -1"):
+    with pytest.raises(ValueError, match="records must be 0-100000, got -1"):
         create_app({"records": -1})

@@ -69,6 +69,12 @@ def test_from_unified_inverts_to_unified(provider: str) -> None:
             {**RAW["pinpoint"], "relationships": {"application": {"data": "238"}}},
             "resource identifier",
         ),
+        ("pinpoint", {**RAW["pinpoint"], "id": 412}, "id must be a non-empty string .JSON:API ids are strings"),
+        (
+            "pinpoint",
+            {**RAW["pinpoint"], "relationships": {"application": {"data": {"type": "applications", "id": 238}}}},
+            "relationships.application.data.id must be a non-empty string",
+        ),
     ],
 )
 def test_bad_raw_records_raise_mapping_error(provider: str, raw: Any, message: str) -> None:

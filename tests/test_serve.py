@@ -123,9 +123,26 @@ def test_default_bind_is_loopback() -> None:
         (["--token", " "], "truto-mock: --token: must be a non-empty string"),
         (["--bogus"], "truto-mock: unknown argument(s): --bogus"),
         (["--cors-origin", "not a url"], "truto-mock: --cors-origin: 'not a url' is not an origin"),
+        (["--data", ""], "truto-mock: --data: must not be empty"),
+        (["--journal-size", "1e9"], "truto-mock: --journal-size: must be a whole number, got 1e9 "),
+        (
+            ["--latency", "-5-10"],
+            "truto-mock: --latency: expected one argument (a value starting with '-' needs the = form",
+        ),
+        (["--latency=-5-10"], "truto-mock: --latency: takes MS or MIN-MAX in milliseconds, got '-5-10'"),
+        (
+            ["--truto-rate-limits", "--rate-limit-token", "3"],
+            "truto-mock: --truto-rate-limits: sets both limits itself",
+        ),
+        (["--rate-limit-account", "0", "--truto-rate-limits"], "truto-mock: --truto-rate-limits: sets both limits"),
+        (["--token", "a b"], "truto-mock: --token: must be visible ASCII without spaces"),
+        (["--token", "tok\u00e9n"], "truto-mock: --token: must be visible ASCII without spaces"),
     ],
 )
-def test_bad_usage_is_one_line_naming_the_flag(argv: list[str], line: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_usage_is_one_line_naming_the_flag(
+    argv: list[str], line: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("mockserver.serve.run", lambda *args, **kwargs: pytest.fail("accepted: it would serve"))
     with pytest.raises(SystemExit) as info:
         main(argv)
     err = capsys.readouterr().err
@@ -189,9 +206,34 @@ def test_a_port_in_time_wait_is_free_but_a_live_listener_is_not() -> None:
     ensure_free("127.0.0.1", port)
 
 
+def test_ctrl_c_while_starting_is_one_line_and_exit_130(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("mockserver.serve.run", interrupted)
+    assert main(["--records", "0"]) == 130
+    assert capsys.readouterr().err == "truto-mock: interrupted while starting\n"
+
+
+def test_ipv6_addresses_are_bracketed_in_messages() -> None:
+    from mockserver.serve import BindError, ensure_free
+
+    with socket.socket(socket.AF_INET6) as taken:
+        try:
+            taken.bind(("::1", 0))
+        except OSError:
+            pytest.skip("no IPv6 loopback here")
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(BindError, match=rf"cannot listen on \[::1\]:{port}: port {port} is in use"):
+            ensure_free("::1", port)
+
+
 def test_missing_data_dir_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--data", "/nonexistent-folder"]) == 2
-    assert "/nonexistent-folder: is not a folder" in capsys.readouterr().err
+    assert "/nonexistent-folder: does not exist" in capsys.readouterr().err
 
 
 def test_a_taken_port_is_an_error_not_a_shared_socket(served: tuple[str, str]) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from contracts.datetimes import is_rfc3339
 from contracts.errors import reason_phrase
 from contracts.fields import STATUS_VALUES
-from contracts.providers._mapping import MappingError, drop_none, optional_text, record_id, ref, required_text
+from contracts.providers._mapping import MappingError, drop_none, optional_text, ref
 from contracts.providers._provider import Provider, page_count, page_number
 
 RESOURCE_TYPE = "interviews"
@@ -39,6 +39,14 @@ def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
+def _jsonapi_id(resource: Mapping[str, Any], where: str) -> str:
+    """JSON:API resource ids are strings (JSON:API 1.1, section 7.2), so an integer id is refused."""
+    value = resource.get("id")
+    if not isinstance(value, str) or not value:
+        raise MappingError(f"{where}id must be a non-empty string (JSON:API ids are strings), got {value!r}")
+    return value
+
+
 def _relationship_id(relationships: Mapping[str, Any], name: str) -> str | None:
     rel = relationships.get(name)
     if rel is None:
@@ -50,7 +58,7 @@ def _relationship_id(relationships: Mapping[str, Any], name: str) -> str | None:
         return None
     if not isinstance(data, Mapping):
         raise MappingError(f"relationships.{name}.data must be a resource identifier")
-    return required_text(data, "id", f"relationships.{name}.data.")
+    return _jsonapi_id(data, f"relationships.{name}.data.")
 
 
 def _datetime(attributes: Mapping[str, Any], key: str) -> str | None:
@@ -82,7 +90,7 @@ def _to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
     optional_text(attributes, "title", "attributes.")
     return drop_none(
         {
-            "id": record_id(raw),
+            "id": _jsonapi_id(raw, ""),
             "application": ref(_relationship_id(relationships, "application")),
             "job_interview_stage": ref(_relationship_id(relationships, "interview_stage")),
             "start_at": _datetime(attributes, "start_at"),
