@@ -24,6 +24,39 @@ def is_rfc3339(value: str) -> bool:
     return day <= "28" or int(day) <= monthrange(int(value[:4]), int(month))[1]
 
 
+_DATE = re.compile(r"\d{4}-\d\d-\d\d\Z", re.ASCII)
+
+
+def parse_rfc3339(value: str) -> datetime:
+    """Parse what `is_rfc3339` accepts (lowercase `t`/`z` too). A leap second (`23:59:60`) is read as
+    the last microsecond of its minute, so it still sorts after :59 and before the next minute."""
+    if not is_rfc3339(value):
+        raise ValueError(f"{value!r} is not an RFC 3339 date-time")
+    text = value.upper()
+    leap = text[17:19] == "60"
+    if leap:
+        text = text[:17] + "59" + text[19:]
+    parsed = datetime.fromisoformat(text)
+    return parsed.replace(microsecond=999_999) if leap else parsed
+
+
+def parse_filter_value(value: str) -> datetime:
+    """A date filter's value, as the OpenAPI document describes it: an RFC 3339 date-time, or a full
+    date (`2026-01-01`, midnight UTC; Truto documents ISO 8601 dates in queries). Nothing else: no
+    space for `T`, no date-time without an offset (its time zone would be a guess)."""
+    if _DATE.match(value):
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a valid date") from None
+    try:
+        return parse_rfc3339(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an RFC 3339 date-time (2026-01-01T00:00:00Z) or a date (2026-01-01)"
+        ) from None
+
+
 def parse_iso(value: str) -> datetime:
     """Parse an ISO 8601 date or date-time as sent in query filters; naive values are taken as UTC.
 

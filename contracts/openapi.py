@@ -11,11 +11,14 @@ from contracts.params import (
     GET_PATH,
     LIST,
     LIST_PATH,
+    MAX_LIST_ITEMS,
+    MAX_REMOTE_QUERY_KEYS,
     REMOTE_QUERY_KEY_PATTERN,
     Param,
     ParamType,
     params_for,
 )
+from contracts.responses import DEBUG_KEYS, DEBUG_LIST_KEYS
 from contracts.schema import error_schema, interview_schema
 
 BASE_URL = "https://api.truto.one"
@@ -32,6 +35,29 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+_FILTER_VALUE = {"type": "string", "anyOf": [{"format": "date-time"}, {"format": "date"}]}
+"""What `contracts.datetimes.parse_filter_value` accepts: an RFC 3339 date-time or a full date."""
+
+
+_JSON_TYPES = {str: "string", dict: "object", bool: "boolean", int: "integer", type(None): "null"}
+
+
+def _open_object(**extra: Any) -> dict[str, Any]:
+    """An object with any keys: `additionalProperties: true` makes type generators give
+    `Record<string, unknown>` rather than `Record<string, never>`."""
+    return {"type": "object", **extra, "additionalProperties": True}
+
+
+def _debug_schema() -> dict[str, Any]:
+    """`debug` of the debug envelope, from the checker's table of its keys (list keys optional)."""
+    properties: dict[str, Any] = {}
+    for key, types in {**DEBUG_KEYS, **DEBUG_LIST_KEYS}.items():
+        names = [_JSON_TYPES[t] for t in (types if isinstance(types, tuple) else (types,)) if t in _JSON_TYPES]
+        schema: dict[str, Any] = {} if not names else {"type": names[0] if len(names) == 1 else names}
+        properties[key] = _open_object() if names == ["object"] else schema
+    return _open_object(type=["object", "null"], properties=properties, required=list(DEBUG_KEYS))
+
+
 def _param_schema(p: Param) -> dict[str, Any]:
     if p.type is ParamType.UUID:
         return {"type": "string", "format": "uuid"}
@@ -42,17 +68,18 @@ def _param_schema(p: Param) -> dict[str, Any]:
     if p.type is ParamType.INTEGER:
         return {"type": "integer", "minimum": 1}
     if p.type is ParamType.ARRAY:
-        return {"type": "array", "items": {"type": "string", "enum": list(FIELD_NAMES)}}
+        return {"type": "array", "items": {"type": "string", "enum": list(FIELD_NAMES)}, "maxItems": MAX_LIST_ITEMS}
     if p.type is ParamType.OBJECT:
         return {
             "type": "object",
             "propertyNames": {"pattern": REMOTE_QUERY_KEY_PATTERN},
             "additionalProperties": {"type": "string"},
+            "maxProperties": MAX_REMOTE_QUERY_KEYS,
         }
     if p.type is ParamType.DATETIME_FILTER:
         return {
             "type": "object",
-            "properties": {op: {"type": "string", "format": "date-time"} for op in FILTER_OPERATORS},
+            "properties": {op: _FILTER_VALUE for op in FILTER_OPERATORS},
             "additionalProperties": False,
             "minProperties": 1,
         }
@@ -105,7 +132,7 @@ def _operation(endpoint: str, summary: str, success_schema: dict[str, Any]) -> d
 
 def openapi_document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document, built fresh from the tables on every call."""
-    raw = {"type": "object", "description": "truto_response_format=raw: the provider's own response."}
+    raw = _open_object(description="truto_response_format=raw: the provider's own response.")
     schemas: dict[str, Any] = {
         "Interview": interview_schema(None, standalone=False),
         **{f"{p.capitalize()}Interview": interview_schema(p, standalone=False) for p in PROVIDERS},
@@ -122,7 +149,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "DebugEnvelope": {
             "type": "object",
-            "properties": {"result": {}, "debug": {"type": ["object", "null"]}},
+            "properties": {"result": {}, "debug": _debug_schema()},
             "required": ["result", "debug"],
         },
         "Error": error_schema(),

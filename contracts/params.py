@@ -26,6 +26,10 @@ OPERATOR_BASIS: MappingProxyType[str, str] = MappingProxyType(
 """`gt`, `gte`, `lt` are documented; `lte` is assumed (the page is cut after `gt, g…`)."""
 REMOTE_QUERY_KEY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$"
 """Keys `remote_query[KEY]` may use: plain names, so the bracket encoding cannot mangle them."""
+MAX_LIST_ITEMS = 50
+"""At most this many `truto_exclude_fields` entries (the `qs` decoder's list limit, Truto's SDK's codec)."""
+MAX_REMOTE_QUERY_KEYS = 100
+"""At most this many `remote_query[KEY]` entries."""
 
 
 class ParamType(StrEnum):
@@ -147,7 +151,8 @@ def _filter_params() -> tuple[Param, ...]:
         Param(
             f.name,
             ParamType.DATETIME_FILTER,
-            f"Filter on `{f.name}` (ISO 8601) with operators {', '.join(FILTER_OPERATORS)}.",
+            f"Filter on `{f.name}` with operators {', '.join(FILTER_OPERATORS)}: an RFC 3339 date-time"
+            " (2026-01-01T00:00:00Z) or a date (2026-01-01, midnight UTC).",
             _LIST_ONLY,
             example=f"{f.name}[gt]=2024-01-01T00:00:00Z",
             providers=f.filterable,
@@ -160,6 +165,14 @@ def _filter_params() -> tuple[Param, ...]:
 
 PARAMS: tuple[Param, ...] = _BASE_PARAMS + _filter_params()
 PARAM_BY_NAME: MappingProxyType[str, Param] = MappingProxyType({p.name: p for p in PARAMS})
+
+
+def max_query_pairs() -> int:
+    """The most `name=value` pairs a request within these limits can need: the decoder's parameter
+    limit, so whatever the OpenAPI document allows is never refused for its length."""
+    per_type = {ParamType.ARRAY: MAX_LIST_ITEMS, ParamType.OBJECT: MAX_REMOTE_QUERY_KEYS}
+    per_type[ParamType.DATETIME_FILTER] = len(FILTER_OPERATORS)
+    return sum(per_type.get(p.type, 1) for p in PARAMS if p.location == "query")
 
 
 def params_for(endpoint: str, *, location: str | None = None) -> tuple[Param, ...]:

@@ -17,22 +17,31 @@ from typing import Any, Literal
 
 import qs_codec as qs
 
-from contracts.datetimes import parse_iso
+from contracts.datetimes import parse_filter_value
 from contracts.errors import error_body, missing_query_insight
 from contracts.fields import FIELD_BY_NAME, FIELD_NAMES
 from contracts.params import (
     DEFAULT_RESPONSE_FORMAT,
     FILTER_OPERATORS,
+    MAX_LIST_ITEMS,
+    MAX_REMOTE_QUERY_KEYS,
     PARAM_BY_NAME,
     REMOTE_QUERY_KEY_PATTERN,
     RESPONSE_FORMATS,
     ParamType,
+    max_query_pairs,
     params_for,
 )
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 _REMOTE_KEY = re.compile(REMOTE_QUERY_KEY_PATTERN)
-_DECODE = qs.DecodeOptions(depth=4, strict_depth=True, parameter_limit=200, raise_on_limit_exceeded=True, list_limit=50)
+_DECODE = qs.DecodeOptions(
+    depth=4,
+    strict_depth=True,
+    parameter_limit=max_query_pairs(),
+    raise_on_limit_exceeded=True,
+    list_limit=MAX_LIST_ITEMS,
+)
 ArrayFormat = Literal["brackets", "indices", "comma"]
 ARRAY_FORMATS: tuple[ArrayFormat, ...] = ("brackets", "indices", "comma")
 _LIST_FORMAT = {
@@ -129,7 +138,10 @@ def _exclude_fields(value: Any) -> tuple[str, ...]:
                 "`truto_exclude_fields` must be a list of field names "
                 "(truto_exclude_fields[]=id, truto_exclude_fields[0]=id or truto_exclude_fields=id,location)"
             )
-        for name in (part.strip() for part in item.split(",")):
+        parts = [part.strip() for part in item.split(",")]
+        if len(names) + len(parts) > MAX_LIST_ITEMS:
+            raise QueryError(f"`truto_exclude_fields` takes at most {MAX_LIST_ITEMS} entries")
+        for name in parts:
             if name not in FIELD_BY_NAME:
                 raise QueryError(
                     f"`truto_exclude_fields` names unknown field {name!r}; fields: {', '.join(FIELD_NAMES)}"
@@ -149,6 +161,8 @@ def _limit(value: Any) -> int:
 def _remote_query(value: Any) -> Mapping[str, str]:
     if not isinstance(value, Mapping):
         raise QueryError("`remote_query` must be an object: remote_query[key]=value")
+    if len(value) > MAX_REMOTE_QUERY_KEYS:
+        raise QueryError(f"`remote_query` takes at most {MAX_REMOTE_QUERY_KEYS} keys, got {len(value)}")
     for key, item in value.items():
         if not isinstance(key, str) or not _REMOTE_KEY.fullmatch(key):
             raise QueryError(
@@ -166,7 +180,7 @@ def _filters(name: str, value: Any) -> list[Filter]:
         if operator not in FILTER_OPERATORS:
             raise QueryError(f"`{name}[{operator}]` is not a filter operator; use one of {', '.join(FILTER_OPERATORS)}")
         try:
-            out.append(Filter(name, operator, parse_iso(_single(f"{name}[{operator}]", raw))))
+            out.append(Filter(name, operator, parse_filter_value(_single(f"{name}[{operator}]", raw))))
         except ValueError as exc:
             raise QueryError(f"`{name}[{operator}]`: {exc}") from None
     return out

@@ -37,13 +37,15 @@ PREEMPTING_STATUSES = frozenset({401, 403, 429, 500, 502, 503, 504})
 """Statuses that may answer a request before its query is read (authentication, permission, rate
 limits, failures), so they stand in for the 400 a broken query would otherwise get."""
 _GET_PREFIX = GET_PATH.removesuffix("{id}")
-_DEBUG_KEYS = {"requestUrl": str, "requestOptions": dict, "responseHeaders": dict}
-_DEBUG_LIST_KEYS = {
+DEBUG_KEYS: dict[str, Any] = {"requestUrl": str, "requestOptions": dict, "responseHeaders": dict, "data": object}
+"""The keys of the debug envelope's `debug` and their types (the checker and the OpenAPI document read it)."""
+DEBUG_LIST_KEYS: dict[str, Any] = {
     "nextCursor": (str, type(None)),
     "isLooping": bool,
     "isEmptyResult": bool,
     "resultCount": int,
 }
+"""More keys of `debug` on a list."""
 
 
 _ROUTE_BASIS = "A-route-method-errors"
@@ -227,16 +229,14 @@ def _check_debug(body: Any, ex: Exchange) -> list[Violation]:
         out.append(Violation("/debug", "debug-envelope", "`debug` must be null with truto_skip_api_call=true"))
     if not isinstance(debug, dict):
         return [*out, Violation("/debug", "debug-envelope", "`debug` must be an object or null")]
-    expected: dict[str, Any] = dict(_DEBUG_KEYS)
+    expected: dict[str, Any] = dict(DEBUG_KEYS)
     if ex.endpoint == LIST:
-        expected.update(_DEBUG_LIST_KEYS)
+        expected.update(DEBUG_LIST_KEYS)
     for key, types in expected.items():
         if key not in debug:
             out.append(Violation(f"/debug/{key}", "debug-envelope", f"`{key}` is missing from `debug`"))
         elif not isinstance(debug[key], types) or (types is int and isinstance(debug[key], bool)):
             out.append(Violation(f"/debug/{key}", "debug-envelope", f"`{key}` has the wrong type"))
-    if "data" not in debug:
-        out.append(Violation("/debug/data", "debug-envelope", "`data` is missing from `debug`"))
     return out
 
 

@@ -309,7 +309,7 @@ def test_401_wrong_token_when_one_is_required() -> None:
         (url_list("ceipal", "&next_cursor=" + encode_cursor(5)[:7]), "not a cursor this server issued"),
         (url_list("ceipal", "&next_cursor=AAAAAA%2BA"), "not a cursor this server issued"),
         (url_list("ceipal", "&start_at[gt]=2024-01-01"), "ceipal does not support filtering on `start_at`"),
-        (url_list("pinpoint", "&created_at[gt]=soon"), "ISO 8601"),
+        (url_list("pinpoint", "&created_at[gt]=soon"), "RFC 3339"),
         (url_list("ceipal", "&truto_exclude_fields[]=salary"), "unknown field 'salary'"),
         (url_list("ceipal", "&sort=asc"), "unknown query parameter `sort`"),
         (url_get("ceipal", "9001", "&limit=2"), "list endpoint only"),

@@ -58,10 +58,17 @@ def test_all_parameters_typed() -> None:
         (f"{BASE}&limit=5", "get", "applies to the list endpoint only"),
         (f"{BASE}&created_at=2024-01-01", "list", "filters take an operator"),
         (f"{BASE}&created_at[after]=2024-01-01", "list", "is not a filter operator"),
-        (f"{BASE}&created_at[gt]=yesterday", "list", "is not an ISO 8601 date-time"),
+        (f"{BASE}&created_at[gt]=yesterday", "list", "is not an RFC 3339 date-time"),
         (f"{BASE}&colour=red", "get", "unknown query parameter `colour`"),
         (f"{BASE}&a[b][c][d][e][f]=1", "get", "cannot be decoded"),
         (BASE + "".join(f"&p{i}=1" for i in range(300)), "get", "cannot be decoded"),
+        (f"{BASE}&created_at[gt]=2026-01-01 00:00:00Z", "list", "is not an RFC 3339 date-time"),
+        (f"{BASE}&created_at[gt]=2026-01-01T00:00:00", "list", "is not an RFC 3339 date-time"),
+        (f"{BASE}&created_at[gt]=2026-02-30", "list", "is not a valid date"),
+        (f"{BASE}&created_at[gt]=20260101", "list", "is not an RFC 3339 date-time"),
+        (BASE + "&truto_exclude_fields[]=id" * 51, "get", "cannot be decoded: List limit exceeded"),
+        (f"{BASE}&truto_exclude_fields=" + ",".join(["id"] * 51), "get", "takes at most 50 entries"),
+        (BASE + "".join(f"&remote_query[k{i}]=v" for i in range(101)), "get", "takes at most 100 keys"),
     ],
 )
 def test_malformed_queries_are_400_with_a_clear_message(query: str, endpoint: str, message: str) -> None:
@@ -69,6 +76,40 @@ def test_malformed_queries_are_400_with_a_clear_message(query: str, endpoint: st
         parse_query(query, endpoint=endpoint)
     body = info.value.body()
     assert body["statusCode"] == 400 and body["error"] == "Bad Request" and message.split("`")[0] in body["message"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-01-01t00:00:00z", datetime(2026, 1, 1, tzinfo=UTC)),
+        ("2026-01-01T00:00:00.5+02:00", datetime(2025, 12, 31, 22, 0, 0, 500_000, tzinfo=UTC)),
+        ("2016-12-31T23:59:60Z", datetime(2016, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)),
+        ("2026-01-01", datetime(2026, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_date_filters_take_rfc_3339_date_times_and_dates(value: str, expected: datetime) -> None:
+    """What the OpenAPI document's `date-time`/`date` formats allow: lowercase t/z, a leap second."""
+    [found] = parse_query(f"{BASE}&created_at[gt]={value.replace('+', '%2B')}", endpoint="list").filters
+    assert found.value == expected
+
+
+def test_the_longest_query_the_limits_allow_is_accepted() -> None:
+    """The decoder's parameter limit is derived from the per-parameter limits, so a request the
+    OpenAPI document allows (every list at its maxItems, every object at maxProperties) is accepted."""
+    from contracts.params import MAX_LIST_ITEMS, MAX_REMOTE_QUERY_KEYS
+
+    query = (
+        BASE
+        + "&truto_exclude_fields[]=id" * MAX_LIST_ITEMS
+        + "".join(f"&remote_query[k{i}]=v" for i in range(MAX_REMOTE_QUERY_KEYS))
+        + "".join(
+            f"&{f}[{op}]=2026-01-01" for f in ("created_at", "start_at", "end_at") for op in ("gt", "gte", "lt", "lte")
+        )
+        + "&truto_response_format=raw&truto_ignore_remote_data=true&truto_skip_api_call=false"
+        + "&limit=5&next_cursor=&truto_ignore_limit=false"
+    )
+    parsed = parse_query(query, endpoint="list")
+    assert len(parsed.remote_query) == MAX_REMOTE_QUERY_KEYS and len(parsed.filters) == 12
 
 
 def test_missing_account_carries_the_insight() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import Any
 
 import jsonschema
 import pytest
@@ -73,6 +75,36 @@ def test_remote_data_is_open_for_type_generators() -> None:
     schemas = openapi_document()["components"]["schemas"]
     for name in ("Interview", "CeipalInterview", "PinpointInterview"):
         assert schemas[name]["properties"]["remote_data"]["additionalProperties"] is True
+
+
+def _free_form_objects(node: Any, path: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema in the document that is an object and names none of its keys."""
+    if isinstance(node, dict):
+        types = node.get("type")
+        is_object = types == "object" or (isinstance(types, list) and "object" in types)
+        if is_object and not node.get("properties"):
+            yield path, node
+        for key, value in node.items():
+            yield from _free_form_objects(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _free_form_objects(value, f"{path}/{index}")
+
+
+def test_every_free_form_object_stays_open_for_type_generators() -> None:
+    """`{"type": "object"}` alone becomes `Record<string, never>` in openapi-typescript: every object
+    without named keys (remote_data, the raw body, debug and its parts) must say what its keys hold."""
+    from contracts.openapi import openapi_document
+    from mockserver import create_app
+
+    served = create_app({"records": 1}).test_client().get("/openapi.json").get_json()
+    for document in (openapi_document(), served):
+        found = dict(_free_form_objects(document))
+        assert found, "the walk finds nothing: it is broken"
+        closed = [path for path, node in found.items() if node.get("additionalProperties") in (None, False)]
+        assert not closed, closed
+        debug = document["components"]["schemas"]["DebugEnvelope"]["properties"]["debug"]
+        assert debug["additionalProperties"] is True and "requestUrl" in debug["properties"]
 
 
 def test_served_document_carries_examples_from_the_running_data() -> None:
