@@ -1,7 +1,8 @@
 """`python -m contracts`: validate a file, print the OpenAPI document or a JSON Schema, run the gate,
 record an account.
 
-Exit codes: 0 conforms, 1 violations (or unreadable input), 2 bad usage; the gate adds 3 (some
+Exit codes: 0 conforms (findings resting only on assumptions are unconfirmed, not violations, unless
+--strict-assumptions), 1 violations (or unreadable input), 2 bad usage; the gate adds 3 (some
 checks had no usable answer: the API was unavailable, not wrong). `record`: 0 recorded and the
 kit's mapping agrees, 1 recorded with disagreements, 2 usage or connection, 3 partly recorded.
 """
@@ -33,6 +34,10 @@ from contracts.openapi import openapi_document
 from contracts.schema import interview_schema
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+VALIDATE_EXIT_CODES = (
+    "Exit codes: 0 conforms, or breaks only the kit's assumptions (listed as unconfirmed; 1 with"
+    " --strict-assumptions); 1 a documented violation, or the file cannot be read; 2 bad usage."
+)
 
 
 def _read_json(path: str) -> tuple[object, str | None]:
@@ -58,14 +63,23 @@ def _validate(args: argparse.Namespace) -> int:
         ignore_remote_data=args.ignore_remote_data,
         allow_unknown_fields=args.allow_unknown_fields,
     )
-    for violation in violations:
+    documented = [v for v in violations if not v.assumed]
+    unconfirmed = [v for v in violations if v.assumed]
+    for violation in documented:
         print(violation)
-    if violations:
-        assumed = sorted({v.basis for v in violations if v.assumed})
-        resting = sum(v.assumed for v in violations)
-        note = f" ({resting} resting on assumptions: {', '.join(assumed)})" if assumed else ""
-        print(f"{len(violations)} violation(s) in {args.file}{note}", file=sys.stderr)
+    if unconfirmed:
+        print("unconfirmed (these rest only on the kit's assumptions, see docs/assumptions.md):")
+        for violation in unconfirmed:
+            print(f"  {violation}")
+    if documented:
+        note = f" (and {len(unconfirmed)} unconfirmed)" if unconfirmed else ""
+        print(f"{len(documented)} violation(s) in {args.file}{note}", file=sys.stderr)
         return 1
+    if unconfirmed:
+        ids = ", ".join(sorted({v.basis for v in unconfirmed}))
+        strict = " (--strict-assumptions counts them as violations)" if args.strict_assumptions else ""
+        print(f"{args.file}: no documented violation; {len(unconfirmed)} unconfirmed ({ids}){strict}", file=sys.stderr)
+        return 1 if args.strict_assumptions else 0
     print(f"{args.file}: conforms to the {args.provider} interview contract")
     return 0
 
@@ -87,11 +101,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m contracts", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    validate = sub.add_parser("validate", help="check a unified interview JSON file against the contract")
+    validate = sub.add_parser(
+        "validate",
+        help="check a unified interview JSON file against the contract",
+        description="Check one unified interview (a JSON file) against the documented contract.",
+        epilog=VALIDATE_EXIT_CODES,
+    )
     validate.add_argument("file", help="path to a JSON file holding one interview ('-' for stdin)")
-    validate.add_argument("--provider", required=True, choices=PROVIDERS)
-    validate.add_argument("--exclude-field", action="extend", nargs="+", choices=FIELD_NAMES, metavar="FIELD")
-    validate.add_argument("--ignore-remote-data", action="store_true")
+    validate.add_argument(
+        "--provider", required=True, choices=PROVIDERS, help="the integration that produced it (its fields differ)"
+    )
+    validate.add_argument(
+        "--exclude-field",
+        action="extend",
+        nargs="+",
+        choices=FIELD_NAMES,
+        metavar="FIELD",
+        help="a field the request excluded (truto_exclude_fields), so it must be absent; repeatable",
+    )
+    validate.add_argument(
+        "--ignore-remote-data",
+        action="store_true",
+        help="the request sent truto_ignore_remote_data=true, so remote_data must be absent",
+    )
+    validate.add_argument(
+        "--strict-assumptions",
+        action="store_true",
+        help="findings resting only on the kit's assumptions (unconfirmed) exit 1 too, as in the gate",
+    )
     validate.add_argument("--allow-unknown-fields", action="store_true", help="tolerate undocumented fields")
     validate.set_defaults(run=_validate)
 

@@ -294,7 +294,8 @@ def _detailed(plan: _Plan, payload: Any, pointer: str) -> list[Violation]:
                         Violation(
                             f"{pointer}/{key}",
                             "null",
-                            f"`{key}` is null; the contract documents a {expected}",
+                            f"`{key}` is null; the kit expects a field without a value to be left out"
+                            f" (its type: {expected})",
                         )
                     )
                 continue

@@ -34,13 +34,46 @@ def test_violations_exit_1_with_pointers(tmp_path: Path, capsys: pytest.CaptureF
     assert "/status: `status` 'rescheduled' is not one of" in out
 
 
+NULL_STATUS = (
+    "/status: `status` is null; the kit expects a field without a value to be left out (its type: enum)"
+    " [null; assumed A-absent-not-null]"
+)
+
+
 def test_findings_resting_on_assumptions_are_marked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     payload = {**good_interview("pinpoint"), "status": None, "candidate": {"id": "1"}}
     assert main(["validate", write(tmp_path, json.dumps(payload)), "--provider", "pinpoint"]) == 1
     captured = capsys.readouterr()
-    assert "/status: `status` is null; the contract documents a enum [null; assumed A-absent-not-null]" in captured.out
+    assert f"unconfirmed (these rest only on the kit's assumptions, see docs/assumptions.md):\n  {NULL_STATUS}" in (
+        captured.out
+    )
     assert "[provider-coverage]" in captured.out  # documented: no mark
-    assert "2 violation(s) in" in captured.err and "(1 resting on assumptions: A-absent-not-null)" in captured.err
+    assert "1 violation(s) in" in captured.err and "(and 1 unconfirmed)" in captured.err
+    assert "documents" not in captured.out  # the null rule is the kit's assumption, not documentation
+
+
+def test_assumption_only_findings_are_unconfirmed_as_in_the_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, json.dumps({**good_interview("pinpoint"), "status": None}))
+    assert main(["validate", path, "--provider", "pinpoint"]) == 0
+    captured = capsys.readouterr()
+    assert NULL_STATUS in captured.out and "no documented violation; 1 unconfirmed (A-absent-not-null)" in captured.err
+    assert main(["validate", path, "--provider", "pinpoint", "--strict-assumptions"]) == 1
+
+
+def test_validate_help_explains_every_flag_and_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["validate", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Exit codes: 0 conforms" in out and "1 with --strict-assumptions" in out and "2 bad usage" in out
+    for flag, words in [
+        ("--provider", "the integration"),
+        ("--exclude-field", "truto_exclude_fields"),
+        ("--ignore-remote-data", "truto_ignore_remote_data=true"),
+        ("--strict-assumptions", "unconfirmed"),
+    ]:
+        assert words in out.split(flag, 2)[-1][:200], flag
 
 
 def test_options_are_applied(tmp_path: Path) -> None:

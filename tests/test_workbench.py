@@ -305,7 +305,8 @@ def test_journal_and_page_mark_findings_resting_on_assumptions() -> None:
     documented, assumed = c.get("/__mock__/requests").get_json()["requests"]
     assert assumed["verdict"] == "unconfirmed" and assumed["assumptions"] == ["A-absent-not-null"]
     assert assumed["violations"] == [
-        "/status: `status` is null; the contract documents a enum [null; assumed A-absent-not-null]"
+        "/status: `status` is null; the kit expects a field without a value to be left out "
+        "(its type: enum) [null; assumed A-absent-not-null]"
     ]
     assert documented["verdict"] == "violates" and documented["assumptions"] == []
     page = c.get("/").get_data(as_text=True)
