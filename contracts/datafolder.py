@@ -152,7 +152,7 @@ def _accounts(entries: Any, problems: list[Problem]) -> list[Account]:
         label, records = entry.get("label", ""), entry.get("records", "")
         if "id" in entry and (not isinstance(account_id, str) or not _UUID.match(account_id)):
             problems.append(Problem(ACCOUNTS_FILE, f"`id` must be a UUID, got {account_id!r}", **where))
-        elif isinstance(account_id, str) and account_id in seen:
+        elif isinstance(account_id, str) and account_id.lower() in seen:  # UUIDs ignore case
             problems.append(Problem(ACCOUNTS_FILE, f"account id {account_id} is listed twice", **where))
         if "provider" in entry and provider not in PROVIDERS:
             known = ", ".join(PROVIDERS)
@@ -164,7 +164,7 @@ def _accounts(entries: Any, problems: list[Problem]) -> list[Account]:
                 Problem(ACCOUNTS_FILE, f"`records` must name a .json file in the folder, got {records!r}", **where)
             )
         if len(problems) == before:
-            seen.add(entry["id"])
+            seen.add(entry["id"].lower())
             accounts.append(Account(entry["id"], entry["provider"], label, records))
     return accounts
 
