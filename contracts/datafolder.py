@@ -197,14 +197,24 @@ def read_folder(path: Path | str) -> DataFolder:
         raise DataFolderError(folder, [Problem(str(folder), "is not a folder")])
     entries = _load_json(folder / ACCOUNTS_FILE, ACCOUNTS_FILE, problems)
     accounts = [] if entries is None else _accounts(entries, problems)
-    by_file: dict[str, tuple[dict[str, Any], ...]] = {}
+    by_file: dict[str, tuple[str, tuple[dict[str, Any], ...]]] = {}  # file -> (its provider, its records)
     records: dict[str, tuple[dict[str, Any], ...]] = {}
-    for account in accounts:
+    for index, account in enumerate(accounts):
         name = account.records_file
+        if name in by_file and by_file[name][0] != account.provider:
+            message = (
+                f"`records` {name} is also named by a {by_file[name][0]} account; "
+                f"a {account.provider} account needs a records file of its own"
+            )
+            problems.append(Problem(ACCOUNTS_FILE, message, index, account.id))
+            continue
         if name not in by_file:
             data = _load_json(folder / name, name, problems)
-            by_file[name] = () if data is None else _records(account.provider, name, data, problems)
-        records[account.id] = by_file[name]
+            by_file[name] = (
+                account.provider,
+                () if data is None else _records(account.provider, name, data, problems),
+            )
+        records[account.id] = by_file[name][1]
     if problems:
         raise DataFolderError(folder, problems)
     return DataFolder(tuple(accounts), records, folder)
