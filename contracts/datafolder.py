@@ -35,7 +35,7 @@ from contracts.providers import MappingError, provider_module
 ACCOUNTS_FILE = "accounts.json"
 _ACCOUNT_KEYS = frozenset({"id", "provider", "label", "records"})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.json\Z")
+RECORDS_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.json\Z")
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ def _accounts(entries: Any, problems: list[Problem]) -> list[Account]:
             problems.append(Problem(ACCOUNTS_FILE, f"unknown provider {provider!r}; expected one of {known}", **where))
         if not isinstance(label, str):
             problems.append(Problem(ACCOUNTS_FILE, f"`label` must be a string, got {label!r}", **where))
-        if not isinstance(records, str) or (records and not _SAFE_NAME.match(records)):
+        if not isinstance(records, str) or (records and not RECORDS_FILE_NAME.match(records)):
             problems.append(
                 Problem(ACCOUNTS_FILE, f"`records` must name a .json file in the folder, got {records!r}", **where)
             )
@@ -220,7 +220,7 @@ def read_folder(path: Path | str) -> DataFolder:
     return DataFolder(tuple(accounts), records, folder)
 
 
-def _dump(path: Path, document: Any) -> None:
+def write_json(path: Path, document: Any) -> None:
     """Write JSON atomically: a reader sees the old file or the new one, never half of it."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -252,8 +252,8 @@ def write_folder(
         name = account.records or records_file_name(account, taken)
         taken.append(name)
         entries.append({**account.to_json(), "records": name})
-        _dump(folder / name, [dict(raw) for raw in records.get(account.id, ())])
-    _dump(folder / ACCOUNTS_FILE, entries)
+        write_json(folder / name, [dict(raw) for raw in records.get(account.id, ())])
+    write_json(folder / ACCOUNTS_FILE, entries)
     return read_folder(folder)
 
 
