@@ -3,13 +3,14 @@ record an account.
 
 Exit codes: 0 conforms (findings resting only on assumptions are unconfirmed, not violations, unless
 --strict-assumptions), 1 violations (or unreadable input), 2 bad usage; the gate adds 3 (some
-checks had no usable answer: the API was unavailable, not wrong). `record`: 0 recorded and the
+checks had no usable answer: the API was unavailable, not wrong); 130 stopped by Ctrl-C. `record`: 0 recorded and the
 kit's mapping agrees, 1 recorded with disagreements, 2 usage or connection, 3 partly recorded.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -23,11 +24,12 @@ from contracts.jsontext import load_json
 from contracts.live import baseline, options
 from contracts.live.calibration import Calibration, merged
 from contracts.live.clock import SYSTEM_CLOCK, Clock
-from contracts.live.matrix import Selection, all_check_names, unmatched_patterns
+from contracts.live.masking import Redactor
+from contracts.live.matrix import Selection, unmatched_patterns
 from contracts.live.record_summary import summary_lines
 from contracts.live.recorder import RecordConfig, run_recording
 from contracts.live.recording import check_out_folder
-from contracts.live.report import Redactor, json_report, junit_xml, print_summary, write_text
+from contracts.live.report import json_report, junit_xml, print_summary, write_text
 from contracts.live.results import ExitCode, GateRun
 from contracts.live.runner import GateConfig, run_gate
 from contracts.openapi import openapi_document
@@ -191,9 +193,31 @@ def _gate(args: argparse.Namespace) -> int:
     return gate_command(args, dict(os.environ))
 
 
-def _list_checks(out: TextIO) -> int:
-    for name, providers in all_check_names().items():
-        only = "" if len(providers) == len(PROVIDERS) else f"  ({', '.join(providers)} only)"
+def _list_checks(args: argparse.Namespace, out: TextIO) -> int:
+    """The checks this invocation would run: `--check`, `--exclude-check` and `--shard` applied, for
+    the providers of the accounts given (all providers when none is). Needs no token and no server."""
+    unknown = unmatched_patterns(args.check + args.exclude_check)
+    if unknown:
+        raise options.UsageError(f"no check is named {unknown[0]!r} (see --list-checks)")
+    given = options.accounts(args) if args.account or args.accounts_file else ()
+    providers = [p for p in PROVIDERS if not given or p in {a.provider for a in given}]
+    selection = Selection(tuple(args.check), tuple(args.exclude_check), args.shard)
+    chosen: dict[str, list[str]] = {}
+    total = 0
+    for provider in providers:
+        names, left = selection.split(provider)
+        total += len(names) + len(left)
+        for name in names:
+            chosen.setdefault(name, []).append(provider)
+    applied = [f"--check {p!r}" for p in args.check] + [f"--exclude-check {p!r}" for p in args.exclude_check]
+    if args.shard != (1, 1):
+        applied.append(f"--shard {args.shard[0]}/{args.shard[1]}")
+    how = f" after {', '.join(applied)}" if applied else ""
+    runs = sum(len(p) for p in chosen.values())
+    out.write(f"# the checks this invocation would run{how}, for {', '.join(providers)}: {runs} of {total} "
+              "(per provider; get checks run once per sampled id)\n")  # fmt: skip
+    for name, on in chosen.items():
+        only = "" if len(on) == len(providers) else f"  ({', '.join(on)} only)"
         out.write(f"{name}{only}\n")
     return 0
 
@@ -205,8 +229,9 @@ def _gate_config(args: argparse.Namespace, environ: dict[str, str]) -> GateConfi
         raise options.UsageError(f"no check is named {unknown[0]!r} (see --list-checks)")
     if args.fail_on_drift and not args.baseline:
         raise options.UsageError("--fail-on-drift needs --baseline FILE")
-    for path, option in ((args.junit_xml, "--junit-xml"), (args.json_report, "--json-report"),
-                         (args.save_baseline, "--save-baseline")):  # fmt: skip
+    outputs = {"--junit-xml": args.junit_xml, "--json-report": args.json_report, "--save-baseline": args.save_baseline}
+    options.distinct_outputs(outputs)
+    for option, path in outputs.items():
         options.writable(path, option)
     if any(not i.strip() for i in args.id):
         raise options.UsageError("--id takes non-empty interview ids")
@@ -247,13 +272,13 @@ def gate_command(
     included), 1 violated, drift with --fail-on-drift or unconfirmed with --strict-assumptions,
     2 usage or nothing checkable, 3 some checks had no usable answer."""
     out, err = out or sys.stdout, err or sys.stderr
-    if args.list_checks:
-        return _list_checks(out)
     try:
+        if args.list_checks:
+            return _list_checks(args, out)
         config = _gate_config(args, environ)
         before = baseline.load(args.baseline) if args.baseline else None
-    except (options.UsageError, ValueError) as exc:
-        print(f"gate: {exc}", file=err)
+    except (options.UsageError, ValueError) as exc:  # the token is not read yet: hidden all the same
+        print(f"gate: {Redactor(environ.get(args.token_env, ''))(str(exc))}", file=err)
         return ExitCode.USAGE
     redact = Redactor(config.token)
     observer = baseline.Observer()
@@ -313,7 +338,7 @@ def record_command(
     try:
         config = _record_config(args, environ)
     except options.UsageError as exc:
-        print(f"record: {exc}", file=err)
+        print(f"record: {Redactor(environ.get(args.token_env, ''))(str(exc))}", file=err)
         return ExitCode.USAGE
     redact = Redactor(config.token)
     if not config.redact:
@@ -337,6 +362,22 @@ def record_command(
     return run.exit_code
 
 
+INTERRUPTED = 130
+"""Ctrl-C: 128 + SIGINT, as a shell reports a process a SIGINT ended (README: exit codes)."""
+
+
+def _interrupted(command: str) -> NoReturn:
+    """One line, then out at once: requests still in flight in worker threads are not waited for
+    (their timeouts and retries could take a minute), and no report is left half written (reports
+    are written whole or not at all, see `write_text`)."""
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"{command}: interrupted (Ctrl-C); stopped, no report written\n")
+        sys.stderr.flush()
+    os._exit(INTERRUPTED)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -344,6 +385,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `python -m contracts openapi | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        _interrupted(args.command)
     return code
 
 

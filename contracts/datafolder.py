@@ -35,7 +35,7 @@ from contracts.providers import MappingError, provider_module
 ACCOUNTS_FILE = "accounts.json"
 _ACCOUNT_KEYS = frozenset({"id", "provider", "label", "records"})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.json\Z")
+RECORDS_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.json\Z")
 
 
 @dataclass(frozen=True)
@@ -152,19 +152,19 @@ def _accounts(entries: Any, problems: list[Problem]) -> list[Account]:
         label, records = entry.get("label", ""), entry.get("records", "")
         if "id" in entry and (not isinstance(account_id, str) or not _UUID.match(account_id)):
             problems.append(Problem(ACCOUNTS_FILE, f"`id` must be a UUID, got {account_id!r}", **where))
-        elif isinstance(account_id, str) and account_id in seen:
+        elif isinstance(account_id, str) and account_id.lower() in seen:  # UUIDs ignore case
             problems.append(Problem(ACCOUNTS_FILE, f"account id {account_id} is listed twice", **where))
         if "provider" in entry and provider not in PROVIDERS:
             known = ", ".join(PROVIDERS)
             problems.append(Problem(ACCOUNTS_FILE, f"unknown provider {provider!r}; expected one of {known}", **where))
         if not isinstance(label, str):
             problems.append(Problem(ACCOUNTS_FILE, f"`label` must be a string, got {label!r}", **where))
-        if not isinstance(records, str) or (records and not _SAFE_NAME.match(records)):
+        if not isinstance(records, str) or (records and not RECORDS_FILE_NAME.match(records)):
             problems.append(
                 Problem(ACCOUNTS_FILE, f"`records` must name a .json file in the folder, got {records!r}", **where)
             )
         if len(problems) == before:
-            seen.add(entry["id"])
+            seen.add(entry["id"].lower())
             accounts.append(Account(entry["id"], entry["provider"], label, records))
     return accounts
 
@@ -199,20 +199,30 @@ def read_folder(path: Path | str) -> DataFolder:
         )
     entries = _load_json(folder / ACCOUNTS_FILE, ACCOUNTS_FILE, problems)
     accounts = [] if entries is None else _accounts(entries, problems)
-    by_file: dict[str, tuple[dict[str, Any], ...]] = {}
+    by_file: dict[str, tuple[str, tuple[dict[str, Any], ...]]] = {}  # file -> (its provider, its records)
     records: dict[str, tuple[dict[str, Any], ...]] = {}
-    for account in accounts:
+    for index, account in enumerate(accounts):
         name = account.records_file
+        if name in by_file and by_file[name][0] != account.provider:
+            message = (
+                f"`records` {name} is also named by a {by_file[name][0]} account; "
+                f"a {account.provider} account needs a records file of its own"
+            )
+            problems.append(Problem(ACCOUNTS_FILE, message, index, account.id))
+            continue
         if name not in by_file:
             data = _load_json(folder / name, name, problems)
-            by_file[name] = () if data is None else _records(account.provider, name, data, problems)
-        records[account.id] = by_file[name]
+            by_file[name] = (
+                account.provider,
+                () if data is None else _records(account.provider, name, data, problems),
+            )
+        records[account.id] = by_file[name][1]
     if problems:
         raise DataFolderError(folder, problems)
     return DataFolder(tuple(accounts), records, folder)
 
 
-def _dump(path: Path, document: Any) -> None:
+def write_json(path: Path, document: Any) -> None:
     """Write JSON atomically: a reader sees the old file or the new one, never half of it."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -244,8 +254,8 @@ def write_folder(
         name = account.records or records_file_name(account, taken)
         taken.append(name)
         entries.append({**account.to_json(), "records": name})
-        _dump(folder / name, [dict(raw) for raw in records.get(account.id, ())])
-    _dump(folder / ACCOUNTS_FILE, entries)
+        write_json(folder / name, [dict(raw) for raw in records.get(account.id, ())])
+    write_json(folder / ACCOUNTS_FILE, entries)
     return read_folder(folder)
 
 

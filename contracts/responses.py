@@ -83,7 +83,8 @@ class Exchange:
         """
         parts = urlsplit(url)
         if provider is None:
-            provider = accounts.get(parse_qs(parts.query).get("integrated_account_id", [""])[0])
+            account = parse_qs(parts.query).get("integrated_account_id", [""])[0].lower()  # UUIDs: any case
+            provider = next((p for a, p in accounts.items() if a.lower() == account), None)
         path = parts.path
         rest = path[path.find(_GET_PREFIX) + len(_GET_PREFIX) :] if _GET_PREFIX in path else ""
         if path.endswith(LIST_PATH):

@@ -106,7 +106,7 @@ def _apply_scenario_and_faults(
     except ScenarioError as exc:
         raise ApiError(400, str(exc)) from None
     record.scenario = prefer
-    budget = mock.faults.rate_limit(token, account_id)
+    budget = mock.faults.rate_limit(token, account_id.lower() if account_id else account_id)  # UUIDs: any case
     if budget is not None:  # Truto sends the tighter scope's budget on every response
         record.rate_headers = rate_limit_headers(budget.limit, budget.remaining, budget.reset, retry=budget.limited)
     if budget is not None and budget.limited:

@@ -238,6 +238,7 @@ def truto_respx(truto_mock_app: Any) -> Iterator[TrutoRouter]:
 @pytest.fixture
 def truto_target(request: pytest.FixtureRequest) -> Target:
     """Where contract tests send requests: the live mock, or the real API given --truto-base-url."""
+    from contracts.live.options import token_problem
     from mockserver.contract_fixture import Target, parse_accounts
 
     base_url = request.config.getoption("--truto-base-url")
@@ -247,6 +248,9 @@ def truto_target(request: pytest.FixtureRequest) -> Target:
     token = request.config.getoption("--truto-token") or os.environ.get("TRUTO_API_TOKEN")
     if not token:
         raise pytest.UsageError("--truto-base-url needs --truto-token or TRUTO_API_TOKEN")
+    problem = token_problem(token)
+    if problem is not None:
+        raise pytest.UsageError(f"the token given with --truto-token or TRUTO_API_TOKEN {problem}")
     accounts = parse_accounts(request.config.getoption("--truto-account"))
     if not accounts:
         raise pytest.UsageError("--truto-base-url needs at least one --truto-account PROVIDER=UUID")

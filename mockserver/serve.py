@@ -33,7 +33,10 @@ from mockserver.config import DEV_TOKEN, MockConfig
 from mockserver.dataset import load_accounts
 
 CONFIG_ENV = "TRUTO_MOCK_CONFIG"
-THREADS = 4
+THREADS = 32
+"""Granian's blocking threads: each request (and its `--latency` sleep) holds one, so this is the
+concurrency the mock serves without queueing. 32 covers the gate (up to 8 accounts x 4 in flight)
+and a test suite's clients; idle threads cost ~0.3 MiB each and no CPU."""
 WORKER_KILL_SECONDS = 1
 """How long a worker gets to stop on its own before it is killed (granian's `workers_kill_timeout`)."""
 PROG = "truto-mock"

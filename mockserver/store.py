@@ -75,16 +75,22 @@ def make_record(provider: str, raw: Mapping[str, Any]) -> Record:
     return Record(provider, str(unified["id"]), compact, times)
 
 
+def _key(account_id: str) -> str:
+    """Account ids are UUIDs, which compare case-insensitively (RFC 9562 section 4): one key per account."""
+    return account_id.lower()
+
+
 class Store:
-    """Accounts and records, with the initial data to go back to on `reset()`."""
+    """Accounts and records, with the initial data to go back to on `reset()`. Accounts are found by
+    their id in any letter case; each keeps the id as its data gave it."""
 
     def __init__(self, dataset: Dataset) -> None:
         self._lock = threading.RLock()
-        self._initial_accounts = {a.id: a for a in dataset.accounts}
+        self._initial_accounts = {_key(a.id): a for a in dataset.accounts}
         self._initial: dict[str, dict[str, Record]] = {}
         for account in dataset.accounts:
             records = (make_record(account.provider, raw) for raw in dataset.sources[account.id]())
-            self._initial[account.id] = {r.id: r for r in records}
+            self._initial[_key(account.id)] = {r.id: r for r in records}
         self._accounts: dict[str, Account] = {}
         self._records: dict[str, dict[str, Record]] = {}
         self.reset()
@@ -101,16 +107,16 @@ class Store:
 
     def account(self, account_id: str) -> Account | None:
         with self._lock:
-            return self._accounts.get(account_id)
+            return self._accounts.get(_key(account_id))
 
     def get(self, account_id: str, interview_id: str) -> Record | None:
         with self._lock:
-            return self._records.get(account_id, {}).get(interview_id)
+            return self._records.get(_key(account_id), {}).get(interview_id)
 
     def records(self, account_id: str) -> list[Record]:
         """A snapshot of the account's records in insertion order."""
         with self._lock:
-            return list(self._records.get(account_id, {}).values())
+            return list(self._records.get(_key(account_id), {}).values())
 
     def put(
         self,
@@ -144,7 +150,7 @@ class Store:
                 )
             built[record.id] = record
         with self._lock:
-            current = {} if replace else dict(self._records[account_id])
+            current = {} if replace else dict(self._records[_key(account_id)])
             taken = [record_id for record_id in built if record_id in current]
             if taken and not overwrite:
                 names = ", ".join(repr(record_id) for record_id in taken)
@@ -155,5 +161,5 @@ class Store:
                     existing=True,
                 )
             current.update(built)
-            self._records[account_id] = current
+            self._records[_key(account_id)] = current
         return list(built.values())

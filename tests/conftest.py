@@ -81,6 +81,7 @@ def kit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         root, source, ignore=shutil.ignore_patterns(".*", "build", "dist", "*.egg-info", "__pycache__", "tests")
     )
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out)]
-    subprocess.run([*command, str(source)], check=True, capture_output=True)
+    done = subprocess.run([*command, str(source)], check=True, capture_output=True, text=True)
+    (out / "build.log").write_text(done.stdout + done.stderr)  # tests/test_packaging.py reads the warnings
     [built] = out.glob("truto_interviews_kit-*.whl")
     return built

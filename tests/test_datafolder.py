@@ -129,6 +129,26 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
         "pinpoint_interviews.json record 1 (id '7'): duplicate id (also record 0)",
     ),
     (
+        "one records file for two providers",
+        {
+            "accounts.json": [
+                {"id": P1, "provider": "pinpoint", "records": "x.json"},
+                {"id": C1, "provider": "ceipal", "records": "x.json"},
+            ],
+            "x.json": [pinpoint("1")],
+        },
+        f"accounts.json record 1 (id '{C1}'): `records` x.json is also named by a pinpoint account; "
+        "a ceipal account needs a records file of its own",
+    ),
+    (
+        "a provider's format-1 file named by another provider",
+        {
+            "accounts.json": [{"id": C1, "provider": "ceipal", "records": "pinpoint_interviews.json"}],
+            "pinpoint_interviews.json": [pinpoint("1")],
+        },
+        "pinpoint_interviews.json record 0 (id '1'): the ceipal mapping refuses it: this looks like a JSON:API",
+    ),
+    (
         "records file outside the folder",
         {"accounts.json": [{"id": P1, "provider": "pinpoint", "records": "../x.json"}]},
         "`records` must name a .json file in the folder",

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from contracts.live.matrix import check_names, sample_ids
+from contracts.live.matrix import Selection, check_names, sample_ids
 from mockserver import create_app
 from mockserver.live import LiveServer
 from tests.gate_helpers import ACCOUNT_ARGS, Rewriter, gate
+from tests.mock_helpers import PINPOINT_ACCOUNT
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +101,55 @@ def test_baseline_saves_stably_and_reports_drift_apart(capsys: pytest.CaptureFix
         assert code == 1  # ...unless asked
     finally:
         live.stop()
+
+
+# --- exact names, --list-checks as this invocation would run -----------------------------------------
+
+
+def test_an_exact_name_with_brackets_matches_itself(
+    url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    js = tmp_path / "gate.json"
+    code, out, _ = gate(["--base-url", url, *ACCOUNT_ARGS, "--check", "list filter created_at[gt]", "--json-report",
+                         str(js)], capsys)  # fmt: skip
+    assert code == 0, out
+    assert {c for _, c in results(js)} == {"list filter created_at[gt]"}
+    code, out, _ = gate(["--base-url", url, *ACCOUNT_ARGS, "--exclude-check", "list filter created_at[gt]",
+                         "--json-report", str(js)], capsys)  # fmt: skip
+    assert code == 0 and "list filter created_at[gt]" not in {c for _, c in results(js)}
+    assert "ceipal: 1 check(s) excluded by --exclude-check" in out
+    assert Selection(("list filter created_at[[]g*",)).split("ceipal")[0] == [  # globs still work
+        "list filter created_at[gt]",
+        "list filter created_at[gte]",
+    ]
+
+
+def list_checks(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], str]:
+    code, out, err = gate(["--list-checks", *argv], capsys, token=None)
+    lines = out.splitlines()
+    return code, [line for line in lines if not line.startswith("#")], (lines[0] if lines else "") + err
+
+
+def test_list_checks_lists_what_this_invocation_would_run(capsys: pytest.CaptureFixture[str]) -> None:
+    code, everything, header = list_checks([], capsys)
+    assert code == 0 and "for ceipal, pinpoint" in header and "after" not in header
+    code, chosen, header = list_checks(["--check", "get format=*", "--exclude-check", "get format=raw"], capsys)
+    assert code == 0 and "after --check 'get format=*', --exclude-check 'get format=raw'" in header
+    assert chosen == [f"get format={f}" for f in ("unified", "normalized", "stream", "debug")]
+    shards: list[str] = []
+    for k in (1, 2, 3):
+        code, part, header = list_checks(["--shard", f"{k}/3", "--account", f"pinpoint={PINPOINT_ACCOUNT}"], capsys)
+        assert code == 0 and f"--shard {k}/3, for pinpoint:" in header and "(" not in "".join(part)
+        shards += part
+    assert sorted(shards) == sorted(check_names("pinpoint")) and len(set(shards)) == len(shards)
+    assert len(everything) == len(set(check_names("ceipal")) | set(check_names("pinpoint")))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["--check", "get format=xml"], "no check is named 'get format=xml'"),
+     (["--account", "ceipal=nope"], "'nope' is not a UUID")],
+)  # fmt: skip
+def test_list_checks_validates_what_it_uses(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, chosen, err = list_checks(argv, capsys)
+    assert code == 2 and message in err and chosen == []

@@ -364,3 +364,13 @@ def test_records_with_huge_integers_are_served(client: FlaskClient) -> None:
     assert client.post(f"/__mock__/accounts/{PINPOINT_ACCOUNT}/records", json=[raw]).status_code == 201
     body = get(client, url_get("pinpoint", "1")).get_json()
     assert body["remote_data"]["attributes"]["score"] == 2**70
+
+
+def test_an_account_id_in_upper_case_is_the_same_account(client: FlaskClient) -> None:
+    """UUIDs compare case-insensitively (RFC 9562): the mock finds the account whatever the case."""
+    for provider in ("ceipal", "pinpoint"):
+        upper = ACCOUNTS[provider].upper()
+        listed = get(client, f"{LIST_PATH}?integrated_account_id={upper}&limit=2")
+        assert listed.status_code == 200 and len(listed.get_json()["result"]) == 2, listed.get_json()
+        one = get(client, f"{LIST_PATH}/{FIRST_ID[provider]}?integrated_account_id={upper}")
+        assert one.status_code == 200 and one.get_json()["id"] == FIRST_ID[provider]

@@ -38,6 +38,14 @@ def test_wheel_holds_packages_fixtures_and_entry_points(wheel: Path) -> None:
     assert "contracts/fixtures/__init__.py" not in names
 
 
+def test_the_page_templates_ship_and_the_build_warns_of_nothing_left_out(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    templates = sorted(p.name for p in (ROOT / "mockserver" / "templates").glob("*.html"))
+    assert templates and all(f"mockserver/templates/{name}" in names for name in templates)
+    log = (wheel.parent / "build.log").read_text()
+    assert "would be ignored" not in log and "absent from the `packages` configuration" not in log, log
+
+
 def test_every_package_folder_is_listed_for_the_wheel() -> None:
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {

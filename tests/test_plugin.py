@@ -395,3 +395,17 @@ def test_coverage_file_in_a_missing_folder_is_a_usage_error(pytester: pytest.Pyt
     result = pytester.runpytest("--truto-coverage-json", "no/such/folder/cov.json")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--truto-coverage-json: the folder of no/such/folder/cov.json does not exist*"])
+
+
+def test_a_token_no_http_client_can_send_is_a_usage_error_and_never_echoed(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRUTO_API_TOKEN", raising=False)
+    pytester.makepyfile(test_target="def test_target(truto_target):\n    pass\n")
+    account = ["--truto-account", "ceipal=11111111-2222-4333-8444-555555555555"]
+    for token, said in (("tök-SECRET-1", "non-ASCII"), ("tok-SECRET-2 ", "trailing whitespace")):
+        result = pytester.runpytest("--truto-base-url", "https://x.test", "--truto-token", token, *account)
+        assert result.ret != 0
+        output = "\n".join(result.outlines + result.errlines)
+        assert said in output and "SECRET" not in output
+        assert "Traceback" not in output

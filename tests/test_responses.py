@@ -154,3 +154,10 @@ def test_normalized_allows_nulls() -> None:
 def test_other_success_statuses(status: int) -> None:
     [violation] = check_response(status, JSON, good_interview("ceipal"), Exchange("get", "ceipal"))
     assert violation.rule == "status"
+
+
+def test_the_provider_of_a_url_is_found_whatever_the_case_of_its_account_id() -> None:
+    account = "9f4b2d17-3c6e-4e8a-a5d2-71b0e4c3f902"
+    url = f"/unified/ats/interviews/412?integrated_account_id={account.upper()}"
+    assert Exchange.from_url(url, accounts={account: "pinpoint"}).provider == "pinpoint"
+    assert Exchange.from_url(url, accounts={"00000000-0000-4000-8000-000000000000": "ceipal"}).provider is None

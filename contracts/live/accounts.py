@@ -79,7 +79,7 @@ def label_accounts(entries: Sequence[tuple[str, str, str | None]]) -> list[Accou
 
     The same account id twice, or two accounts under one label, is an AccountError (never merged).
     """
-    seen_ids = [account_id for _, account_id, _ in entries]
+    seen_ids = [account_id.lower() for _, account_id, _ in entries]  # UUIDs compare ignoring case
     twice = sorted(k for k, n in Counter(seen_ids).items() if n > 1)
     if twice:
         raise AccountError(f"account {twice[0]} is given more than once")

@@ -2,7 +2,8 @@
 pacing by rate-limit headers. Used by the gate; reusable by anything else that reads the API.
 
 It never raises for what the server does: every call returns a `Fetched` holding either a response
-or the reason there is none.
+or the reason there is none. A request this side cannot even send (an illegal header, a bad URL) is
+never retried: it raises `LocalRequestError`, and the caller stops the run as a usage error.
 """
 
 from __future__ import annotations
@@ -17,6 +18,18 @@ import httpx
 
 from contracts.live.clock import SYSTEM_CLOCK, Clock
 from contracts.live.pacing import Pacer
+
+LOCAL_ERRORS: tuple[type[Exception], ...] = (
+    httpx.LocalProtocolError,
+    httpx.UnsupportedProtocol,
+    httpx.InvalidURL,
+    UnicodeEncodeError,
+)
+"""Raised before anything is sent: trying again cannot help."""
+
+
+class LocalRequestError(Exception):
+    """A request could not be sent at all; the message says so without the request's headers."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,7 @@ class Fetched:
     throttled: int = 0  # 429 answers received
     rate_limit_wait: float = 0.0  # seconds waited for a rate limit (pacing and Retry-After)
     seconds: float = 0.0
+    started: float = 0.0  # the client's clock when the request began (reports span suites with it)
 
     @property
     def status(self) -> int | None:
@@ -96,7 +110,13 @@ class ApiClient:
     http: httpx.Client = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.http = httpx.Client(
+        try:
+            self.http = self._client()
+        except LOCAL_ERRORS as exc:
+            raise LocalRequestError(f"the token cannot be sent as an HTTP header ({type(exc).__name__})") from None
+
+    def _client(self) -> httpx.Client:
+        return httpx.Client(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
             timeout=self.timeout,
@@ -121,7 +141,7 @@ class ApiClient:
     def get(self, target: str, *, account: str | None = None) -> Fetched:
         """GET `target` (path and query), paced for `account`, retried as the policy says."""
         started = self.clock.now()
-        out = Fetched(self.url(target))
+        out = Fetched(self.url(target), started=started)
         while True:
             out.attempts += 1
             response, out.error, out.connect_failed = self._once(target, account, out)
@@ -148,6 +168,11 @@ class ApiClient:
         try:
             response = self.http.get(target)
             return response, None, False
+        except LOCAL_ERRORS as exc:  # its text may quote the Authorization header: left out
+            raise LocalRequestError(
+                f"a request to {self.base_url} could not be sent ({type(exc).__name__}: refused by the HTTP "
+                "client before anything was sent; check the token and --base-url)"
+            ) from None
         except httpx.HTTPError as exc:
             return None, _describe(exc, self.timeout), isinstance(exc, httpx.ConnectError)
         finally:

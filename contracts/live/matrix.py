@@ -17,6 +17,7 @@ import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from contracts.basis import is_assumed
 from contracts.error_cases import PATH_ID, UNKNOWN_INTERVIEW, ErrorCase, error_cases
@@ -177,10 +178,16 @@ def all_check_names() -> dict[str, list[str]]:
     return out
 
 
+def name_matches(name: str, pattern: str) -> bool:
+    """A check's exact name always matches itself (`list filter created_at[gt]` holds brackets, which
+    a glob reads as a character class); anything else is a glob pattern (`'get format=*'`)."""
+    return name == pattern or fnmatch.fnmatchcase(name, pattern)
+
+
 def unmatched_patterns(patterns: Sequence[str]) -> list[str]:
     """The `--check`/`--exclude-check` patterns that name no check at all (a typo, surely)."""
     names = list(all_check_names())
-    return [p for p in patterns if not any(fnmatch.fnmatchcase(n, p) for n in names)]
+    return [p for p in patterns if not any(name_matches(n, p) for n in names)]
 
 
 @dataclass(frozen=True)
@@ -197,9 +204,9 @@ class Selection:
         left: dict[str, str] = {}
         k, n = self.shard
         for index, name in enumerate(check_names(provider)):
-            if self.include and not any(fnmatch.fnmatchcase(name, p) for p in self.include):
+            if self.include and not any(name_matches(name, p) for p in self.include):
                 left[name] = "not selected by --check"
-            elif any(fnmatch.fnmatchcase(name, p) for p in self.exclude):
+            elif any(name_matches(name, p) for p in self.exclude):
                 left[name] = "excluded by --exclude-check"
             elif index % n != k - 1:
                 left[name] = f"in another shard than {k}/{n}"
@@ -232,8 +239,17 @@ def build_cases(account: Account, checks: Sequence[str], ids: Sequence[str]) -> 
         targets = list(ids) if fixed is None else [fixed or (ids[0] if ids else UNKNOWN_INTERVIEW)]
         for n, interview_id in enumerate(targets, start=1):
             instance = c.name if n == 1 else c.name.replace("get", f"get#{n}", 1)
-            cases.append(Case(account, c.name, instance, f"{LIST_PATH}/{interview_id}", c.query, c.expected_status, c))
+            cases.append(Case(account, c.name, instance, interview_path(interview_id), c.query, c.expected_status, c))
     return cases
+
+
+def interview_path(interview_id: str) -> str:
+    """The get path of `interview_id`, the id encoded as one path segment (`/`, `?`, `#`, `%`, spaces
+    and dot segments cannot change the route)."""
+    segment = quote(interview_id, safe="")
+    if segment in (".", ".."):
+        segment = segment.replace(".", "%2E")
+    return f"{LIST_PATH}/{segment}"
 
 
 def walk_query(account: str, cursor: str | None, limit: int) -> str:

@@ -5,8 +5,10 @@ runs before any request, and a bad value is a `UsageError` with one line naming 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 from contracts.limits import RateLimit
 from contracts.live.accounts import Account, AccountError, label_accounts, parse_account_args, read_accounts_file
 from contracts.live.client import RetryPolicy
+from contracts.live.masking import mask_userinfo
 
 
 class UsageError(ValueError):
@@ -80,28 +83,44 @@ def add_connection_args(parser: argparse.ArgumentParser) -> None:
 def base_url(text: str | None) -> str:
     if not text:
         raise UsageError("--base-url is required (the API's root, e.g. https://api.truto.one)")
+    shown = mask_userinfo(text)
     parts = urlsplit(text.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--base-url must be an http(s) URL such as https://api.truto.one, got {text!r}")
+        raise UsageError(f"--base-url must be an http(s) URL such as https://api.truto.one, got {shown!r}")
     if parts.path.strip("/") or parts.query or parts.fragment or parts.username or parts.password:
-        raise UsageError(f"--base-url takes the API's root without a path, query or credentials, got {text!r}")
+        raise UsageError(f"--base-url takes the API's root without a path, query or credentials, got {shown!r}")
     try:
         parts.port  # noqa: B018 - raises for a port out of range
     except ValueError:
-        raise UsageError(f"--base-url has a bad port: {text!r}") from None
+        raise UsageError(f"--base-url has a bad port: {shown!r}") from None
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def token_problem(value: str) -> str | None:
+    """Why `value` cannot be sent as a bearer token, or None. HTTP clients (httpx) encode headers as
+    ASCII and a bearer token (RFC 6750) is visible ASCII: a space, a control character (a trailing
+    newline) or a non-ASCII letter is a pasting mistake, said without echoing the token."""
+    if not value.strip():
+        return "is only whitespace"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return "contains a control character (a trailing newline?)"
+    if value != value.strip():
+        return "has leading or trailing whitespace"
+    if " " in value:
+        return "contains a space"
+    bad = next((n for n, ch in enumerate(value, start=1) if ord(ch) > 126), None)
+    if bad is not None:
+        return f"contains characters an HTTP header cannot carry (non-ASCII, character {bad} of {len(value)})"
+    return None
 
 
 def token(environ: Mapping[str, str], name: str) -> str:
     value = environ.get(name, "")
     if not value:
         raise UsageError(f"set the API token in ${name} (it is never printed)")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise UsageError(f"the token in ${name} contains a control character (a trailing newline?)")
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise UsageError(f"the token in ${name} contains characters an HTTP header cannot carry") from None
+    problem = token_problem(value)
+    if problem is not None:
+        raise UsageError(f"the token in ${name} {problem}")
     return value
 
 
@@ -121,18 +140,56 @@ def retry_policy(args: argparse.Namespace) -> RetryPolicy:
     return RetryPolicy(retries=args.retries, budget=args.retry_budget)
 
 
+def _nearest_folder(target: Path) -> Path:
+    """The folder itself or its nearest existing ancestor (write_text creates the missing ones)."""
+    parent = target
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    return parent
+
+
+def _can_create_in(folder: Path) -> bool:
+    """Try it: create and remove a temporary file (os.access says yes to root even on /proc)."""
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".truto-write-check-")
+    except OSError:
+        return False
+    os.close(handle)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+    return True
+
+
 def writable(path: str | None, option: str) -> None:
-    """A report path that cannot be written is a usage error, found before any request."""
+    """A report path that cannot be written is a usage error, found before any request: the file is
+    opened for append (never truncated) when it exists, else a temporary file is made beside it."""
     if not path:
         return
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"{option} {path} is a folder; give a file path")
-    parent = target.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise UsageError(f"{option} {path} cannot be written")
+    if target.exists():
+        try:
+            with target.open("ab"):
+                pass
+        except OSError as exc:
+            raise UsageError(f"{option} {path} cannot be written: {exc.strerror or exc}") from None
+        return
+    folder = _nearest_folder(target.parent)
+    if not folder.is_dir() or not _can_create_in(folder):
+        raise UsageError(f"{option} {path} cannot be written (no file can be created in {folder})")
+
+
+def distinct_outputs(paths: Mapping[str, str | None]) -> None:
+    """Two outputs given the same file would overwrite each other: a usage error naming both options."""
+    seen: dict[Path, str] = {}
+    for option, path in paths.items():
+        if not path:
+            continue
+        key = Path(path).expanduser().resolve()
+        if key in seen:
+            raise UsageError(f"{seen[key]} and {option} name the same file {path}; give each its own")
+        seen[key] = option
 
 
 def writable_folder(path: str, option: str) -> None:
@@ -140,8 +197,6 @@ def writable_folder(path: str, option: str) -> None:
     target = Path(path)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{option} {path} is a file; give a folder")
-    parent = target
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+    parent = _nearest_folder(target)
+    if not parent.is_dir() or not _can_create_in(parent):
         raise UsageError(f"{option} {path} cannot be written")

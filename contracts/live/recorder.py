@@ -18,13 +18,14 @@ from typing import Any, TextIO
 from contracts import datafolder
 from contracts.limits import RateLimit
 from contracts.live.accounts import Account
-from contracts.live.client import ApiClient, Fetched, RetryPolicy
+from contracts.live.client import ApiClient, Fetched, LocalRequestError, RetryPolicy
 from contracts.live.clock import SYSTEM_CLOCK, Clock
+from contracts.live.masking import Redactor as TokenRedactor
 from contracts.live.matrix import walk_query
+from contracts.live.probe import probe_problem, truto_message
 from contracts.live.recording import Recording
-from contracts.live.report import Redactor as TokenRedactor
 from contracts.live.results import ExitCode
-from contracts.live.runner import pacer_for, probe_problem, truto_message
+from contracts.live.runner import pacer_for
 from contracts.params import LIST_PATH
 from contracts.responses import parse_body
 
@@ -112,6 +113,13 @@ class Recorder:
         return min(self.config.page_size, cap) if cap else self.config.page_size
 
     def run(self) -> RecordRun:
+        try:
+            return self._run()
+        except LocalRequestError as exc:  # nothing could be sent: the configuration, not the API
+            self.out.fatal = str(exc)
+            return self.out
+
+    def _run(self) -> RecordRun:
         firsts: list[Fetched] = []
         for account in self.config.accounts:
             first = self._get(account, None)
@@ -172,14 +180,17 @@ def run_recording(
 ) -> RecordRun:
     """Record with a client built from `config` (or the one given), pacing and retrying as the gate does."""
     own = client is None
-    api = client or ApiClient(
-        config.base_url,
-        config.token,
-        timeout=config.timeout,
-        retry=config.retry,
-        pacer=pacer_for(config.base_url, config.rate_limit, clock),
-        clock=clock,
-    )
+    try:
+        api = client or ApiClient(
+            config.base_url,
+            config.token,
+            timeout=config.timeout,
+            retry=config.retry,
+            pacer=pacer_for(config.base_url, config.rate_limit, clock),
+            clock=clock,
+        )
+    except LocalRequestError as exc:
+        return RecordRun(Recording(redact=config.redact), fatal=str(exc))
     try:
         return Recorder(config, api, Recording(redact=config.redact), progress=progress).run()
     finally:

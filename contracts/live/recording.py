@@ -11,15 +11,20 @@ so the folder always loads.
 from __future__ import annotations
 
 import json
-import os
-import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contracts.datafolder import ACCOUNTS_FILE, Account, DataFolder, interview_from_raw, write_folder
+from contracts.datafolder import (
+    ACCOUNTS_FILE,
+    RECORDS_FILE_NAME,
+    Account,
+    DataFolder,
+    interview_from_raw,
+    write_folder,
+    write_json,
+)
 from contracts.live.agreement import AccountAgreement, RecordAgreement, compare_record
 from contracts.live.calibration import per_account_json
 from contracts.live.redact import LOCALE, Redactor
@@ -169,17 +174,4 @@ def _records_files(folder: Path) -> set[str]:
     except (OSError, ValueError):
         return set()
     names = {e.get("records") for e in entries if isinstance(e, dict)} if isinstance(entries, list) else set()
-    return {n for n in names if isinstance(n, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.json", n)}
-
-
-def write_json(path: Path, document: Any) -> None:
-    """Write a report atomically (a reader never sees half of it), sorted as written, UTF-8."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, ensure_ascii=False, indent=2)
-            handle.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    return {n for n in names if isinstance(n, str) and RECORDS_FILE_NAME.match(n)}

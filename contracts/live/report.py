@@ -5,7 +5,10 @@ Every text passes through `redact` (the token never appears, even when a server 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -19,16 +22,6 @@ Redact = Callable[[str], str]
 REPORT_VERSION = 2  # 2: the unconfirmed outcome, each violation's basis, the assumptions per account
 VERDICTS = {0: "PASSED", 1: "FAILED", 2: "NOT RUN", 3: "ERRORED"}
 _SHARD_OR_CHOICE = ("another shard", "--check", "--exclude-check")
-
-
-class Redactor:
-    """Replaces the token wherever it would appear in output."""
-
-    def __init__(self, secret: str) -> None:
-        self.secret = secret if len(secret) >= 4 else ""
-
-    def __call__(self, text: str) -> str:
-        return text.replace(self.secret, "[REDACTED]") if self.secret else text
 
 
 def _request_line(result: CheckResult, base_url: str = "") -> str:
@@ -139,6 +132,14 @@ def _iso(run: GateRun) -> str:
     return run.started_at.isoformat(timespec="seconds") if run.started_at else ""
 
 
+def _span(results: list[CheckResult]) -> float:
+    """A suite's wall-clock time: its first request's start to its last one's end (requests run
+    concurrently, so their sum would exceed the run's own time)."""
+    if not results:
+        return 0.0
+    return max(r.started + r.seconds for r in results) - min(r.started for r in results)
+
+
 def junit_xml(run: GateRun, redact: Redact) -> bytes:
     """One testsuite per account (its label in the name), one testcase per check instance with a
     stable name; violations are <failure>, errors are <error>."""
@@ -173,7 +174,7 @@ def junit_xml(run: GateRun, redact: Redact) -> bytes:
             failures=str(c[Outcome.VIOLATED] + (c[Outcome.UNCONFIRMED] if unconfirmed_fail else 0)),
             errors=str(c[Outcome.ERRORED]),
             skipped=str(len(no_ids[label]) + (0 if unconfirmed_fail else c[Outcome.UNCONFIRMED])),
-            time=f"{sum(r.seconds for r in results):.3f}",
+            time=f"{_span(results):.3f}",
             timestamp=_iso(run),
         )
         if label in providers:
@@ -258,15 +259,30 @@ def json_report(run: GateRun, redact: Redact) -> str:
     return redact(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_text(path: str | Path, content: str | bytes) -> str | None:
-    """Write a report; None, or the one line saying why it could not be written."""
+    """Write a report whole or not at all (a temporary file beside it, then renamed over it: an
+    interrupted run leaves no half report); None, or the one line saying why it could not be written."""
     target = Path(path)
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    temporary: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, "utf-8")
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
+        os.replace(temporary, target)
+        temporary = None
     except OSError as exc:
         return f"cannot write {path}: {exc.strerror or exc}"
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
     return None

@@ -48,6 +48,7 @@ class CheckResult:
     error: str | None = None  # why the check errored
     message: str | None = None  # Truto's error message, when the answer had one
     seconds: float = 0.0
+    started: float = 0.0  # the gate's clock when the request began (a suite's span is first start to last end)
     attempts: int = 1
     throttled: int = 0  # 429 answers received on the way
     rate_limit_wait: float = 0.0

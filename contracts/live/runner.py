@@ -7,8 +7,9 @@ concurrently, each within its own and the token's rate-limit budget (the client 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -19,12 +20,14 @@ from contracts.checker import Violation
 from contracts.limits import TRUTO_API_HOST, TRUTO_LIMITS, RateLimit
 from contracts.live.accounts import Account
 from contracts.live.baseline import Observer
-from contracts.live.client import ApiClient, Fetched, RetryPolicy
+from contracts.live.client import ApiClient, Fetched, LocalRequestError, RetryPolicy
 from contracts.live.clock import SYSTEM_CLOCK, Clock
-from contracts.live.matrix import WALK, WALK_CHECK, Case, Selection, build_cases, sample_ids, walk_query
+from contracts.live.matrix import WALK, WALK_CHECK, Case, Selection, build_cases, interview_path, sample_ids, walk_query
 from contracts.live.pacing import Pacer
+from contracts.live.probe import id_problem, probe_problem, truto_message
 from contracts.live.results import CheckResult, GateRun, Outcome, Skipped
 from contracts.params import LIST_PATH
+from contracts.query import encode_query
 from contracts.responses import Exchange, check_response, parse_body, shape_basis
 
 OBSERVED_CHECKS = (WALK, "list format=unified", "get format=unified")
@@ -66,37 +69,6 @@ def pacer_for(base_url: str, rate_limit: RateLimit | str, clock: Clock) -> Pacer
     return Pacer(clock)
 
 
-def truto_message(body: Any) -> str | None:
-    return body["message"] if isinstance(body, dict) and isinstance(body.get("message"), str) else None
-
-
-def _content_type(fetched: Fetched) -> str:
-    assert fetched.response is not None
-    value: str = fetched.response.headers.get("content-type", "")
-    return value.split(";")[0].strip()
-
-
-def probe_problem(fetched: Fetched, account: Account, base_url: str) -> str | None:
-    """Why nothing can be checked on this account (exit 2), or None to go on."""
-    if fetched.response is None:
-        return f"cannot reach {base_url}: {fetched.error}" if fetched.connect_failed else None
-    status = fetched.response.status_code
-    if status >= 500 or status == 429:
-        return None  # availability: an error of the checks, not of the configuration
-    body, unreadable = parse_body(fetched.response.content)
-    said = f": {message}" if (message := truto_message(body)) else ""
-    if status == 401:
-        return f"the token was refused (HTTP 401{said})"
-    if status == 403:
-        return f"the token may not read account {account.label} ({account.id}) (HTTP 403{said})"
-    if unreadable is not None or not isinstance(body, dict):
-        kind = _content_type(fetched) or "no content type"
-        return f"{base_url} does not look like a Truto API: GET {LIST_PATH} answered {status} ({kind}), not JSON"
-    if status == 404:
-        return f"account {account.label} ({account.id}) is unknown to {base_url} (HTTP 404{said})"
-    return None
-
-
 def judge(case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
     """One answer -> its outcome (and the parsed body, for paging)."""
     result = CheckResult(
@@ -108,6 +80,7 @@ def judge(case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
         outcome=Outcome.PASSED,
         status=fetched.status,
         seconds=fetched.seconds,
+        started=fetched.started,
         attempts=fetched.attempts,
         throttled=fetched.throttled,
         rate_limit_wait=fetched.rate_limit_wait,
@@ -172,6 +145,19 @@ def _tries(fetched: Fetched) -> str:
     return f"after {fetched.attempts} attempt{'s' if fetched.attempts != 1 else ''}"
 
 
+@contextmanager
+def _pool(workers: int) -> Iterator[ThreadPoolExecutor]:
+    """A thread pool that, when its block fails (a local request failure, Ctrl-C), cancels what has
+    not started and does not wait for what has: the run stops promptly."""
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 @dataclass
 class _AccountRun:
     results: list[CheckResult] = field(default_factory=list)
@@ -199,23 +185,39 @@ class Gate:
     def run(self) -> GateRun:
         run = GateRun(accounts=list(self.config.accounts), started_at=datetime.now(UTC))
         started = self.clock.now()
+        try:
+            run.fatal, firsts = self._probe()
+            if run.fatal is None:
+                self._check(run, firsts)
+        except LocalRequestError as exc:  # nothing could be sent: the configuration, not the API
+            run.fatal, run.results, run.skipped = str(exc), [], []
+        run.seconds = self.clock.now() - started
+        return run
+
+    def _probe(self) -> tuple[str | None, list[Fetched]]:
+        """The first list page of every account, then each `--id` on every account, before any check."""
         firsts: list[Fetched] = []
         for account in self.config.accounts:
             query = walk_query(account.id, None, self.config.page_size)
             first = self.client.get(f"{LIST_PATH}?{query}", account=account.id)
-            run.fatal = probe_problem(first, account, self.config.base_url)
-            if run.fatal is not None:
-                run.seconds = self.clock.now() - started
-                return run
+            problem = probe_problem(first, account, self.config.base_url)
+            if problem is not None:
+                return problem, firsts
             firsts.append(first)
-        workers = max(1, min(len(firsts), 8))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        for account in self.config.accounts:
+            for interview_id in dict.fromkeys(self.config.ids):
+                target = f"{interview_path(interview_id)}?{encode_query({'integrated_account_id': account.id})}"
+                problem = id_problem(self.client.get(target, account=account.id), account, interview_id)
+                if problem is not None:
+                    return problem, firsts
+        return None, firsts
+
+    def _check(self, run: GateRun, firsts: list[Fetched]) -> None:
+        with _pool(max(1, min(len(firsts), 8))) as pool:
             for part in pool.map(self._account, self.config.accounts, firsts):
                 run.results += part.results
                 run.skipped += part.skipped
                 run.notes += part.notes
-        run.seconds = self.clock.now() - started
-        return run
 
     def _fetch(self, case: Case) -> tuple[CheckResult, Any]:
         fetched = self.client.get(case.target, account=case.account.id)
@@ -236,12 +238,14 @@ class Gate:
             out.skipped += [Skipped(account.label, name, "no interview ids found by the list walk") for name in
                             get_checks if " error " not in name]  # fmt: skip
         cases = build_cases(account, [c for c in checks if c != WALK], ids)
-        with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
-            for done, (result, _) in enumerate(pool.map(self._fetch, cases), start=1):
+        walked_pages = len(out.results)  # the walk's pages are testcases too: counted alike
+        total = walked_pages + len(cases)
+        with _pool(self.config.concurrency) as pool:
+            for done, (result, _) in enumerate(pool.map(self._fetch, cases), start=walked_pages + 1):
                 out.results.append(result)
-                if done % 25 == 0 or done == len(cases):
+                if done % 25 == 0 or done == total:
                     bad = sum(r.outcome != Outcome.PASSED for r in out.results)
-                    self._say(f"{account.label}: {done}/{len(cases)} checked, {bad} not passed so far")
+                    self._say(f"{account.label}: {done}/{total} checked, {bad} not passed so far")
         return out
 
     def _walk(self, account: Account, first: Fetched, record: bool, out: _AccountRun) -> list[str]:
@@ -310,14 +314,17 @@ def run_gate(
 ) -> GateRun:
     """Run the gate with a client built from `config` (or the one given)."""
     own = client is None
-    api = client or ApiClient(
-        config.base_url,
-        config.token,
-        timeout=config.timeout,
-        retry=config.retry,
-        pacer=make_pacer(config, clock),
-        clock=clock,
-    )
+    try:
+        api = client or ApiClient(
+            config.base_url,
+            config.token,
+            timeout=config.timeout,
+            retry=config.retry,
+            pacer=make_pacer(config, clock),
+            clock=clock,
+        )
+    except LocalRequestError as exc:
+        return GateRun(accounts=list(config.accounts), started_at=datetime.now(UTC), fatal=str(exc))
     try:
         return Gate(config, api, progress=progress, observer=observer, clock=clock).run()
     finally:

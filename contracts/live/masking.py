@@ -1,0 +1,25 @@
+"""Secrets out of every line the live commands print or write: the API token wherever it appears,
+and the credentials part (`user:password@`) of any URL, which is often a token too."""
+
+from __future__ import annotations
+
+import re
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s@'\"]*@")
+MASK = "[REDACTED]"
+
+
+def mask_userinfo(text: str) -> str:
+    """`http://user:secret@host` -> `http://[REDACTED]@host`, anywhere in `text`."""
+    return _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
+
+
+class Redactor:
+    """Replaces the token, and any URL's credentials, wherever they would appear in output."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret if len(secret) >= 4 else ""
+
+    def __call__(self, text: str) -> str:
+        text = mask_userinfo(text)
+        return text.replace(self.secret, MASK) if self.secret else text
