@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from contracts.tokens import token_problem
+
 DEV_TOKEN = "dev-token"
 """The token shown in examples and used by the page's links when no --token is set (any is accepted)."""
 DEFAULT_RECORDS = 25
@@ -102,8 +104,9 @@ def _cors_origin(value: Any) -> str:
 def _token(value: Any) -> str | None:
     """A token a client can send in `Authorization: Bearer ...`: visible ASCII, no spaces."""
     token = _optional_text(value)
-    if token is not None and not all("!" <= char <= "~" for char in token):
-        raise ValueError("must be visible ASCII without spaces (a client could not send it in a header)")
+    problem = None if token is None else token_problem(token)
+    if problem is not None:
+        raise ValueError(f"{problem} (a client could not send it in a header)")
     return token
 
 

@@ -238,7 +238,7 @@ def truto_respx(truto_mock_app: Any) -> Iterator[TrutoRouter]:
 @pytest.fixture
 def truto_target(request: pytest.FixtureRequest) -> Target:
     """Where contract tests send requests: the live mock, or the real API given --truto-base-url."""
-    from contracts.live.options import token_problem
+    from contracts.tokens import token_problem
     from mockserver.contract_fixture import Target, parse_accounts
 
     base_url = request.config.getoption("--truto-base-url")

@@ -135,8 +135,8 @@ def test_default_bind_is_loopback() -> None:
             "truto-mock: --truto-rate-limits: sets both limits itself",
         ),
         (["--rate-limit-account", "0", "--truto-rate-limits"], "truto-mock: --truto-rate-limits: sets both limits"),
-        (["--token", "a b"], "truto-mock: --token: must be visible ASCII without spaces"),
-        (["--token", "tok\u00e9n"], "truto-mock: --token: must be visible ASCII without spaces"),
+        (["--token", "a b"], "truto-mock: --token: contains a space"),
+        (["--token", "tok\u00e9n"], "truto-mock: --token: contains characters an HTTP header cannot carry"),
     ],
 )
 def test_bad_usage_is_one_line_naming_the_flag(

@@ -17,6 +17,7 @@ from contracts.limits import RateLimit
 from contracts.live.accounts import Account, AccountError, label_accounts, parse_account_args, read_accounts_file
 from contracts.live.client import RetryPolicy
 from contracts.live.masking import mask_userinfo
+from contracts.tokens import token_problem
 
 
 class UsageError(ValueError):
@@ -94,24 +95,6 @@ def base_url(text: str | None) -> str:
     except ValueError:
         raise UsageError(f"--base-url has a bad port: {shown!r}") from None
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def token_problem(value: str) -> str | None:
-    """Why `value` cannot be sent as a bearer token, or None. HTTP clients (httpx) encode headers as
-    ASCII and a bearer token (RFC 6750) is visible ASCII: a space, a control character (a trailing
-    newline) or a non-ASCII letter is a pasting mistake, said without echoing the token."""
-    if not value.strip():
-        return "is only whitespace"
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        return "contains a control character (a trailing newline?)"
-    if value != value.strip():
-        return "has leading or trailing whitespace"
-    if " " in value:
-        return "contains a space"
-    bad = next((n for n, ch in enumerate(value, start=1) if ord(ch) > 126), None)
-    if bad is not None:
-        return f"contains characters an HTTP header cannot carry (non-ASCII, character {bad} of {len(value)})"
-    return None
 
 
 def token(environ: Mapping[str, str], name: str) -> str:
