@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from contracts.checker import Violation, validate_interview
 from contracts.fields import FIELD_NAMES, PROVIDERS
@@ -236,20 +236,27 @@ def _gate_config(args: argparse.Namespace, environ: dict[str, str]) -> GateConfi
     if any(not i.strip() for i in args.id):
         raise options.UsageError("--id takes non-empty interview ids")
     return GateConfig(
-        base_url=options.base_url(args.base_url),
-        accounts=options.accounts(args),
-        token=options.token(environ, args.token_env),
+        **_connection(args, environ),
         ids=tuple(args.id),
         max_ids=args.max_ids,
         page_size=args.page_size,
         max_pages=args.max_pages,
         walk_all=args.walk_all,
-        timeout=args.timeout,
         concurrency=args.concurrency,
-        retry=options.retry_policy(args),
-        rate_limit=args.rate_limit,
         selection=Selection(tuple(args.check), tuple(args.exclude_check), args.shard),
     )
+
+
+def _connection(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, Any]:
+    """The connection settings the gate and the recorder share (`contracts.live.client.Connection`)."""
+    return {
+        "base_url": options.base_url(args.base_url),
+        "accounts": options.accounts(args),
+        "token": options.token(environ, args.token_env),
+        "timeout": args.timeout,
+        "retry": options.retry_policy(args),
+        "rate_limit": args.rate_limit,
+    }
 
 
 def _by_provider(run: GateRun) -> dict[str, Calibration]:
@@ -313,15 +320,10 @@ def _record_config(args: argparse.Namespace, environ: dict[str, str]) -> RecordC
     except ValueError as exc:
         raise options.UsageError(f"--out {exc}") from None
     return RecordConfig(
-        base_url=options.base_url(args.base_url),
-        accounts=options.accounts(args),
-        token=options.token(environ, args.token_env),
+        **_connection(args, environ),
         max_records=args.max_records,
         page_size=args.page_size,
         redact=not args.no_redact,
-        timeout=args.timeout,
-        retry=options.retry_policy(args),
-        rate_limit=args.rate_limit,
     )
 
 

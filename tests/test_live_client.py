@@ -11,10 +11,8 @@ import httpx
 import pytest
 
 from contracts.limits import TRUTO_LIMITS, RateLimit
-from contracts.live.accounts import Account
 from contracts.live.client import ApiClient, RetryPolicy, retry_after
-from contracts.live.pacing import Pacer, parse_limit
-from contracts.live.runner import GateConfig, make_pacer
+from contracts.live.pacing import Pacer, pacer_for, parse_limit
 from tests.gate_helpers import FakeClock
 
 
@@ -108,9 +106,8 @@ def test_follow_headers_off_ignores_them() -> None:
 
 
 def test_auto_applies_truto_limits_only_on_truto_host() -> None:
-    accounts = (Account("ceipal", "c3a1f0de-5e2b-4b7a-9c41-0d2f6c8e1a01", "ceipal"),)
-    truto = make_pacer(GateConfig("https://api.truto.one", accounts, "t"), FakeClock())
-    local = make_pacer(GateConfig("http://127.0.0.1:8000", accounts, "t"), FakeClock())
+    truto = pacer_for("https://api.truto.one", "auto", FakeClock())
+    local = pacer_for("http://127.0.0.1:8000", "auto", FakeClock())
     assert truto is not None and truto.per_account == TRUTO_LIMITS.per_account
     assert local is not None and local.per_account is None
-    assert make_pacer(GateConfig("https://api.truto.one", accounts, "t", rate_limit="off"), FakeClock()) is None
+    assert pacer_for("https://api.truto.one", "off", FakeClock()) is None

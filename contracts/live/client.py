@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import email.utils
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from contracts.limits import RateLimit
+from contracts.live.accounts import Account
 from contracts.live.clock import SYSTEM_CLOCK, Clock
-from contracts.live.pacing import Pacer
+from contracts.live.pacing import Pacer, pacer_for
 
 LOCAL_ERRORS: tuple[type[Exception], ...] = (
     httpx.LocalProtocolError,
@@ -93,6 +97,39 @@ def _describe(exc: httpx.HTTPError, timeout: float) -> str:
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"the server closed the connection ({exc or type(exc).__name__})"
     return f"the request failed: {type(exc).__name__} {exc}".strip()
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where the API is and how to talk to it: the settings the gate and the recorder share."""
+
+    base_url: str
+    accounts: tuple[Account, ...]
+    token: str = field(repr=False)
+    timeout: float = 15.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    rate_limit: RateLimit | str = "auto"
+    """"auto" (Truto's published limits on Truto's host, the API's headers everywhere), "off", or a limit."""
+
+    @contextmanager
+    def client(self, clock: Clock = SYSTEM_CLOCK, *, given: ApiClient | None = None) -> Iterator[ApiClient]:
+        """A paced, retrying client for this connection, closed afterwards (`given` is used as it is and
+        left open). LocalRequestError when the settings cannot even be sent (e.g. the token)."""
+        if given is not None:
+            yield given
+            return
+        api = ApiClient(
+            self.base_url,
+            self.token,
+            timeout=self.timeout,
+            retry=self.retry,
+            pacer=pacer_for(self.base_url, self.rate_limit, clock),
+            clock=clock,
+        )
+        try:
+            yield api
+        finally:
+            api.close()
 
 
 @dataclass

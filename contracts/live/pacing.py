@@ -14,8 +14,9 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from contracts.limits import RateLimit
+from contracts.limits import TRUTO_API_HOST, TRUTO_LIMITS, RateLimit
 from contracts.live.clock import Clock
 
 TOKEN_KEY = "\0token"
@@ -140,3 +141,15 @@ class Pacer:
             key = self._key(account or TOKEN_KEY)
             key.server_remaining = 0
             key.server_reset_at = max(key.server_reset_at, self.clock.now() + seconds)
+
+
+def pacer_for(base_url: str, rate_limit: RateLimit | str, clock: Clock) -> Pacer | None:
+    """`auto`: Truto's published limits on Truto's host, the API's headers everywhere; `off`: none.
+    (The gate and the recorder pace alike.)"""
+    if rate_limit == "off":
+        return None
+    if isinstance(rate_limit, RateLimit):
+        return Pacer(clock, per_token=rate_limit)
+    if urlsplit(base_url).hostname == TRUTO_API_HOST:
+        return Pacer(clock, per_token=TRUTO_LIMITS.per_token, per_account=TRUTO_LIMITS.per_account)
+    return Pacer(clock)

@@ -16,34 +16,26 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from contracts import datafolder
-from contracts.limits import RateLimit
 from contracts.live.accounts import Account
-from contracts.live.client import ApiClient, Fetched, LocalRequestError, RetryPolicy
+from contracts.live.client import ApiClient, Connection, Fetched, LocalRequestError
 from contracts.live.clock import SYSTEM_CLOCK, Clock
 from contracts.live.masking import Redactor as TokenRedactor
 from contracts.live.matrix import walk_query
 from contracts.live.probe import probe_problem, truto_message
 from contracts.live.recording import Recording
 from contracts.live.results import ExitCode
-from contracts.live.runner import pacer_for
 from contracts.params import LIST_PATH
 from contracts.responses import parse_body
 
 
 @dataclass(frozen=True)
-class RecordConfig:
+class RecordConfig(Connection):
     """Everything a recording needs, already validated (see `contracts.__main__`)."""
 
-    base_url: str
-    accounts: tuple[Account, ...]
-    token: str = field(repr=False)
     max_records: int | None = None
     """Interviews kept per account at most (None: all)."""
     page_size: int = 100
     redact: bool = True
-    timeout: float = 15.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    rate_limit: RateLimit | str = "auto"
 
 
 @dataclass
@@ -179,20 +171,8 @@ def run_recording(
     client: ApiClient | None = None,
 ) -> RecordRun:
     """Record with a client built from `config` (or the one given), pacing and retrying as the gate does."""
-    own = client is None
     try:
-        api = client or ApiClient(
-            config.base_url,
-            config.token,
-            timeout=config.timeout,
-            retry=config.retry,
-            pacer=pacer_for(config.base_url, config.rate_limit, clock),
-            clock=clock,
-        )
-    except LocalRequestError as exc:
+        with config.client(clock, given=client) as api:
+            return Recorder(config, api, Recording(redact=config.redact), progress=progress).run()
+    except LocalRequestError as exc:  # nothing could be sent: the configuration, not the API
         return RecordRun(Recording(redact=config.redact), fatal=str(exc))
-    try:
-        return Recorder(config, api, Recording(redact=config.redact), progress=progress).run()
-    finally:
-        if own:
-            api.close()

@@ -13,17 +13,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
 from contracts.basis import is_assumed
 from contracts.checker import Violation
-from contracts.limits import TRUTO_API_HOST, TRUTO_LIMITS, RateLimit
 from contracts.live.accounts import Account
 from contracts.live.baseline import Observer
-from contracts.live.client import ApiClient, Fetched, LocalRequestError, RetryPolicy
+from contracts.live.client import ApiClient, Connection, Fetched, LocalRequestError
 from contracts.live.clock import SYSTEM_CLOCK, Clock
 from contracts.live.matrix import WALK, WALK_CHECK, Case, Selection, build_cases, interview_path, sample_ids, walk_query
-from contracts.live.pacing import Pacer
 from contracts.live.probe import id_problem, probe_problem, truto_message
 from contracts.live.results import CheckResult, GateRun, Outcome, Skipped
 from contracts.params import LIST_PATH
@@ -35,38 +32,16 @@ OBSERVED_CHECKS = (WALK, "list format=unified", "get format=unified")
 
 
 @dataclass(frozen=True)
-class GateConfig:
+class GateConfig(Connection):
     """Everything a gate run needs, already validated (see `contracts.__main__`)."""
 
-    base_url: str
-    accounts: tuple[Account, ...]
-    token: str = field(repr=False)
     ids: tuple[str, ...] = ()
     max_ids: int = 3
     page_size: int = 50
     max_pages: int = 3
     walk_all: bool = False
-    timeout: float = 15.0
     concurrency: int = 4
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    rate_limit: RateLimit | str = "auto"  # "auto", "off" or a limit for the whole token
     selection: Selection = field(default_factory=Selection)
-
-
-def make_pacer(config: GateConfig, clock: Clock) -> Pacer | None:
-    return pacer_for(config.base_url, config.rate_limit, clock)
-
-
-def pacer_for(base_url: str, rate_limit: RateLimit | str, clock: Clock) -> Pacer | None:
-    """`auto`: Truto's published limits on Truto's host, the API's headers everywhere; `off`: none.
-    (The gate and the recorder pace alike.)"""
-    if rate_limit == "off":
-        return None
-    if isinstance(rate_limit, RateLimit):
-        return Pacer(clock, per_token=rate_limit)
-    if urlsplit(base_url).hostname == TRUTO_API_HOST:
-        return Pacer(clock, per_token=TRUTO_LIMITS.per_token, per_account=TRUTO_LIMITS.per_account)
-    return Pacer(clock)
 
 
 def judge(case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
@@ -313,20 +288,8 @@ def run_gate(
     client: ApiClient | None = None,
 ) -> GateRun:
     """Run the gate with a client built from `config` (or the one given)."""
-    own = client is None
     try:
-        api = client or ApiClient(
-            config.base_url,
-            config.token,
-            timeout=config.timeout,
-            retry=config.retry,
-            pacer=make_pacer(config, clock),
-            clock=clock,
-        )
-    except LocalRequestError as exc:
+        with config.client(clock, given=client) as api:
+            return Gate(config, api, progress=progress, observer=observer, clock=clock).run()
+    except LocalRequestError as exc:  # nothing could be sent: the configuration, not the API
         return GateRun(accounts=list(config.accounts), started_at=datetime.now(UTC), fatal=str(exc))
-    try:
-        return Gate(config, api, progress=progress, observer=observer, clock=clock).run()
-    finally:
-        if own:
-            api.close()
