@@ -5,6 +5,7 @@ when it cannot be read: empty, not UTF-8, nested too deeply, or not JSON (and wh
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -31,3 +32,12 @@ def load_json(data: bytes | str, what: str) -> tuple[Any, str | None]:
     except ValueError as exc:
         snippet = (data[:60].decode("utf-8", "replace") if isinstance(data, bytes) else data[:60]).strip()
         return None, f"{what} is not JSON ({exc}): {snippet!r}"
+
+
+def load_json_file(path: str | Path, what: str) -> tuple[Any, str | None]:
+    """(parsed value, None), or (None, why the file `what` cannot be read or parsed). Never raises."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return None, f"cannot read {what}: {exc.strerror or exc}"
+    return load_json(data, what)

@@ -4,7 +4,6 @@ mock's `/__mock__/accounts` and of a data folder's `accounts.json`)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.fields import PROVIDERS
+from contracts.jsontext import load_json_file
 
 
 class AccountError(ValueError):
@@ -53,12 +53,9 @@ def parse_account_args(values: Iterable[str], option: str = "--account") -> list
 
 def read_accounts_file(path: str | Path) -> list[tuple[str, str, str | None]]:
     """(provider, id, label) from a JSON list of objects; AccountError saying what is wrong."""
-    try:
-        data = json.loads(Path(path).read_text("utf-8"))
-    except OSError as exc:
-        raise AccountError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise AccountError(f"{path} is not JSON: {exc}") from None
+    data, problem = load_json_file(path, str(path))
+    if problem is not None:
+        raise AccountError(problem)
     if not isinstance(data, list):
         raise AccountError(f'{path} must hold a JSON list of {{"id", "provider", "label"?}} objects')
     out: list[tuple[str, str, str | None]] = []

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.fields import FIELD_BY_NAME, Kind
+from contracts.jsontext import load_json_file
 from contracts.live.calibration import Calibration
 
 VERSION = 1
@@ -114,12 +115,9 @@ def dumps(document: Mapping[str, Any]) -> str:
 
 def load(path: str | Path) -> dict[str, Any]:
     """A saved baseline; ValueError saying why one cannot be used."""
-    try:
-        document = json.loads(Path(path).read_text("utf-8"))
-    except OSError as exc:
-        raise ValueError(f"cannot read the baseline {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise ValueError(f"the baseline {path} is not JSON: {exc}") from None
+    document, problem = load_json_file(path, f"the baseline {path}")
+    if problem is not None:
+        raise ValueError(problem)
     if not isinstance(document, dict) or document.get("version") != VERSION or "providers" not in document:
         raise ValueError(f"{path} is not a gate baseline (version {VERSION}); write one with --save-baseline")
     return document
