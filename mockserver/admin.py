@@ -91,6 +91,8 @@ def try_request() -> str:
     headers = {"Authorization": f"Bearer {token}", **({"Prefer": prefer} if prefer else {})}
     parts = urlsplit(path)
     response = answer(mock, "GET", unquote(parts.path), parts.query, headers)
+    if response.delay:
+        mock.faults.sleep(response.delay)
     data = response.content()
     exchange = Exchange.from_url(path, accounts={a.id: a.provider for a in mock.store.accounts()})
     found = check_response(response.status, response.headers, data, exchange)

@@ -47,7 +47,11 @@ def _register_api(app: Flask) -> None:
             return None
         query = request.query_string.decode("utf-8", "replace")
         headers = cast(Mapping[str, str], request.headers)  # case-insensitive, as the core wants
-        return to_flask(answer(current_state(), request.method, request.path, query, headers))
+        state = current_state()
+        response = answer(state, request.method, request.path, query, headers)
+        if response.delay:  # a WSGI thread can only wait by sleeping
+            state.faults.sleep(response.delay)
+        return to_flask(response)
 
 
 def _register_errors(app: Flask) -> None:

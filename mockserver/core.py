@@ -41,6 +41,10 @@ class MockResponse:
     body: bytes | Iterable[bytes]
     json: Any = field(default=None, repr=False)
     """The object the body was serialised from (None for an empty body)."""
+    delay: float = 0.0
+    """Seconds to wait before sending (`Prefer: delay`, `--latency`). The core never sleeps: each
+    adapter waits its own way (a thread sleeps, the server awaits, the in-process router compares it
+    with the client's timeout)."""
 
     def content(self) -> bytes:
         """The whole body as bytes (joins a stream's chunks)."""
@@ -64,6 +68,8 @@ class RequestRecord:
     scenario: str = ""
     rate_headers: dict[str, str] = field(default_factory=dict)
     """`ratelimit-*` headers for every response while rate limits are on (Truto sends them always)."""
+    delay: float = 0.0
+    """Seconds the answer waits before it is sent (see `MockResponse.delay`)."""
 
 
 def json_answer(body: Any, status: int = 200, *, stream: bool = False, headers: Mapping[str, str] = {}) -> MockResponse:
@@ -99,7 +105,7 @@ def _bearer_token(mock: MockState, headers: Mapping[str, str]) -> str:
 def _apply_scenario_and_faults(
     mock: MockState, token: str, headers: Mapping[str, str], account_id: str | None, record: RequestRecord
 ) -> Scenario:
-    """Raise the error a Prefer scenario, a rate limit or an injected fault asks for; sleep for delays."""
+    """Raise the error a Prefer scenario, a rate limit or an injected fault asks for; note any delay."""
     prefer = _header(headers, "Prefer")
     try:
         scenario = parse_prefer(prefer)
@@ -115,9 +121,7 @@ def _apply_scenario_and_faults(
             f"Rate limit exceeded: {budget.limit} requests per {WINDOW_SECONDS:g} seconds per {budget.scope}.",
             record.rate_headers,
         )
-    delay = scenario.delay_ms / 1000 or mock.faults.delay_seconds()
-    if delay:
-        mock.faults.sleep(delay)
+    record.delay = scenario.delay_ms / 1000 or mock.faults.delay_seconds()
     injected = scenario if scenario.code is not None else mock.faults.random_error()
     if injected is not None:
         record.scenario = record.scenario or f"fault: code={injected.code}"
@@ -198,22 +202,21 @@ def answer(mock: MockState, method: str, path: str, query_string: str, headers: 
     except Exception as exc:
         log.exception("unexpected error answering %s %s", method, path)
         response = error_answer(500, f"The mock failed on this request ({type(exc).__name__}); see its log.")
-    if record.rate_headers:
-        response = MockResponse(
-            response.status, {**record.rate_headers, **response.headers}, response.body, response.json
-        )
+    if record.rate_headers or record.delay:
+        headers = {**record.rate_headers, **response.headers}
+        response = MockResponse(response.status, headers, response.body, response.json, record.delay)
     if method != "OPTIONS":
         mock.journal.record(
             method=method,
             path=path,
             query=query_string,
             status=response.status,
-            latency_ms=(time.perf_counter() - record.started) * 1000,
+            latency_ms=(time.perf_counter() - record.started + record.delay) * 1000,
             provider=record.provider,
             scenario=record.scenario,
             headers=response.headers,
             body=response.json,
         )
     if method == "HEAD":
-        return MockResponse(response.status, response.headers, b"", response.json)
+        return MockResponse(response.status, response.headers, b"", response.json, response.delay)
     return response

@@ -85,6 +85,8 @@ def core_responder(app: Flask) -> Callable[[httpx.Request], httpx.Response]:
         url = request.url
         path = unquote_to_bytes(url.raw_path.partition(b"?")[0]).decode("utf-8", "replace")
         answer = core_answer(state, request.method, path, url.query.decode("utf-8", "replace"), request.headers)
+        if answer.delay:
+            state.faults.sleep(answer.delay)
         return httpx.Response(answer.status, headers=answer.headers, content=answer.content())
 
     return respond
