@@ -200,8 +200,9 @@ def bench_respx(rounds: int) -> None:
     import httpx
     import respx
 
+    from contracts.truto import TRUTO_BASE_URL
     from mockserver.config import MockConfig
-    from mockserver.inprocess import TRUTO_BASE_URL, TrutoRouter, core_responder
+    from mockserver.inprocess import TrutoRouter, core_responder
     from mockserver.live import AppCache
 
     cache = AppCache()

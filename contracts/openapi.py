@@ -20,8 +20,8 @@ from contracts.params import (
 )
 from contracts.responses import DEBUG_KEYS, DEBUG_LIST_KEYS
 from contracts.schema import error_schema, interview_schema
+from contracts.truto import TRUTO_BASE_URL
 
-BASE_URL = "https://api.truto.one"
 ERROR_STATUSES: dict[str, str] = {
     "400": "The request was rejected before it left Truto (a missing or malformed parameter).",
     "401": "Missing or invalid API token, or the provider rejected the account's credentials.",
@@ -161,7 +161,7 @@ def openapi_document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "Generated from the truto-interviews-kit field and parameter tables.",
         },
-        "servers": [{"url": BASE_URL}],
+        "servers": [{"url": TRUTO_BASE_URL}],
         "security": [{"bearerAuth": []}],
         "paths": {
             GET_PATH: {

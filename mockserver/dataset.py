@@ -7,6 +7,7 @@ module's `from_unified`, so they map back exactly and stay inside each provider'
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -26,7 +27,7 @@ from contracts.datetimes import to_rfc3339
 from contracts.fields import CEIPAL, PINPOINT, PROVIDERS, STATUS_VALUES
 from contracts.providers import provider_module
 from contracts.samples import FAKER_LOCALES, MEETING_LOCATIONS, street_location
-from mockserver.datacache import cached
+from mockserver.datacache import APP_NAME, cached
 
 ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
 """Generated dates spread from about a year before to half a year after this day."""
@@ -138,9 +139,26 @@ def _code_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+def installed_version(distribution: str) -> str:
+    """The installed version of `distribution`, or "unknown" (running from a source tree)."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@cache
+def _versions_hash() -> str:
+    """Faker's and the kit's versions: after an upgrade of either, "same seed, same data" holds
+    between a machine with a cache and one without only if the key changes with them."""
+    versions = f"faker {installed_version('faker')}; kit {installed_version(APP_NAME)}"
+    return hashlib.sha256(versions.encode()).hexdigest()[:8]
+
+
 def cache_key(provider: str, seed: int, count: int) -> str:
-    """The data cache's key for `generate(provider, seed=seed, count=count)`."""
-    return f"{provider}-{seed}-{count}-{_code_hash()}"
+    """The data cache's key for `generate(provider, seed=seed, count=count)`: also the code that
+    shapes the records and the versions of Faker and of the kit."""
+    return f"{provider}-{seed}-{count}-{_code_hash()}-{_versions_hash()}"
 
 
 def _records(provider: str, fixed: list[dict[str, Any]], seed: int, count: int) -> Iterator[dict[str, Any]]:

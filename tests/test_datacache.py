@@ -64,3 +64,17 @@ def test_the_data_set_keys_its_records_by_provider_seed_count_and_code(own_cache
         f"{cache_key(provider, 7, 3)}.jsonl" for provider in ("ceipal", "pinpoint")
     )
     assert cache_key("ceipal", 7, 3) != cache_key("ceipal", 7, 4) != cache_key("pinpoint", 7, 4)
+
+
+def test_the_key_changes_with_fakers_version_and_the_kits(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mockserver.dataset as dataset
+
+    before = cache_key("ceipal", 7, 3)
+    real = dataset.installed_version
+    for upgraded in ("faker", "truto-interviews-kit"):
+        dataset._versions_hash.cache_clear()
+        monkeypatch.setattr(dataset, "installed_version", lambda name, up=upgraded: "99" if name == up else real(name))
+        assert cache_key("ceipal", 7, 3) != before, upgraded
+        monkeypatch.undo()
+    dataset._versions_hash.cache_clear()
+    assert cache_key("ceipal", 7, 3) == before
