@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from contracts.checker import Violation, validate_interview
-from contracts.fields import FIELD_NAMES, PROVIDERS
+from contracts.fields import FIELD_NAMES
 from contracts.jsontext import load_json
 from contracts.live import baseline, options
 from contracts.live.calibration import Calibration, merged
@@ -33,6 +33,7 @@ from contracts.live.report import json_report, junit_xml, print_summary, write_t
 from contracts.live.results import ExitCode, GateRun
 from contracts.live.runner import GateConfig, run_gate
 from contracts.openapi import openapi_document
+from contracts.providers import PROVIDERS
 from contracts.schema import interview_schema
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

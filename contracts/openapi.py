@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.fields import FIELD_NAMES, PROVIDERS
+from contracts.fields import FIELD_NAMES
 from contracts.params import (
     FILTER_OPERATORS,
     GET,
@@ -18,6 +18,7 @@ from contracts.params import (
     ParamType,
     params_for,
 )
+from contracts.providers import PROVIDERS
 from contracts.responses import DEBUG_KEYS, DEBUG_LIST_KEYS
 from contracts.schema import error_schema, interview_schema
 from contracts.truto import TRUTO_BASE_URL

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from contracts.datetimes import parse_iso
-from contracts.fields import fields_for
+from contracts.providers import fields_for
 from contracts.query import parse_query
 from mockserver import create_app
 from mockserver.paging import encode_cursor

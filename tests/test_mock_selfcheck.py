@@ -7,9 +7,8 @@ import itertools
 import pytest
 from flask.testing import FlaskClient
 
-from contracts.fields import fields_for
 from contracts.params import RESPONSE_FORMATS
-from contracts.providers import provider_module
+from contracts.providers import fields_for, provider_module
 from mockserver import create_app
 from mockserver.dataset import load_dataset
 from tests.mock_helpers import ACCOUNTS, LIST_PATH, get, violations

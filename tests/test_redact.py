@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from contracts.datafolder import Account, read_folder, write_folder
-from contracts.fields import CEIPAL, PINPOINT
 from contracts.live.rawpaths import leaves
 from contracts.live.recording import REDACTION_FILE, Recording
 from contracts.live.redact import PersonalDataReplacer, key_kind, looks_structural
 from tests.conftest import CEIPAL_RAW, PINPOINT_RAW
 from tests.recording_helpers import read_list, serve
+
+CEIPAL = "ceipal"
+PINPOINT = "pinpoint"
 
 PLANTED_NAMES = ("Bartholomew Quackenbush", "Esmeralda Villalobos", "Thaddeus Okonkwo-Brandt")
 PLANTED_EMAILS = ("jane.doe@acme-corp.example", "bart.q@mailhost.example", "e.villalobos@recruit.example")

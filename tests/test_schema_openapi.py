@@ -12,7 +12,8 @@ from openapi_spec_validator import validate as validate_openapi
 
 from contracts import interview_schema, openapi_document, validate_interview
 from contracts.__main__ import main
-from contracts.fields import FIELD_NAMES, fields_for
+from contracts.fields import FIELD_NAMES
+from contracts.providers import fields_for
 from tests.conftest import good_interview
 
 
