@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from types import MappingProxyType
 from typing import overload
 
+from contracts.basis import basis
 from contracts.fields import FIELD_BY_NAME, FIELDS, Field
 from contracts.providers import ceipal, pinpoint
 from contracts.providers._generation import Generated, Ids, Moment, Text, TextKind, Value
@@ -28,10 +29,13 @@ def register(provider: Provider) -> Provider:
     """Make `provider` known to the whole kit; returns it.
 
     Args:
-        provider: the description; its name must be new (ValueError otherwise).
+        provider: the description; its name must be new, and its `raw_basis` an assumption of
+            `contracts.basis` (`register_basis` adds one), ValueError otherwise.
     """
     if provider.name in _REGISTRY and _REGISTRY[provider.name] is not provider:
         raise ValueError(f"a provider named {provider.name!r} is already registered")
+    if not basis(provider.raw_basis).assumed:  # ValueError for an unknown id
+        raise ValueError(f"{provider.name}: raw_basis {provider.raw_basis!r} must be an assumption")
     _REGISTRY[provider.name] = provider
     return provider
 
