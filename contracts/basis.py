@@ -254,6 +254,8 @@ def register_basis(entry: Basis) -> Basis:
         raise ValueError(f"basis id {entry.id!r} is taken by another entry")
     _BY_ID[entry.id] = entry
     return entry
+
+
 ASSUMPTION_IDS: tuple[str, ...] = tuple(b.id for b in BASES if b.assumed)
 
 
