@@ -1,9 +1,14 @@
 """Schemathesis, as a user would run it, against the document the mock serves: every check, positive
 and negative modes, all phases. Nothing may be found, and the run must reach real 200 answers (the
-document's examples carry the running data's account and interview ids)."""
+document's examples carry the running data's account and interview ids).
+
+Each 200 is typed as the default format's body (for type generators); a hook reads the document's
+`x-truto-response-formats` and `x-truto-key-by` so every format's body is checked against its own
+schema, as a tool that knows those extensions would."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -17,6 +22,18 @@ from mockserver import create_app
 from mockserver.live import LiveServer
 
 TOKEN = "fuzz-token"
+HOOKS = """
+import schemathesis
+
+
+@schemathesis.hook
+def before_load_schema(ctx, raw_schema):
+    for item in raw_schema["paths"].values():
+        ok = item["get"]["responses"]["200"]
+        bodies = [entry["schema"] for entry in ok["x-truto-response-formats"].values()]
+        bodies += [ok["x-truto-key-by"]["schema"]] if "x-truto-key-by" in ok else []
+        ok["content"]["application/json"]["schema"] = {"anyOf": bodies}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +47,8 @@ def served() -> Iterator[str]:
 @pytest.mark.slow
 def test_schemathesis_finds_nothing_and_reaches_200s(served: str, tmp_path: Path) -> None:
     st = Path(sys.executable).with_name("st")
+    (tmp_path / "truto_formats_hook.py").write_text(HOOKS)
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "truto_formats_hook", "PYTHONPATH": str(tmp_path)}
     done = subprocess.run(
         [
             str(st),
@@ -48,6 +67,7 @@ def test_schemathesis_finds_nothing_and_reaches_200s(served: str, tmp_path: Path
         capture_output=True,
         text=True,
         cwd=tmp_path,
+        env=env,
         timeout=300,
         check=False,
     )
