@@ -30,6 +30,8 @@ INSTALL_TIMEOUT = 300
 """Seconds `npm ci` may take (a cold install from the registry takes about 10)."""
 RUN_TIMEOUT = 120
 """Seconds generating the types or one compile may take (each takes 1-3)."""
+DOCS_PAGE = Path(__file__).parents[1] / "docs" / "mock.md"
+"""Its TypeScript example is compiled with the project's own code."""
 NPM = shutil.which("npm")
 NODE = shutil.which("node")
 
@@ -68,6 +70,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         shutil.copy(PROJECT / name, work / name)
     shutil.copytree(PROJECT / "src", work / "src", ignore=shutil.ignore_patterns("generated"))
     shutil.copytree(PROJECT / "fail", work / "fail")
+    [example] = re.findall(r"```ts\n(.*?)```", DOCS_PAGE.read_text("utf-8"), re.S)
+    (work / "src" / "docs-example.ts").write_text(example.replace('"./truto-interviews"', '"./generated/api"'))
     (work / "node_modules").symlink_to(MODULES)
     server = LiveServer()
     server.app = create_app({"records": 3})
@@ -93,7 +97,8 @@ def test_frontend_code_compiles_without_casts_or_guards(project: Path) -> None:
     source = (project / "src" / "reads.ts").read_text()
     for read in ("data.result[0].id", "data.next_cursor", "data.result[0].status", "data.result[0].candidate?.id"):
         assert read in source
-    assert not re.search(r"\bas\s+(unknown|any|[A-Z])|<any>|: any\b|\bis\s+[A-Z]", source), "casts or type guards"
+    for code in (source, (project / "src" / "docs-example.ts").read_text()):
+        assert not re.search(r"\bas\s+(unknown|any|[A-Z])|<any>|: any\b|\bis\s+[A-Z]|!\.", code), "casts or guards"
     done = _tsc(project, "tsconfig.json")
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
