@@ -169,3 +169,20 @@ def test_the_mock_sends_only_declared_statuses() -> None:
     for response in (throttled, seen[429]):
         assert response.status_code == 429
         assert response.headers["Retry-After"].isdigit() and response.headers["ratelimit-remaining"] == "0"
+
+
+def test_the_schemathesis_hook_lets_each_200_be_any_named_body(served: dict[str, Any]) -> None:
+    import copy
+
+    from mockserver.schemathesis_hooks import every_format
+
+    document = copy.deepcopy(served)
+    every_format(document)
+    for path in (GET_PATH, LIST_PATH):
+        ok = document["paths"][path]["get"]["responses"]["200"]
+        names = {s["$ref"].rsplit("/", 1)[1] for s in ok["content"]["application/json"]["schema"]["anyOf"]}
+        assert {"RawBody"} < names and ("KeyedInterviewList" in names) == (path == LIST_PATH)
+    debug = {"result": {"id": "1"}, "debug": None}
+    ok_get = {"$ref": "#/paths/~1unified~1ats~1interviews~1{id}/get/responses/200/content/application~1json/schema"}
+    assert not list(_validator(document, ok_get).iter_errors(debug))
+    assert list(_validator(served, ok_get).iter_errors(debug))  # without the hook: not an Interview
