@@ -146,7 +146,7 @@ def _rate_limit_headers() -> dict[str, Any]:
     return {name: {"$ref": f"#/components/headers/{name}"} for name in RATE_LIMIT_HEADERS}
 
 
-def error_response(status: int, description: str) -> dict[str, Any]:
+def _error_response(status: int, description: str) -> dict[str, Any]:
     """The response object of an error status: Truto's error body, the rate-limit headers (and
     `Retry-After` on a 429)."""
     headers = _rate_limit_headers()
@@ -193,7 +193,7 @@ def _success(endpoint: str) -> dict[str, Any]:
 
 def _operation(endpoint: str, summary: str, statuses: Mapping[int, str]) -> dict[str, Any]:
     responses: dict[str, Any] = {"200": _success(endpoint)}
-    responses.update({str(status): error_response(status, text) for status, text in sorted(statuses.items())})
+    responses.update({str(status): _error_response(status, text) for status, text in sorted(statuses.items())})
     return {
         "operationId": "getInterview" if endpoint == GET else "listInterviews",
         "summary": summary,
