@@ -54,11 +54,6 @@ class SlidingWindow:
             events.popleft()
         return now, events
 
-    def hit(self, key: str) -> int | None:
-        """Record an event; None when allowed, else the seconds until the next one is."""
-        budget = self.take(key, "")
-        return budget.reset if budget.limited else None
-
     def take(self, key: str, scope: str) -> RateBudget:
         """Count one request when the window has room; the budget left either way."""
         now, events = self._events_now(key)
@@ -109,10 +104,6 @@ class Faults:
             if self._rng.random() >= self.error_rate:
                 return None
             return Scenario(code=self._rng.choice(RANDOM_ERROR_CODES))
-
-    @property
-    def rate_limited(self) -> bool:
-        return self._per_token is not None or self._per_account is not None
 
     def use_clock(self, clock: Callable[[], float], sleep: Callable[[float], None] | None = None) -> None:
         """Read time from `clock` (and wait with `sleep`) from now on: tests move a fake clock

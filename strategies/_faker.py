@@ -44,8 +44,3 @@ def faker_pool(method: Callable[[Faker], str]) -> tuple[str, ...]:
 def faker_indices() -> st.SearchStrategy[int]:
     """An index into any pool (shrinks toward 0: the first en_US value)."""
     return st.integers(0, POOL_SIZE - 1)
-
-
-def faker_values(method: Callable[[Faker], str]) -> st.SearchStrategy[str]:
-    """Values of one Faker method in one of several locales."""
-    return faker_indices().map(lambda index: faker_pool(method)[index])
