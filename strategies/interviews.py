@@ -8,20 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from contracts.fields import PROVIDERS, Field, Kind, fields_for
 from contracts.providers import provider_module
-from contracts.samples import MEETING_LOCATIONS, street_location
+from contracts.samples import MEETING_LOCATIONS
 from strategies._args import check_bool, check_fields, check_provider
 from strategies._faker import faker_indices, faker_pool
 from strategies._named import as_call
-
-if TYPE_CHECKING:
-    from faker import Faker
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 _ZONES = tuple(timezone(timedelta(minutes=m)) if m else UTC for m in (0, 60, 120, -300, -480, 330, 540, 345, -210))
@@ -81,14 +78,6 @@ def _raw_ids() -> st.SearchStrategy[str]:
     return st.integers(RAW_ID_MIN, 10**9).map(str)
 
 
-def _title(fake: Faker) -> str:
-    return str(fake.catch_phrase())
-
-
-def _name(fake: Faker) -> str:
-    return str(fake.name())
-
-
 def _draw_id(draw: Draw) -> str:
     return str(draw(_ID_NUMBERS))
 
@@ -99,7 +88,7 @@ def _draw_ref(draw: Draw) -> dict[str, str]:
 
 def _draw_location(draw: Draw) -> str:
     if draw(_IN_PERSON):
-        return faker_pool(street_location)[draw(_FAKER_INDEX)]
+        return faker_pool("location")[draw(_FAKER_INDEX)]
     return MEETING_LOCATIONS[draw(_MEETING_INDEX)]
 
 
@@ -123,12 +112,12 @@ def _drawer(f: Field) -> Drawer:
 
 
 def _pinpoint_extras(draw: Draw, unified: dict[str, Any]) -> dict[str, Any]:
-    return {"title": faker_pool(_title)[draw(_FAKER_INDEX)]}
+    return {"title": faker_pool("title")[draw(_FAKER_INDEX)]}
 
 
 def _ceipal_extras(draw: Draw, unified: dict[str, Any]) -> dict[str, Any]:
     count = len(unified.get("interviewers", []))
-    names = faker_pool(_name)
+    names = faker_pool("name")
     first = draw(_FAKER_INDEX) if count else 0
     return {
         "job_id": _draw_id(draw),
