@@ -229,8 +229,9 @@ def truto_respx(truto_mock_app: Any) -> Iterator[TrutoRouter]:
     """A respx router: httpx requests to https://api.truto.one are answered by the mock in-process,
     loopback passes through, any other host fails naming it (add routes on the router)."""
     from mockserver.inprocess import TrutoRouter, core_responder
+    from mockserver.live import mock_state
 
-    router = TrutoRouter(core_responder(truto_mock_app))
+    router = TrutoRouter(core_responder(truto_mock_app), state=mock_state(truto_mock_app))
     with router:
         yield router
 
