@@ -159,8 +159,8 @@ class Script:
             extra: dict[str, Any] = {}
             if self.remote:
                 raw = provider_module(provider).remote_error_body(code, message) if provider else {"message": message}
-                insight = {"remote_error": {"description": message, "value": {"status": code}}}
-                extra = {"truto_is_remote_error": True, "raw_response": raw, "truto_error_insight": insight}
+                remote_insight = {"remote_error": {"description": message, "value": {"status": code}}}
+                extra = {"truto_is_remote_error": True, "raw_response": raw, "truto_error_insight": remote_insight}
             status, body, headers = code, error_body(code, message, **extra), {}
         if self.message is not None:
             body = {**body, "message": self.message}
@@ -168,9 +168,9 @@ class Script:
             seconds = f"{self.retry_after:g}"
             headers = {**(rate_limit_headers(100, 0, 0) if code == 429 else {}), **headers}
             headers.update({"Retry-After": seconds, **({"ratelimit-reset": seconds} if code == 429 else {})})
-            insight: Any = body.get("truto_error_insight")
-            if isinstance(insight, dict) and "rate_limit_error" in insight:
-                insight["rate_limit_error"]["value"]["retry_after"] = self.retry_after
+            rate_insight: Any = body.get("truto_error_insight")
+            if isinstance(rate_insight, dict) and "rate_limit_error" in rate_insight:
+                rate_insight["rate_limit_error"]["value"]["retry_after"] = self.retry_after
         return status, body, {**headers, **self.headers}
 
 
