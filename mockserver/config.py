@@ -54,6 +54,8 @@ def from_text(text: str) -> Any:
 def _latency(value: Any) -> tuple[int, int] | None:
     if value is None:
         return None
+    if isinstance(value, str):  # "MS" or "MIN-MAX", as on the command line
+        value = from_text(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value, value)
     if not isinstance(value, list | tuple) or len(value) != 2:
@@ -163,7 +165,7 @@ class MockConfig:
     strict_query: bool = True
     """Reject query parameters outside the contract (400); False accepts and ignores them."""
     latency_ms: tuple[int, int] | None = None
-    """Extra latency drawn per request from this range (milliseconds)."""
+    """Extra latency drawn per request from this range (milliseconds): MS, (MIN, MAX) or "MIN-MAX"."""
     error_rate: float = 0.0
     """Share of API requests answered with a random 500, 502 or 503."""
     rate_limit_token: int = 0
