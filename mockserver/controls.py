@@ -111,6 +111,7 @@ class MockControls:
 
     def assert_all_consumed(self) -> None:
         """Fail (ScriptsNotConsumed, an AssertionError) naming each script not played as often as asked."""
+        __tracebackhide__ = True
         pending = self._truto_state().scripts.pending()
         if pending:
             lines = "\n".join(f"  - {script}" for script in pending)
@@ -160,6 +161,7 @@ class MockControls:
     ) -> list[LoggedRequest]:
         """Fail unless some request (exactly `times` requests, when given) matched; the matches otherwise.
         Takes the criteria of `calls_to`."""
+        __tracebackhide__ = True
         found = self.calls_to(path, **match)
         wanted = {k: v for k, v in {"path": path, **match}.items() if v is not None} or "any request"
         if (times is None and not found) or (times is not None and len(found) != times):
@@ -171,5 +173,6 @@ class MockControls:
 
     def assert_requested_once(self, path: str | None = None, **match: Any) -> LoggedRequest:
         """Fail unless exactly one request matched; that request otherwise."""
+        __tracebackhide__ = True
         [entry] = self.assert_requested(path, times=1, **match)
         return entry

@@ -107,6 +107,7 @@ def split_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
 
 def _end_of_test_checks(item: pytest.Item) -> None:
     """The marker's `check_all` and `assert_all_consumed`, run when the test body has passed."""
+    __tracebackhide__ = True
     funcargs = getattr(item, "funcargs", {})
     if "truto_mock_app" not in funcargs or "truto_mock_config" not in funcargs:
         return
@@ -115,18 +116,27 @@ def _end_of_test_checks(item: pytest.Item) -> None:
         return
     from mockserver.live import MockHandle
 
+    from mockserver.controls import ScriptsNotConsumed
+
     handle = MockHandle(funcargs["truto_mock_app"], "")
     if plugin["assert_all_consumed"]:
-        handle.assert_all_consumed()
+        unplayed = None
+        try:
+            handle.assert_all_consumed()
+        except ScriptsNotConsumed as exc:
+            unplayed = str(exc)
+        if unplayed is not None:
+            pytest.fail(f"assert_all_consumed: {unplayed}", pytrace=False)
     if plugin["check_all"]:
         broken = [entry for entry in handle.requests() if entry.verdict == "violates"]
         if broken:
             lines = "\n".join(f"  - {entry}: {'; '.join(entry.violations)}" for entry in broken[:20])
             more = f"\n  ... and {len(broken) - 20} more" if len(broken) > 20 else ""
-            raise AssertionError(
+            pytest.fail(
                 f"check_all: the mock served {len(broken)} answer(s) the contract forbids. The client got "
                 f"something the real API would not send: that is a bug of the kit (please report it), not of "
-                f"your code.\n{lines}{more}"
+                f"your code.\n{lines}{more}",
+                pytrace=False,
             )
 
 
