@@ -33,20 +33,26 @@ def test_check_takes_parsed_bodies_json_text_and_responses(truto_contract: Any, 
     auth = {"Authorization": "Bearer t"}
     for fmt in ("unified", "debug", "normalized"):
         response = httpx.get(
-            f"{truto_mock.url}{LIST}", params={"integrated_account_id": PINPOINT, "truto_response_format": fmt}, headers=auth
+            f"{truto_mock.url}{LIST}",
+            params={"integrated_account_id": PINPOINT, "truto_response_format": fmt},
+            headers=auth,
         )
         truto_contract.check(response)
         truto_contract.check(response.json(), provider="pinpoint", format=fmt)
         truto_contract.check(response.text, provider="pinpoint", format=fmt)
     raw_list = httpx.get(
-        f"{truto_mock.url}{LIST}", params={"integrated_account_id": PINPOINT, "truto_response_format": "raw"}, headers=auth
+        f"{truto_mock.url}{LIST}",
+        params={"integrated_account_id": PINPOINT, "truto_response_format": "raw"},
+        headers=auth,
     ).json()
     truto_contract.check(raw_list, provider="pinpoint", format="raw")
 
 
 def test_check_names_what_is_wrong_in_a_parsed_body(truto_contract: Any) -> None:
     bad = {**good_interview("pinpoint"), "status": "rescheduled"}
-    with pytest.raises(ContractViolation, match=r"the dict given \(unified, pinpoint\) breaks the contract:\n.*rescheduled"):
+    with pytest.raises(
+        ContractViolation, match=r"the dict given \(unified, pinpoint\) breaks the contract:\n.*rescheduled"
+    ):
         truto_contract.check(bad, provider="pinpoint")
     [violation] = truto_contract.violations([good_interview("pinpoint"), bad], provider="pinpoint")
     assert violation.pointer == "/1/status"
@@ -210,7 +216,9 @@ class _Via:
 
 
 @pytest.fixture(params=["live", "respx"])
-def get(request: pytest.FixtureRequest, truto_mock: Any, truto_respx: Any) -> Iterator[tuple[Callable[..., httpx.Response], Any]]:
+def get(
+    request: pytest.FixtureRequest, truto_mock: Any, truto_respx: Any
+) -> Iterator[tuple[Callable[..., httpx.Response], Any]]:
     live = request.param == "live"
     base = truto_mock.url if live else "https://api.truto.one"
     with httpx.Client(base_url=base, headers={"Authorization": "Bearer t"}, timeout=5) as client:
@@ -218,8 +226,11 @@ def get(request: pytest.FixtureRequest, truto_mock: Any, truto_respx: Any) -> It
 
 
 @pytest.mark.parametrize(
-    "keyword", [pytest.param(name, marks=pytest.mark.truto_mock(**{name: value})) for name, (value, _) in KEYWORDS.items()]
+    "keyword",
+    [pytest.param(name, marks=pytest.mark.truto_mock(**{name: value})) for name, (value, _) in KEYWORDS.items()],
 )
-def test_each_marker_keyword_through_both_fixtures(keyword: str, get: tuple[Callable[..., httpx.Response], Any]) -> None:
+def test_each_marker_keyword_through_both_fixtures(
+    keyword: str, get: tuple[Callable[..., httpx.Response], Any]
+) -> None:
     send, mock = get
     KEYWORDS[keyword][1](send, mock)

@@ -18,7 +18,9 @@ LIST = "/unified/ats/interviews"
 
 
 @pytest.fixture(params=["live", "respx"])
-def via(request: pytest.FixtureRequest, truto_mock: Any, truto_respx: Any) -> Iterator[tuple[httpx.Client, MockControls]]:
+def via(
+    request: pytest.FixtureRequest, truto_mock: Any, truto_respx: Any
+) -> Iterator[tuple[httpx.Client, MockControls]]:
     """(a client aimed at the mock, the fixture whose methods the test uses): the live mock through
     `truto_mock`, the in-process one through `truto_respx`; the same test must pass on both."""
     if request.param == "live":
@@ -122,9 +124,13 @@ def test_in_process_timeouts_do_not_sleep_and_connect_timeouts_are_scripted(trut
     started = time.monotonic()
     with httpx.Client(timeout=0.5) as client:
         with pytest.raises(httpx.ReadTimeout, match="answers after 60 s; the client's read timeout is 0.5 s"):
-            client.get(f"https://api.truto.one{LIST}?integrated_account_id={PINPOINT}", headers={"Authorization": "Bearer t"})
+            client.get(
+                f"https://api.truto.one{LIST}?integrated_account_id={PINPOINT}", headers={"Authorization": "Bearer t"}
+            )
         with pytest.raises(httpx.ConnectTimeout):
-            client.get(f"https://api.truto.one{LIST}?integrated_account_id={PINPOINT}", headers={"Authorization": "Bearer t"})
+            client.get(
+                f"https://api.truto.one{LIST}?integrated_account_id={PINPOINT}", headers={"Authorization": "Bearer t"}
+            )
     assert time.monotonic() - started < 5  # a minute of latency, never slept
 
 
@@ -165,14 +171,24 @@ def test_the_request_log(via: tuple[httpx.Client, MockControls]) -> None:
     client, mock = via
     client.get(
         LIST,
-        params={"integrated_account_id": CEIPAL, "truto_exclude_fields[]": ["location", "status"], "created_at[gt]": "2024-01-01"},
+        params={
+            "integrated_account_id": CEIPAL,
+            "truto_exclude_fields[]": ["location", "status"],
+            "created_at[gt]": "2024-01-01",
+        },
         headers={"Authorization": "Bearer s3cret-token-value", "X-Trace": "abc"},
     )
-    client.get(LIST, params={"integrated_account_id": PINPOINT, "remote_query[stage]": "31"}, headers={"Authorization": ""})
+    client.get(
+        LIST, params={"integrated_account_id": PINPOINT, "remote_query[stage]": "31"}, headers={"Authorization": ""}
+    )
     first, second = mock.requests()  # oldest first
     assert isinstance(first, LoggedRequest)
     assert first.method == "GET" and first.path == LIST
-    assert first.query == {"integrated_account_id": CEIPAL, "truto_exclude_fields": ["location", "status"], "created_at": {"gt": "2024-01-01"}}
+    assert first.query == {
+        "integrated_account_id": CEIPAL,
+        "truto_exclude_fields": ["location", "status"],
+        "created_at": {"gt": "2024-01-01"},
+    }
     assert first.headers["authorization"] == "Bearer ***" and first.headers["x-trace"] == "abc"
     assert first.status == 200 and first.token_ok is True and second.token_ok is False and second.status == 401
     assert second.query["remote_query"] == {"stage": "31"}
@@ -182,7 +198,9 @@ def test_the_request_log(via: tuple[httpx.Client, MockControls]) -> None:
     assert mock.calls_to(LIST, query={"remote_query": {"stage": "31"}}) == [second]
     assert mock.assert_requested_once(status=401) is second
     assert len(mock.assert_requested(LIST, times=2)) == 2
-    with pytest.raises(AssertionError, match=r"(?s)expected a request matching \{'path': '/nowhere'\}, found 0.*1\. GET"):
+    with pytest.raises(
+        AssertionError, match=r"(?s)expected a request matching \{'path': '/nowhere'\}, found 0.*1\. GET"
+    ):
         mock.assert_requested("/nowhere")
     with pytest.raises(AssertionError, match="expected 1 request"):
         mock.assert_requested_once(LIST)

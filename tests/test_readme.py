@@ -21,8 +21,10 @@ def test_readme_has_test_examples() -> None:
 
 @pytest.mark.parametrize("index", range(len(EXAMPLES)))
 def test_readme_example_passes(pytester: pytest.Pytester, index: int) -> None:
+    """Out of process, as in a user's project: no conftest of the kit's, no Hypothesis profile of its
+    own (its `deadline=None` would hide an example that needs one), Hypothesis' default settings."""
     pytester.makepyfile(test_example=EXAMPLES[index])
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
     tests = EXAMPLES[index].count("def test_")
     result.assert_outcomes(passed=tests)
 
