@@ -114,9 +114,8 @@ def _end_of_test_checks(item: pytest.Item) -> None:
     _, plugin = split_settings(funcargs["truto_mock_config"])
     if not any(plugin.values()):
         return
-    from mockserver.live import MockHandle
-
     from mockserver.controls import ScriptsNotConsumed
+    from mockserver.live import MockHandle
 
     handle = MockHandle(funcargs["truto_mock_app"], "")
     if plugin["assert_all_consumed"]:

@@ -58,7 +58,7 @@ def test_check_names_what_is_wrong_in_a_parsed_body(truto_contract: Any) -> None
     assert violation.pointer == "/1/status"
     assert truto_contract.violations("{not json", provider="pinpoint")[0].rule == "not-json"
     envelope = {"result": [bad], "next_cursor": None}
-    assert any("/result/0/status" == v.pointer for v in truto_contract.violations(envelope, provider="pinpoint"))
+    assert any(v.pointer == "/result/0/status" for v in truto_contract.violations(envelope, provider="pinpoint"))
 
 
 @pytest.mark.parametrize(
@@ -199,7 +199,7 @@ KEYWORDS: dict[str, tuple[Any, Probe]] = {
     "rate_limit_account": (1, lambda get, mock: _statuses(get, 2) == [200, 429] or pytest.fail("rate_limit_account")),
     "journal_size": (1, _journal),
     "check_all": (True, _check_all),
-    "assert_all_consumed": (True, lambda get, mock: mock.script(503) and _statuses(get, 1) == [503] or pytest.fail()),
+    "assert_all_consumed": (True, lambda get, mock: (mock.script(503) and _statuses(get, 1) == [503]) or pytest.fail()),
 }
 
 
