@@ -6,9 +6,7 @@ plugin stay light until they need the app.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: `python -m mockserver` imports this first, keep it light
 if TYPE_CHECKING:
     from mockserver.app import create_app
     from mockserver.clock import MockClock
@@ -40,8 +38,10 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'mockserver' has no attribute {name!r}")
-    return getattr(importlib.import_module(home), name)
+    from importlib import import_module
+
+    return getattr(import_module(home), name)
