@@ -214,13 +214,17 @@ def request_facts(mock: MockState, method: str, path: str, endpoint: str, query_
     )
 
 
-def _play_script(mock: MockState, script: Script, facts: RequestFacts, record: RequestRecord) -> None:
-    """Note a script's latency, headers and interruption; raise its error answer, if it has one."""
+def _note_script(script: Script, record: RequestRecord) -> None:
+    """A script's mark on the answer: its name in the journal, its latency, headers and interruption."""
     record.scenario = f"script: {script}"
     record.interrupt = script.fail
     record.extra_headers = dict(script.headers)
     if script.latency_ms is not None:
         record.delay = script.latency_ms / 1000
+
+
+def _raise_script_error(script: Script, facts: RequestFacts, record: RequestRecord) -> None:
+    """A script with an error status answers it, in Truto's shape, before any fault or the data."""
     if script.status is not None:
         record.provider = facts.provider
         status, body, headers = script.error(facts.provider)
@@ -239,12 +243,11 @@ def _serve(
         facts = request_facts(mock, method, path, endpoint, query_string, record.nth)
         script = mock.scripts.take(facts)
         if script is not None:
-            _play_script(mock, script, facts, record)
+            _note_script(script, record)
+            _raise_script_error(script, facts, record)
     scenario = _apply_scenario_and_faults(mock, token, headers, _account_id(query_string), record)
-    if script is not None:
-        record.scenario = f"script: {script}"
-        if script.latency_ms is not None:
-            record.delay = script.latency_ms / 1000
+    if script is not None:  # a script's latency and name win over the faults'
+        _note_script(script, record)
     query = parse_query(query_string, endpoint=endpoint, strict=mock.config.strict_query)
     account = mock.store.account(query.integrated_account_id)
     if account is None:
