@@ -1,7 +1,7 @@
 """`make bench`: the kit's speed, each figure a ratio against a baseline measured in the same run.
 
-Sections (all by default, or name some): checker, strategies (first draw, draws/s, variety), respx, throughput, gate, gate-paced,
-cold-start, memory.
+Sections (all by default, or name some): checker, strategies (first draw, draws/s, variety), respx,
+throughput, gate, gate-paced, cold-start, memory.
 Rounds are interleaved (A B A B ...) and medians reported, so machine noise hits both sides alike.
 """
 

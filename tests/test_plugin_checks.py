@@ -182,6 +182,12 @@ def _journal(get: Callable[..., httpx.Response], mock: Any) -> None:
     assert len(mock._truto_state().journal.entries()) == 1 and len(mock.requests()) == 2
 
 
+def _null_absent(get: Callable[..., httpx.Response], mock: Any) -> None:
+    params = {"integrated_account_id": "c3a1f0de-5e2b-4b7a-9c41-0d2f6c8e1a01", "truto_ignore_limit": "true"}
+    items = get(LIST, params=params).json()["result"]
+    assert any(value is None for item in items for value in item.values())  # absent fields sent as null
+
+
 def _check_all(get: Callable[..., httpx.Response], mock: Any) -> None:
     _statuses(get, 1)  # the end-of-test check itself is tested above, through pytester
 
@@ -192,6 +198,7 @@ KEYWORDS: dict[str, tuple[Any, Probe]] = {
     "data_dir": (str(FIXTURES), lambda get, mock: _records(get) == 4 or pytest.fail("data_dir not applied")),
     "token": ("s3cret", lambda get, mock: _statuses(get, 1) == [401] or pytest.fail("token not applied")),
     "cors_origin": ("http://localhost:5173", _cors),
+    "null_absent": (True, _null_absent),
     "strict_query": (False, lambda get, mock: _statuses(get, 1, odd="1") == [200] or pytest.fail("strict_query")),
     "latency_ms": ("300-400", _latency),
     "error_rate": (1.0, lambda get, mock: all(s >= 500 for s in _statuses(get, 3)) or pytest.fail("error_rate")),
