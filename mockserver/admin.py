@@ -19,6 +19,7 @@ from mockserver.config import DEV_TOKEN
 from mockserver.core import ApiError, answer
 from mockserver.guard import HEALTH_PATH
 from mockserver.openapi_examples import served_document
+from mockserver.statuses import api_error_statuses
 from mockserver.store import DuplicateRecordError
 
 admin = Blueprint("truto_mock_admin", __name__, template_folder="templates")
@@ -35,7 +36,8 @@ def health() -> Response:
 
 @admin.get("/openapi.json")
 def openapi() -> Response:
-    return json_response(served_document(openapi_document(), state(), request.host_url.rstrip("/")))
+    document = openapi_document(api_error_statuses())
+    return json_response(served_document(document, state(), request.host_url.rstrip("/")))
 
 
 @admin.get("/__mock__/accounts")

@@ -128,7 +128,11 @@ def index() -> str:
     )
     panel = None if shell else Markup(render_template("panel.html", **_panel()))  # rendered with escaping
     return render_template(
-        "index.html", guarded=mock.config.token is not None, panel=panel, base=request.host_url.rstrip("/")
+        "index.html",
+        guarded=mock.config.token is not None,
+        panel=panel,
+        base=request.host_url.rstrip("/"),
+        null_absent=mock.config.null_absent,
     )
 
 
