@@ -16,7 +16,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from contracts.fields import FIELD_BY_NAME, filterable_fields
+from contracts.providers import filterable_fields, provider_module
 from contracts.query import InterviewQuery, QueryError
 from mockserver.store import Record
 
@@ -102,7 +102,7 @@ def decode_cursor(cursor: str, account_id: str) -> int:
 def check_filters(query: InterviewQuery, provider: str) -> None:
     """400 for a filter this provider's list endpoint does not support."""
     for f in query.filters:
-        if provider not in FIELD_BY_NAME[f.field].filterable:
+        if f.field not in provider_module(provider).filters:
             supported = ", ".join(filterable_fields(provider))
             raise QueryError(f"{provider} does not support filtering on `{f.field}`; it supports: {supported}")
 
