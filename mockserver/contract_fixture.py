@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from contracts.checker import Violation
-from contracts.fields import PROVIDERS
 from contracts.live.accounts import AccountError, parse_account_args
 from contracts.params import GET, LIST, RESPONSE_FORMATS
+from contracts.providers import PROVIDERS
 from contracts.responses import Exchange, check_response, parse_body
 
 

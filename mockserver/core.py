@@ -7,7 +7,6 @@ adapter around it, and an httpx/respx side effect can call it directly.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 from collections.abc import Iterable, Mapping
@@ -20,6 +19,7 @@ from contracts.params import GET, GET_PATH, LIST, LIST_PATH
 from contracts.providers import provider_module
 from contracts.query import QueryError, decode, parse_query
 from mockserver.faults import WINDOW_SECONDS
+from mockserver.guard import API_PREFIX, bearer, token_matches
 from mockserver.paging import check_filters, decode_cursor, select_page
 from mockserver.render import dumps, render_get, render_list, stream_chunks
 from mockserver.requestlog import LoggedRequest, masked_headers
@@ -28,7 +28,17 @@ from mockserver.scripts import Interruption, RequestFacts, Script
 from mockserver.state import MockState
 
 log = logging.getLogger("mockserver")
-API_PREFIX = "/unified/"
+__all__ = [
+    "ALLOWED_METHODS",
+    "API_PREFIX",
+    "JSON",
+    "ApiError",
+    "MockResponse",
+    "RequestRecord",
+    "answer",
+    "error_answer",
+    "json_answer",
+]
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
 JSON = "application/json"
 _GET_PREFIX = GET_PATH.removesuffix("{id}")
@@ -103,12 +113,10 @@ def _header(headers: Mapping[str, str], name: str) -> str:
 
 
 def _bearer_token(mock: MockState, headers: Mapping[str, str], record: RequestRecord) -> str:
-    scheme, _, token = _header(headers, "Authorization").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    token = bearer(_header(headers, "Authorization"))
+    if token is None:
         raise ApiError(401, "Missing or malformed Authorization header; send `Authorization: Bearer <api-token>`.")
-    expected = mock.config.token
-    if expected is not None and not hmac.compare_digest(token.encode(), expected.encode()):
+    if not token_matches(mock.config.token, token):
         raise ApiError(401, "Invalid API token.")
     record.token_ok = True
     return token
@@ -199,7 +207,7 @@ def request_facts(mock: MockState, method: str, path: str, endpoint: str, query_
             if size is None and account is not None:
                 size = provider_module(account.provider).default_page_size
             try:
-                page = decode_cursor(cursor) // size + 1 if size else None
+                page = decode_cursor(cursor, account.id) // size + 1 if size and account is not None else None
             except QueryError:
                 page = None
     return RequestFacts(
