@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from contracts.limits import RateLimit
-from contracts.live.accounts import Account
+from contracts.accounts import Account
 from contracts.live.clock import SYSTEM_CLOCK, Clock
 from contracts.live.pacing import Pacer, pacer_for
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from contracts.accounts import Account, AccountId
 from contracts.basis import is_assumed
 from contracts.error_cases import PATH_ID, UNKNOWN_INTERVIEW, ErrorCase, error_cases
 from contracts.fields import PROVIDERS, fields_for, filterable_fields
-from contracts.live.accounts import Account
 from contracts.params import (
     FILTER_OPERATORS,
     GET,
@@ -161,7 +161,7 @@ WALK_CHECK = Check(WALK, "", basis=("D-account-required", "D-pagination-params",
 
 def checks_for(provider: str) -> list[Check]:
     """Every check the gate knows for `provider`, in a fixed order (the order shards split)."""
-    probe = Account(provider, "00000000-0000-4000-8000-000000000001", provider)
+    probe = Account(AccountId("00000000-0000-4000-8000-000000000001"), provider, provider)
     return [WALK_CHECK, *list_checks(probe), *get_checks(probe)]
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from contracts.checker import Violation
-from contracts.live.accounts import Account
+from contracts.accounts import Account
 from contracts.live.calibration import Calibration
 
 

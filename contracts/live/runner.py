@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from contracts.basis import is_assumed
 from contracts.checker import Violation
-from contracts.live.accounts import Account
+from contracts.accounts import Account
 from contracts.live.baseline import Observer
 from contracts.live.client import ApiClient, Connection, Fetched, LocalRequestError
 from contracts.live.clock import SYSTEM_CLOCK, Clock
