@@ -278,19 +278,18 @@ def shape_basis(exchange: Exchange) -> str | None:
     return None
 
 
+RAW_MAPPED_RULES = ("raw-body", "not-object", "required", "type", "format", "enum", "null", "unknown-field",
+                    "provider-coverage", "remote-data")  # fmt: skip
 SHAPE_RULES: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
-        "raw": frozenset(
-            {"raw-body", "not-object", "required", "type", "format", "enum", "null", "unknown-field",
-             "provider-coverage", "remote-data"}
-        ),  # fmt: skip
-        "stream": frozenset({"content-type", "not-json", "not-object", "list-envelope"}),
+        "raw": frozenset(RAW_MAPPED_RULES),
+        "stream": frozenset({"content-type", "not-json"}),
         "debug": frozenset({"debug-envelope"}),
     }
 )
 """Per response format whose shape is assumed: the rules whose findings rest on that assumption.
 `raw`: what the kit's mapping of the provider's record finds (the raw record's shape is the guess);
-`stream`: whether the body is one JSON document shaped as unified; `debug` on a list: its envelope.
+`stream`: whether the body is one JSON document (its content type and parsing); `debug` on a list: its envelope.
 Every other finding keeps its own rule's basis: a `text/html` answer to `format=raw` breaks `D-json`,
 a renamed field in a `stream` answer breaks the field table, whatever the check sends."""
 

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from contracts.__main__ import build_parser, record_command
-from contracts.live import ApiClient, GateConfig, RetryPolicy, run_gate
 from contracts.accounts import Account, AccountId
+from contracts.live import ApiClient, GateConfig, RetryPolicy, run_gate
 from contracts.live.client import LocalRequestError
 from contracts.live.masking import Redactor, mask_userinfo
 from contracts.live.matrix import interview_path

@@ -47,7 +47,8 @@ def test_progress_counts_every_testcase_of_the_suite(
     for label, suite in suites.items():
         cases = len(suite.findall("testcase"))
         assert last[label] == (cases, cases) and int(suite.get("tests", "0")) == cases
-        assert len([c for c in suite.iter("testcase") if c.get("name", "").startswith("list walk")]) == 3
+        walk = [c for c in suite.iter("testcase") if c.get("name", "").startswith("list walk")]
+        assert len(walk) == 1 and walk[0].get("name") == "list walk"  # its 3 pages are progress, not checks
         assert float(suite.get("time", "0")) <= float(root.get("time", "0"))
 
 

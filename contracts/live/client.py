@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 
-from contracts.limits import RateLimit
 from contracts.accounts import Account
+from contracts.limits import RateLimit
 from contracts.live.clock import SYSTEM_CLOCK, Clock
 from contracts.live.pacing import Pacer, pacer_for
 

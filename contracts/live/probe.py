@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from contracts.fields import FIELDS, PROVIDERS
 from contracts.accounts import Account
+from contracts.fields import FIELDS, PROVIDERS
 from contracts.live.client import Fetched
 from contracts.params import LIST_PATH
 from contracts.providers import provider_module
