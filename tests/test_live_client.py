@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from contracts.limits import TRUTO_LIMITS, RateLimit
+from contracts.live.breaker import Breaker
 from contracts.live.client import ApiClient, RetryPolicy, retry_after
 from contracts.live.pacing import Pacer, pacer_for, parse_limit
 from tests.gate_helpers import FakeClock
@@ -35,8 +36,8 @@ def client_for(handler: httpx.MockTransport, clock: FakeClock, **kwargs: object)
     return ApiClient("http://api.test", "tok", transport=handler, clock=clock, **kwargs)  # type: ignore[arg-type]
 
 
-def test_5xx_timeouts_and_resets_are_retried_until_an_answer() -> None:
-    answers: list[object] = [httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("reset"), 502, 200]
+def test_5xx_connect_failures_and_resets_are_retried_until_an_answer() -> None:
+    answers: list[object] = [httpx.ConnectError("refused"), httpx.RemoteProtocolError("reset"), 502, 200]
 
     def handle(request: httpx.Request) -> httpx.Response:
         item = answers.pop(0)
@@ -53,7 +54,8 @@ def test_5xx_timeouts_and_resets_are_retried_until_an_answer() -> None:
 def test_the_retry_budget_stops_retrying() -> None:
     clock = FakeClock()
     handler = httpx.MockTransport(lambda r: httpx.Response(503, json={}))
-    fetched = client_for(handler, clock, retry=RetryPolicy(retries=10, budget=2.0)).get("/x")
+    no_breaker = Breaker(clock, 2.0, threshold=1000)
+    fetched = client_for(handler, clock, retry=RetryPolicy(retries=10, budget=2.0), breaker=no_breaker).get("/x")
     assert fetched.status == 503 and fetched.attempts < 5 and clock.slept <= 2.0
 
 
