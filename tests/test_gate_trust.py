@@ -288,7 +288,11 @@ def test_a_5xx_shows_a_body_snippet_and_the_request_id(
             "--junit-xml", str(junit)]  # fmt: skip
     code, out, _ = run(server, broken_debug, argv, capsys)
     assert code == 3
-    assert "body (first" in out and "<html>upstream failed for Bearer [REDACTED]</html>" in out and "request id: req-77" in out, out
+    assert (
+        "body (first" in out
+        and "<html>upstream failed for Bearer [REDACTED]</html>" in out
+        and "request id: req-77" in out
+    ), out
     text = ET.parse(junit).getroot().find(".//testcase[@name='list format=debug']/error").text  # type: ignore[union-attr]
     assert text and "request id: req-77" in text and "reproduce: curl" in text and TOKEN not in text
 
