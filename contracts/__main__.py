@@ -23,12 +23,13 @@ from contracts.fields import FIELD_NAMES, PROVIDERS
 from contracts.jsontext import load_json
 from contracts.live import baseline, options
 from contracts.live.clock import SYSTEM_CLOCK, Clock
+from contracts.live.files import write_text
 from contracts.live.masking import Redactor
 from contracts.live.matrix import Selection, unmatched_patterns
 from contracts.live.record_summary import summary_lines
 from contracts.live.recorder import RecordConfig, run_recording
 from contracts.live.recording import check_out_folder
-from contracts.live.report import json_report, junit_xml, print_summary, write_text
+from contracts.live.report import json_report, junit_xml, print_summary
 from contracts.live.results import ExitCode
 from contracts.live.runner import GateConfig, run_gate
 from contracts.openapi import openapi_document
@@ -170,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     merging.add_argument("out", metavar="OUT", help="the merged baseline to write")
     merging.add_argument("files", metavar="FILE", nargs="+", help="the shards' baselines")
-    merging.set_defaults(run=_baseline_merge)
+    merging.set_defaults(run=lambda args: baseline.merge_command(args.out, args.files, sys.stderr))
     record = sub.add_parser("record", help="record accounts from the API into a data folder the mock serves")
     _record_args(record)
     record.set_defaults(run=lambda args: record_command(args, dict(os.environ)))
@@ -270,7 +271,7 @@ def _gate_config(args: argparse.Namespace, environ: dict[str, str]) -> GateConfi
         options.writable(path, option)
     if any(not i.strip() for i in args.id):
         raise options.UsageError("--id takes non-empty interview ids")
-    if args.baseline and not Path(args.baseline).exists() and not _first_night(args):
+    if args.baseline and not Path(args.baseline).exists() and not options.first_night(args):
         raise options.UsageError(
             f"--baseline {args.baseline} does not exist; on the first night give --save-baseline the same path "
             "(or run a shard: the merge writes it)"
@@ -285,70 +286,8 @@ def _gate_config(args: argparse.Namespace, environ: dict[str, str]) -> GateConfi
         concurrency=args.concurrency,
         selection=Selection(tuple(args.check), tuple(args.exclude_check), args.shard),
         strict_fields=args.strict_fields,
-        fields=_fields(args),
+        fields=options.fields(args),
     )
-
-
-def _fields(args: argparse.Namespace) -> frozenset[str] | None:
-    """--fields and --fields-file: documented top-level field names (a typo is a usage error)."""
-    names: list[str] = []
-    if args.fields is not None:
-        names += [n.strip() for n in args.fields.split(",") if n.strip()]
-        if not names:
-            raise options.UsageError("--fields takes comma-separated field names, e.g. --fields id,status")
-    if args.fields_file:
-        try:
-            text = Path(args.fields_file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise options.UsageError(f"--fields-file {args.fields_file} cannot be read: {exc}") from None
-        names += [n.strip() for line in text.splitlines() if (n := line.split("#", 1)[0]).strip()]
-    if args.fields is None and not args.fields_file:
-        return None
-    unknown = [n for n in names if n not in FIELD_NAMES]
-    if unknown:
-        raise options.UsageError(f"--fields: {unknown[0]!r} is not a unified field; known: {', '.join(FIELD_NAMES)}")
-    return frozenset(names)
-
-
-def _first_night(args: argparse.Namespace) -> bool:
-    """A missing --baseline is the first night when this run writes it (the same --save-baseline
-    path), or when a shard writes its part (the merge writes --baseline)."""
-    if not args.save_baseline:
-        return False
-    same = Path(args.save_baseline).expanduser().resolve() == Path(args.baseline).expanduser().resolve()
-    return same or args.shard[1] > 1
-
-
-def _plan(config: GateConfig) -> dict[str, Any]:
-    """What makes a plan (every shard of it alike): the accounts, the checks chosen, the id slots, the shards."""
-    chosen = config.selection
-    return {
-        "accounts": [[a.label, a.provider, a.id] for a in config.accounts],
-        "check": list(chosen.include),
-        "exclude_check": list(chosen.exclude),
-        "id_slots": config.id_slots,
-        "shards": chosen.shard[1],
-    }
-
-
-def _baseline_merge(args: argparse.Namespace) -> int:
-    """`python -m contracts baseline merge OUT FILE...`: 0 merged, 2 refused (one line why)."""
-    try:
-        documents = [(name, baseline.load(name)) for name in args.files]
-        merged_doc = baseline.merge(documents)
-    except ValueError as exc:
-        print(f"baseline merge: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
-    problem = write_text(args.out, baseline.dumps(merged_doc))
-    if problem is not None:
-        print(f"baseline merge: {problem}", file=sys.stderr)
-        return ExitCode.USAGE
-    plan = merged_doc["plan"]
-    missing = sorted(set(range(1, plan["shards"] + 1)) - set(plan["merged"]))
-    gap = f"; shard(s) {', '.join(map(str, missing))} missing" if missing else ""
-    print(f"baseline merge: {len(args.files)} file(s), shard(s) {', '.join(map(str, plan['merged']))} of "
-          f"{plan['shards']} into {args.out}{gap}")  # fmt: skip
-    return 0
 
 
 def _connection(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, Any]:
@@ -389,7 +328,7 @@ def gate_command(
     run.fail_on_drift, run.strict_assumptions = args.fail_on_drift, args.strict_assumptions
     run.strict_fields, run.token_env, run.shard = args.strict_fields, args.token_env, args.shard
     observed = baseline.with_plan(
-        baseline.with_assumptions(observer.baseline(), run.results), _plan(config), args.shard
+        baseline.with_assumptions(observer.baseline(), run.results), config.plan_key(), args.shard
     )
     if before is not None and run.fatal is None:
         run.drift, notes = baseline.drift(before, observed)
@@ -400,6 +339,9 @@ def gate_command(
     problems = []
     if args.save_baseline and run.fatal is None:
         problems.append(write_text(args.save_baseline, baseline.dumps(observed)))
+        if args.shard[1] > 1 and problems[-1] is None:
+            print(f"gate: {args.save_baseline} holds shard {args.shard[0]}/{args.shard[1]}'s part of the baseline; "
+                  "merge the shards: python -m contracts baseline merge OUT FILE...", file=err)  # fmt: skip
     if args.junit_xml:
         problems.append(write_text(args.junit_xml, junit_xml(run, redact)))
     if args.json_report:

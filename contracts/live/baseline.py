@@ -22,11 +22,12 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from contracts.fields import FIELD_BY_NAME, Kind
 from contracts.jsontext import load_json_file
 from contracts.live.calibration import CONFIRMED, CONTRADICTED, MIXED, Calibration
+from contracts.live.files import write_text
 from contracts.live.matrix import WALK
 from contracts.live.results import CheckResult, Drift, DriftKind
 
@@ -293,3 +294,23 @@ def _assumption_drift(provider: str, old: Mapping[str, Any], new: Mapping[str, A
         for i in sorted(set(was) & set(now))
         if was[i] != now[i] and {was[i], now[i]} <= {CONFIRMED, CONTRADICTED, MIXED}
     ]
+
+
+def merge_command(out: str, files: list[str], err: TextIO) -> int:
+    """`python -m contracts baseline merge OUT FILE...`: 0 merged, 2 refused (one line why)."""
+    try:
+        documents = [(name, load(name)) for name in files]
+        merged_doc = merge(documents)
+    except ValueError as exc:
+        print(f"baseline merge: {exc}", file=err)
+        return 2
+    problem = write_text(out, dumps(merged_doc))
+    if problem is not None:
+        print(f"baseline merge: {problem}", file=err)
+        return 2
+    plan = merged_doc["plan"]
+    missing = sorted(set(range(1, plan["shards"] + 1)) - set(plan["merged"]))
+    gap = f"; shard(s) {', '.join(map(str, missing))} missing" if missing else ""
+    print(f"baseline merge: {len(files)} file(s), shard(s) {', '.join(map(str, plan['merged']))} of "
+          f"{plan['shards']} into {out}{gap}")  # fmt: skip
+    return 0

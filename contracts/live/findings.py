@@ -12,8 +12,12 @@ from __future__ import annotations
 import dataclasses
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
+from contracts.checker import ADDITIVE_RULE, Violation
+from contracts.fields import FIELD_BY_NAME
+from contracts.live.baseline import json_type
 from contracts.live.results import CheckResult, Finding, FindingKind, Outcome
 
 IDS_SHOWN = 3
@@ -136,3 +140,45 @@ def finding_line(finding: Finding) -> str:
     if finding.value_type:
         where.append(f"found {finding.value_type}")
     return f"{finding.violation}" + (f" ({', '.join(where)})" if where else "")
+
+
+def locate(violation: Violation, body: Any) -> Finding:
+    """Where a finding is, for people: its field path (`created_at`, `interviewers[].id`, `next_cursor`),
+    the id of the interview it is in (the first object with an `id` on the way), the JSON type found."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in violation.pointer.split("/")[1:]]
+    node, record, found = body, None, True
+    for part in parts:
+        if record is None and isinstance(node, dict) and "id" in node:
+            record = node
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            found = False
+            break
+    if record is None and isinstance(node, dict) and "id" in node and found:
+        record = node
+    lead = 0
+    while lead < len(parts) - 1 and (parts[lead] == "result" or parts[lead].isdigit()):
+        lead += 1  # the envelope: /result/3/... is a field of interview 3
+    path = ""
+    for part in parts[lead:]:
+        path += "[]" if part.isdigit() else (f".{part}" if path else part)
+    interview = record.get("id") if isinstance(record, dict) else None
+    return Finding(
+        violation,
+        field=path,
+        interview_id=str(interview) if isinstance(interview, str | int) and not isinstance(interview, bool) else None,
+        value_type=(json_type(node) if found else "absent") if parts else "",
+    )
+
+
+def classify(finding: Finding, strict_fields: bool, fields: frozenset[str] | None) -> Finding:
+    """Additive changes are drift unless --strict-fields; with --fields, findings on other fields too."""
+    if finding.violation.rule == ADDITIVE_RULE and not strict_fields:
+        return replace(finding, kind=FindingKind.NOT_IN_CONTRACT)
+    top = finding.field.split(".", 1)[0].split("[", 1)[0]
+    if fields is not None and top and top not in fields and top in FIELD_BY_NAME:
+        return replace(finding, kind=FindingKind.OUTSIDE_FIELDS)
+    return finding

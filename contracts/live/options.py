@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from contracts.fields import FIELD_NAMES
 from contracts.limits import RateLimit
 from contracts.live.accounts import Account, AccountError, label_accounts, parse_account_args, read_accounts_file
 from contracts.live.client import RetryPolicy
@@ -181,3 +182,33 @@ def writable_folder(path: str, option: str) -> None:
     parent = _nearest_folder(target)
     if not parent.is_dir() or not _can_create_in(parent):
         raise UsageError(f"{option} {path} cannot be written")
+
+
+def fields(args: argparse.Namespace) -> frozenset[str] | None:
+    """--fields and --fields-file: documented top-level field names (a typo is a usage error)."""
+    names: list[str] = []
+    if args.fields is not None:
+        names += [n.strip() for n in args.fields.split(",") if n.strip()]
+        if not names:
+            raise UsageError("--fields takes comma-separated field names, e.g. --fields id,status")
+    if args.fields_file:
+        try:
+            text = Path(args.fields_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--fields-file {args.fields_file} cannot be read: {exc}") from None
+        names += [n.strip() for line in text.splitlines() if (n := line.split("#", 1)[0]).strip()]
+    if args.fields is None and not args.fields_file:
+        return None
+    unknown = [n for n in names if n not in FIELD_NAMES]
+    if unknown:
+        raise UsageError(f"--fields: {unknown[0]!r} is not a unified field; known: {', '.join(FIELD_NAMES)}")
+    return frozenset(names)
+
+
+def first_night(args: argparse.Namespace) -> bool:
+    """A missing --baseline is the first night when this run writes it (the same --save-baseline
+    path), or when a shard writes its part (the merge writes --baseline)."""
+    if not args.save_baseline:
+        return False
+    same = Path(args.save_baseline).expanduser().resolve() == Path(args.baseline).expanduser().resolve()
+    return same or args.shard[1] > 1

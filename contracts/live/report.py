@@ -5,14 +5,10 @@ Every text passes through `redact` (the token never appears, even when a server 
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TextIO
 
 from contracts.live.calibration import per_account_json
@@ -90,11 +86,13 @@ def print_summary(run: GateRun, out: TextIO, redact: Redact, base_url: str = "")
         if groups:
             write(f"\n{title} ({sum(g.count for g in groups)} finding(s)):\n")
             write("".join(f"  {g.line()}\n" for g in groups))
-    titles = (
+    titles: tuple[tuple[Outcome, str], ...] = (
         (Outcome.VIOLATED, "broke the contract"),
         (Outcome.UNCONFIRMED, "broke only assumptions of the kit"),
         (Outcome.ERRORED, "had no usable answer"),
     )
+    listed = {o for o, _ in titles}
+    titles += tuple((o, f"ended {o.value}") for o in Outcome if o is not Outcome.PASSED and o not in listed)
     for outcome, title in titles:
         found = [r for r in run.results if r.outcome == outcome]
         if not found:
@@ -310,32 +308,3 @@ def json_report(run: GateRun, redact: Redact) -> str:
         "assumptions": per_account_json(run.calibration()),
     }
     return redact(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_text(path: str | Path, content: str | bytes) -> str | None:
-    """Write a report whole or not at all (a temporary file beside it, then renamed over it: an
-    interrupted run leaves no half report); None, or the one line saying why it could not be written."""
-    target = Path(path)
-    data = content if isinstance(content, bytes) else content.encode("utf-8")
-    temporary: str | None = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
-        os.replace(temporary, target)
-        temporary = None
-    except OSError as exc:
-        return f"cannot write {path}: {exc.strerror or exc}"
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-    return None

@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from contracts.accounts import Account
 from contracts.basis import is_assumed
-from contracts.checker import ADDITIVE_RULE, Violation
-from contracts.fields import FIELD_BY_NAME
-from contracts.live.baseline import Observer, json_type
+from contracts.checker import Violation
+from contracts.live.baseline import Observer
 from contracts.live.client import ApiClient, Connection, Fetched, LocalRequestError
 from contracts.live.clock import SYSTEM_CLOCK, Clock
+from contracts.live.findings import classify, locate
 from contracts.live.matrix import (
     WALK,
     WALK_CHECK,
@@ -33,7 +33,7 @@ from contracts.live.matrix import (
     walk_query,
 )
 from contracts.live.probe import id_problem, probe_problem, truto_message
-from contracts.live.results import CheckResult, Finding, FindingKind, GateRun, Outcome, Skipped, SkipReason
+from contracts.live.results import CheckResult, GateRun, Outcome, Skipped, SkipReason
 from contracts.params import LIST_PATH
 from contracts.query import encode_query
 from contracts.responses import Exchange, check_response, parse_body, shape_basis
@@ -57,6 +57,17 @@ class GateConfig(Connection):
     """Fields the contract does not name are violations (not drift)."""
     fields: frozenset[str] | None = None
     """`--fields`: the top-level fields the consumer reads; findings on others are drift only."""
+
+    def plan_key(self) -> dict[str, Any]:
+        """What makes a plan (every shard of it alike): the accounts, the checks chosen, the id slots, the shards."""
+        chosen = self.selection
+        return {
+            "accounts": [[a.label, a.provider, a.id] for a in self.accounts],
+            "check": list(chosen.include),
+            "exclude_check": list(chosen.exclude),
+            "id_slots": self.id_slots,
+            "shards": chosen.shard[1],
+        }
 
     @property
     def id_slots(self) -> int:
@@ -122,48 +133,6 @@ def request_id(headers: Mapping[str, str]) -> str | None:
         if key.lower().replace("_", "-").endswith(("request-id", "requestid", "correlation-id")):
             return str(value)[:200]
     return None
-
-
-def locate(violation: Violation, body: Any) -> Finding:
-    """Where a finding is, for people: its field path (`created_at`, `interviewers[].id`, `next_cursor`),
-    the id of the interview it is in (the first object with an `id` on the way), the JSON type found."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in violation.pointer.split("/")[1:]]
-    node, record, found = body, None, True
-    for part in parts:
-        if record is None and isinstance(node, dict) and "id" in node:
-            record = node
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            found = False
-            break
-    if record is None and isinstance(node, dict) and "id" in node and found:
-        record = node
-    lead = 0
-    while lead < len(parts) - 1 and (parts[lead] == "result" or parts[lead].isdigit()):
-        lead += 1  # the envelope: /result/3/... is a field of interview 3
-    path = ""
-    for part in parts[lead:]:
-        path += "[]" if part.isdigit() else (f".{part}" if path else part)
-    interview = record.get("id") if isinstance(record, dict) else None
-    return Finding(
-        violation,
-        field=path,
-        interview_id=str(interview) if isinstance(interview, str | int) and not isinstance(interview, bool) else None,
-        value_type=(json_type(node) if found else "absent") if parts else "",
-    )
-
-
-def classify(finding: Finding, strict_fields: bool, fields: frozenset[str] | None) -> Finding:
-    """Additive changes are drift unless --strict-fields; with --fields, findings on other fields too."""
-    if finding.violation.rule == ADDITIVE_RULE and not strict_fields:
-        return replace(finding, kind=FindingKind.NOT_IN_CONTRACT)
-    top = finding.field.split(".", 1)[0].split("[", 1)[0]
-    if fields is not None and top and top not in fields and top in FIELD_BY_NAME:
-        return replace(finding, kind=FindingKind.OUTSIDE_FIELDS)
-    return finding
 
 
 def exercised(bases: tuple[str, ...], exchange: Exchange, found: list[Violation]) -> set[str]:
