@@ -237,7 +237,7 @@ def test_latency_beyond_the_timeout_is_an_error_not_a_violation(
     assert code in (0, 3)
     assert "violated" not in out.split("\n\n")[-1] or " 0 violated" in out
     if code == 3:
-        assert "no answer within 0.2 s" in out
+        assert "no complete answer within 0.2 s" in out
 
 
 # --- pacing ----------------------------------------------------------------------------------------

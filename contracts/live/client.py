@@ -241,6 +241,8 @@ class ApiClient:
     stop: Stop | None = None
     say: Callable[[str], None] | None = None
     breaker: Breaker | None = None
+    health: str | None = None
+    """The request the breaker probes with: the run's first that answered (None: each its own)."""
     http: httpx.Client = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -327,8 +329,17 @@ class ApiClient:
                 if stop.reason is not None:
                     continue
                 break
+            if turn is Turn.PROBE and self.health is not None:
+                failed = self._attempt(self.health, Fetched(self.url(self.health), started=out.started), permit)
+                if failed is not None:
+                    breaker.failed(failed, turn)
+                else:
+                    breaker.answered(turn)
+                continue
             out.attempts += 1
             failed = self._attempt(target, out, permit)
+            if probe and self.health is None and out.status is not None and out.status < 500:
+                self.health = target
             if failed is not None:
                 breaker.failed(failed, turn)
                 if breaker.is_open and not probe:
@@ -472,8 +483,14 @@ class ApiClient:
         if out.garbled:
             return True
         assert out.response is not None
-        kind = out.response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind and "json" not in kind:
-            return False  # a well-formed page of another kind: not a transmission fault
-        return out.json()[1] is not None
+        return not other_page(out.response) and out.json()[1] is not None
+
+
+def other_page(response: httpx.Response) -> bool:
+    """A well-formed answer of another kind than JSON (an HTML or XML page, a text/plain message):
+    not a transmission fault, so not garbled."""
+    kinds = [k.split(";")[0].strip().lower() for k in response.headers.get_list("content-type")]
+    if kinds and not any("json" in k for k in kinds):
+        return True
+    return response.content.lstrip()[:1] == b"<"
 

@@ -7,8 +7,9 @@ concurrently, each within its own and the token's rate-limit budget (the client 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,17 +19,23 @@ from contracts.basis import is_assumed
 from contracts.checker import Violation
 from contracts.live.accounts import Account
 from contracts.live.baseline import Observer
-from contracts.live.client import ApiClient, Connection, Fetched, LocalRequestError
-from contracts.live.clock import SYSTEM_CLOCK, Clock
+from contracts.live.client import ApiClient, Connection, Failure, Fetched, LocalRequestError
+from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
 from contracts.live.matrix import WALK, WALK_CHECK, Case, Selection, build_cases, interview_path, sample_ids, walk_query
 from contracts.live.probe import id_problem, probe_problem, truto_message
-from contracts.live.results import CheckResult, GateRun, Outcome, Skipped
+from contracts.live.results import CheckResult, GateRun, OutageFinding, Outcome, Skipped
 from contracts.params import LIST_PATH
 from contracts.query import encode_query
 from contracts.responses import Exchange, check_response, parse_body, shape_basis
 
 OBSERVED_CHECKS = (WALK, "list format=unified", "get format=unified")
 """Checks whose answers are whole unified records: the drift baseline is built from them."""
+_PRINTING = threading.Lock()
+GRACE = 1.0
+"""Seconds a stopped run waits for requests in flight before it reports without them."""
+UNSENT = {StopReason.INTERRUPTED: Failure.INTERRUPTED, StopReason.DEADLINE: Failure.DEADLINE}
+FINAL = frozenset(Failure) - {Failure.UNAVAILABLE, Failure.BROKEN, Failure.CONNECT}
+"""Failures whose message says all (no attempt count appended)."""
 
 
 @dataclass(frozen=True)
@@ -62,13 +69,15 @@ def judge(case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
     )
     response = fetched.response
     if response is None:
-        result.outcome, result.error = Outcome.ERRORED, f"{fetched.error} ({_tries(fetched)})"
+        result.outcome, result.failure = Outcome.ERRORED, fetched.failure or Failure.BROKEN
+        result.error = fetched.error if result.failure in FINAL else f"{fetched.error} ({_tries(fetched)})"
         return result, None
-    body, unreadable = parse_body(response.content)
+    body, unreadable = fetched.json()
     result.message = truto_message(body)
     status = response.status_code
     if status >= 500 or status == 429:
-        result.outcome, result.error = Outcome.ERRORED, f"HTTP {status} ({_tries(fetched)})"
+        result.outcome, result.failure = Outcome.ERRORED, fetched.failure or Failure.UNAVAILABLE
+        result.error = fetched.error if fetched.failure in FINAL else f"HTTP {status} ({_tries(fetched)})"
         return result, None
     if status in (401, 403) and case.expected_status not in (401, 403):
         result.outcome, result.error = Outcome.ERRORED, f"HTTP {status}: the token was refused during the run"
@@ -135,9 +144,19 @@ def _pool(workers: int) -> Iterator[ThreadPoolExecutor]:
 
 @dataclass
 class _AccountRun:
+    account: Account
     results: list[CheckResult] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    planned: list[tuple[str, str]] = field(default_factory=list)  # (check, instance) still to report
+
+    def unfinished(self, reason: StopReason) -> list[CheckResult]:
+        """Errored results for what was planned and has no result (the run stopped first)."""
+        done = {r.name for r in list(self.results)}
+        failure = UNSENT[reason]
+        error = "interrupted" if reason is StopReason.INTERRUPTED else "not run: deadline"
+        return [CheckResult(self.account.label, self.account.provider, check, name, "", Outcome.ERRORED,
+                            error=error, failure=failure) for check, name in self.planned if name not in done]  # fmt: skip
 
 
 class Gate:
@@ -153,66 +172,122 @@ class Gate:
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.config, self.client, self.observer, self.clock = config, client, observer, clock
-        self._say: Callable[[str], None] = (lambda line: print(f"[gate] {line}", file=progress, flush=True)) if (
-            progress is not None
-        ) else (lambda line: None)  # fmt: skip
+        assert client.stop is not None and client.breaker is not None
+        self.stop, self.breaker = client.stop, client.breaker
+        self._lock = threading.Lock()
+        self._held: dict[int, list[str]] = {}  # id(outage) -> the checks it held back
+        self._say: Callable[[str], None] = say_to(progress, "[gate] ")
 
     def run(self) -> GateRun:
         run = GateRun(accounts=list(self.config.accounts), started_at=datetime.now(UTC))
         started = self.clock.now()
         try:
-            run.fatal, firsts = self._probe()
-            if run.fatal is None:
+            run.fatal, firsts = self._probe(run)
+            if run.fatal is None and firsts is not None:
                 self._check(run, firsts)
         except LocalRequestError as exc:  # nothing could be sent: the configuration, not the API
             run.fatal, run.results, run.skipped = str(exc), [], []
+        self.breaker.close_all()
+        run.notes += self.client.notes
+        run.outages = [OutageFinding(o, tuple(self._held.get(id(o), []))) for o in self.breaker.outages]
+        run.stopped, run.signal = self.stop.reason, self.stop.signal
         run.seconds = self.clock.now() - started
         return run
 
-    def _probe(self) -> tuple[str | None, list[Fetched]]:
-        """The first list page of every account, then each `--id` on every account, before any check."""
+    def _probe(self, run: GateRun) -> tuple[str | None, list[Fetched] | None]:
+        """The first list page of every account, then each `--id` on every account, before any check.
+        (problem, None): exit 2; (None, None): the API gave no usable first answer (an errored probe
+        result is in `run`: exit 3, or the run stopped)."""
         firsts: list[Fetched] = []
         for account in self.config.accounts:
             query = walk_query(account.id, None, self.config.page_size)
-            first = self.client.get(f"{LIST_PATH}?{query}", account=account.id)
+            first = self.client.get(f"{LIST_PATH}?{query}", account=account.id, probe=True)
             problem = probe_problem(first, account, self.config.base_url)
             if problem is not None:
-                return problem, firsts
+                return problem, None
+            if not usable(first):
+                self._unusable_probe(run, account, first)
+                return None, None
             firsts.append(first)
         for account in self.config.accounts:
             for interview_id in dict.fromkeys(self.config.ids):
                 target = f"{interview_path(interview_id)}?{encode_query({'integrated_account_id': account.id})}"
                 problem = id_problem(self.client.get(target, account=account.id), account, interview_id)
                 if problem is not None:
-                    return problem, firsts
+                    return problem, None
         return None, firsts
 
+    def _unusable_probe(self, run: GateRun, account: Account, first: Fetched) -> None:
+        """The first page had no usable answer: one errored result; nothing else is sent."""
+        case = Case(account, WALK, f"{WALK} page 1", LIST_PATH, walk_query(account.id, None, self.config.page_size),
+                    spec=WALK_CHECK)  # fmt: skip
+        result, _ = judge(case, first)
+        if result.outcome != Outcome.ERRORED:  # a garbled 200, twice: an availability error on the probe
+            result.outcome, result.failure, result.violations = Outcome.ERRORED, Failure.BROKEN, []
+            result.error = f"the first page was not JSON twice in a row ({first.error or 'garbled'})"
+        run.results.append(result)
+        if self.stop.reason is None:
+            run.notes.append(f"{account.label}: the first probe had no usable answer, so nothing else was sent")
+
     def _check(self, run: GateRun, firsts: list[Fetched]) -> None:
-        with _pool(max(1, min(len(firsts), 8))) as pool:
-            for part in pool.map(self._account, self.config.accounts, firsts):
-                run.results += part.results
-                run.skipped += part.skipped
-                run.notes += part.notes
+        parts = [_AccountRun(account) for account in self.config.accounts]
+        pool = ThreadPoolExecutor(max_workers=max(1, min(len(firsts), 8)))
+        try:
+            futures = [pool.submit(self._account, a, f, p) for a, f, p in zip(self.config.accounts, firsts, parts,
+                                                                              strict=True)]  # fmt: skip
+            self._await(futures)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for part in parts:
+            run.results += list(part.results)
+            if self.stop.reason is not None:
+                run.results += part.unfinished(self.stop.reason)
+            run.skipped += part.skipped
+            run.notes += part.notes
+
+    def _await(self, futures: list[Future[None]]) -> None:
+        """Until every account is done; once the run stops, at most GRACE seconds more."""
+        stopped_at: float | None = None
+        while True:
+            done, pending = wait(futures, timeout=0.1, return_when=FIRST_EXCEPTION)
+            for future in done:
+                if (error := future.exception()) is not None:
+                    raise error
+            if not pending:
+                return
+            if self.stop.event.is_set():
+                stopped_at = stopped_at if stopped_at is not None else self.clock.now()
+                if self.clock.now() - stopped_at >= GRACE:
+                    return
 
     def _fetch(self, case: Case) -> tuple[CheckResult, Any]:
         fetched = self.client.get(case.target, account=case.account.id)
         result, body = judge(case, fetched)
+        self._note_held(fetched, result)
         if self.observer is not None and result.status == 200 and case.check in OBSERVED_CHECKS:
             assert fetched.response is not None
             self.observer.add(case.account.provider, body, fetched.response.headers)
         return result, body
 
-    def _account(self, account: Account, first: Fetched) -> _AccountRun:
-        out = _AccountRun()
+    def _note_held(self, fetched: Fetched, result: CheckResult) -> None:
+        if fetched.outage is not None:
+            with self._lock:
+                self._held.setdefault(id(fetched.outage), []).append(f"[{result.account}] {result.name}")
+
+    def _account(self, account: Account, first: Fetched, out: _AccountRun) -> None:
         checks, left = self.config.selection.split(account.provider)
         out.skipped += [Skipped(account.label, name, why) for name, why in left.items()]
         walked = self._walk(account, first, WALK in checks, out)
         get_checks = [c for c in checks if c.startswith("get ")]
         ids = list(self.config.ids) or sample_ids(walked, self.config.max_ids)
-        if not ids and get_checks:
+        stopped = self.stop.reason is not None
+        if not ids and get_checks and not stopped:
             out.skipped += [Skipped(account.label, name, "no interview ids found by the list walk") for name in
                             get_checks if " error " not in name]  # fmt: skip
         cases = build_cases(account, [c for c in checks if c != WALK], ids)
+        out.planned = [(c.check, c.name) for c in cases]
+        if not ids and stopped:  # the walk was cut short: its get checks count as unfinished too
+            out.planned += [(name, name) for name in get_checks if " error " not in name]
         walked_pages = len(out.results)  # the walk's pages are testcases too: counted alike
         total = walked_pages + len(cases)
         with _pool(self.config.concurrency) as pool:
@@ -221,14 +296,13 @@ class Gate:
                 if done % 25 == 0 or done == total:
                     bad = sum(r.outcome != Outcome.PASSED for r in out.results)
                     self._say(f"{account.label}: {done}/{total} checked, {bad} not passed so far")
-        return out
 
     def _walk(self, account: Account, first: Fetched, record: bool, out: _AccountRun) -> list[str]:
-        """Page through the list from `first`: to the end with --walk-all, else up to --max-pages."""
+        """Page through the list from `first`: to the end with --walk-all (at most --page-ceiling
+        pages), else up to --max-pages. Memory grows with the ids kept, not with the pages."""
         config = self.config
         if config.ids and not record:
             return []
-        ids: list[str] = []
         seen: dict[str, int] = {}
         cursors: set[str] = set()
         cursor: str | None = None
@@ -237,8 +311,9 @@ class Gate:
             query = walk_query(account.id, cursor, config.page_size)
             case = Case(account, WALK, f"{WALK} page {page}", LIST_PATH, query, spec=WALK_CHECK)
             result, body = judge(case, fetched)
-            if self.observer is not None and result.status == 200:
-                assert fetched.response is not None
+            self._note_held(fetched, result)
+            if self.observer is not None and result.status == 200 and page <= config.max_pages:
+                assert fetched.response is not None  # the baseline sees the pages a default run reads
                 self.observer.add(account.provider, body, fetched.response.headers)
             items = body.get("result") if isinstance(body, dict) else None
             items = items if isinstance(items, list) else []
@@ -249,6 +324,7 @@ class Gate:
                 if config.walk_all and i in seen
             ]
             next_cursor = body.get("next_cursor") if isinstance(body, dict) else None
+            del body, items
             if isinstance(next_cursor, str) and next_cursor in cursors:
                 extra.append(Violation("/next_cursor", "paging", "a cursor already followed came back: no end"))
             if extra:
@@ -259,24 +335,52 @@ class Gate:
                 out.results.append(result)
             for i in page_ids:
                 seen.setdefault(i, page)
-            ids += page_ids
-            if page > 1 or next_cursor:
+            if (page > 1 or next_cursor) and (page <= 10 or page % 50 == 0):
                 self._say(f"{account.label}: list page {page}, {len(seen)} ids so far")
             if not isinstance(next_cursor, str) or not next_cursor or next_cursor in cursors:
-                if result.outcome == Outcome.ERRORED:
+                if result.outcome == Outcome.ERRORED and self.stop.reason is None:
                     out.notes.append(f"{account.label}: the list walk stopped at page {page}: {result.error}")
-                return ids
+                return list(seen)
             if not config.walk_all and page >= config.max_pages:
                 out.notes.append(
                     f"{account.label}: the list walk stopped at the cap of {config.max_pages} page(s) of "
                     f"{config.page_size} ({len(seen)} ids); more pages exist (--walk-all reads to the end)"
                 )
-                return ids
+                return list(seen)
+            if config.page_ceiling and page >= config.page_ceiling:
+                out.notes.append(
+                    f"{account.label}: the list walk stopped at --page-ceiling {config.page_ceiling} pages "
+                    f"({len(seen)} ids); more pages exist (--page-ceiling 0 reads without a ceiling)"
+                )
+                return list(seen)
             cursors.add(next_cursor)
             cursor, page = next_cursor, page + 1
             fetched = self.client.get(
                 f"{LIST_PATH}?{walk_query(account.id, cursor, config.page_size)}", account=account.id
             )
+
+
+def usable(fetched: Fetched) -> bool:
+    """An answer the run can go on from: not a transport failure, 5xx, 429 or garbled 200."""
+    status = fetched.status
+    return status is not None and status < 500 and status != 429 and not (status == 200 and garbled(fetched))
+
+
+def garbled(fetched: Fetched) -> bool:
+    return fetched.garbled and fetched.json()[1] is not None
+
+
+def say_to(progress: TextIO | None, prefix: str) -> Callable[[str], None]:
+    """A progress printer: one whole line per write, so lines of concurrent accounts never run together."""
+    if progress is None:
+        return lambda line: None
+
+    def say(line: str) -> None:
+        with _PRINTING:
+            progress.write(f"{prefix}{line}\n")
+            progress.flush()
+
+    return say
 
 
 def run_gate(
@@ -286,10 +390,12 @@ def run_gate(
     observer: Observer | None = None,
     clock: Clock = SYSTEM_CLOCK,
     client: ApiClient | None = None,
+    stop: Stop | None = None,
 ) -> GateRun:
-    """Run the gate with a client built from `config` (or the one given)."""
+    """Run the gate with a client built from `config` (or the one given); `stop` (a signal handler
+    sets it) ends the run early, with every report still written."""
     try:
-        with config.client(clock, given=client) as api:
+        with config.client(clock, given=client, stop=stop, say=say_to(progress, "[gate] ")) as api:
             return Gate(config, api, progress=progress, observer=observer, clock=clock).run()
     except LocalRequestError as exc:  # nothing could be sent: the configuration, not the API
         return GateRun(accounts=list(config.accounts), started_at=datetime.now(UTC), fatal=str(exc))
