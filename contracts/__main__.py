@@ -18,11 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from contracts.checker import Violation, validate_interview
+from contracts.checker import ADDITIVE_RULE, Violation, validate_interview
 from contracts.fields import FIELD_NAMES, PROVIDERS
 from contracts.jsontext import load_json
 from contracts.live import baseline, options
-from contracts.live.calibration import Calibration, merged
 from contracts.live.clock import SYSTEM_CLOCK, Clock
 from contracts.live.masking import Redactor
 from contracts.live.matrix import Selection, unmatched_patterns
@@ -30,7 +29,7 @@ from contracts.live.record_summary import summary_lines
 from contracts.live.recorder import RecordConfig, run_recording
 from contracts.live.recording import check_out_folder
 from contracts.live.report import json_report, junit_xml, print_summary, write_text
-from contracts.live.results import ExitCode, GateRun
+from contracts.live.results import ExitCode
 from contracts.live.runner import GateConfig, run_gate
 from contracts.openapi import openapi_document
 from contracts.schema import interview_schema
@@ -63,8 +62,13 @@ def _validate(args: argparse.Namespace) -> int:
         provider=args.provider,
         exclude_fields=args.exclude_field or (),
         ignore_remote_data=args.ignore_remote_data,
-        allow_unknown_fields=args.allow_unknown_fields,
     )
+    additive = [v for v in violations if v.rule == ADDITIVE_RULE and not args.strict_fields]
+    violations = [v for v in violations if v not in additive]
+    if additive:
+        print("not in the contract (additive, not a violation; --strict-fields makes it one):")
+        for violation in additive:
+            print(f"  {violation.pointer or '/'}: {violation.message}")
     documented = [v for v in violations if not v.assumed]
     unconfirmed = [v for v in violations if v.assumed]
     for violation in documented:
@@ -93,7 +97,12 @@ def _print_json(document: object) -> int:
 
 
 class _Parser(argparse.ArgumentParser):
-    """Bad usage is one line on stderr and exit 2 (the usage is in --help)."""
+    """Bad usage is one line on stderr and exit 2 (the usage is in --help). No abbreviations: a
+    pasted `--junit-xm` or `--ch` is an error, not a guess that a later flag could make ambiguous."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -131,7 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="findings resting only on the kit's assumptions (unconfirmed) exit 1 too, as in the gate",
     )
-    validate.add_argument("--allow-unknown-fields", action="store_true", help="tolerate undocumented fields")
+    validate.add_argument(
+        "--strict-fields",
+        action="store_true",
+        help="fields the contract does not name are violations (by default they are listed as additive, exit 0)",
+    )
+    validate.add_argument(
+        "--allow-unknown-fields", action="store_true", help="accepted for old scripts: the default now (no effect)"
+    )
     validate.set_defaults(run=_validate)
 
     openapi = sub.add_parser("openapi", help="print the generated OpenAPI 3.1 document")
@@ -143,6 +159,18 @@ def build_parser() -> argparse.ArgumentParser:
     gate = sub.add_parser("gate", help="check a Truto-shaped API (or the mock) against the contract")
     _gate_args(gate)
     gate.set_defaults(run=_gate)
+    merge = sub.add_parser("baseline", help="work with drift baselines: `baseline merge OUT FILE...`")
+    merge_sub = merge.add_subparsers(dest="baseline_command", required=True)
+    merging = merge_sub.add_parser(
+        "merge",
+        help="merge the shard baselines of one plan into one",
+        description="Merge the --save-baseline files of the shards of one gate plan (in CI: a final job "
+        "after the shard jobs) into OUT, the file each shard then compares with (--baseline). Shards of "
+        "different plans are refused. Exit codes: 0 merged, 2 usage or files that cannot be merged.",
+    )
+    merging.add_argument("out", metavar="OUT", help="the merged baseline to write")
+    merging.add_argument("files", metavar="FILE", nargs="+", help="the shards' baselines")
+    merging.set_defaults(run=_baseline_merge)
     record = sub.add_parser("record", help="record accounts from the API into a data folder the mock serves")
     _record_args(record)
     record.set_defaults(run=lambda args: record_command(args, dict(os.environ)))
@@ -180,6 +208,13 @@ def _gate_args(gate: argparse.ArgumentParser) -> None:
     reports.add_argument("--fail-on-drift", action="store_true", help="drift exits 1 (needs --baseline)")
     gate.add_argument("--strict-assumptions", action="store_true",
                       help="answers that break only the kit's assumptions (unconfirmed) exit 1 too")  # fmt: skip
+    scope = gate.add_argument_group("fields")
+    scope.add_argument("--strict-fields", action="store_true",
+                       help="fields, keys the contract does not name, and documented optional fields that vanish "
+                       "from the baseline, are violations (default: drift)")  # fmt: skip
+    scope.add_argument("--fields", metavar="NAME,...",
+                       help="top-level unified fields this consumer reads: findings on others are drift")  # fmt: skip
+    scope.add_argument("--fields-file", metavar="FILE", help="as --fields, one field name a line ('#' comments)")
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -235,6 +270,11 @@ def _gate_config(args: argparse.Namespace, environ: dict[str, str]) -> GateConfi
         options.writable(path, option)
     if any(not i.strip() for i in args.id):
         raise options.UsageError("--id takes non-empty interview ids")
+    if args.baseline and not Path(args.baseline).exists() and not _first_night(args):
+        raise options.UsageError(
+            f"--baseline {args.baseline} does not exist; on the first night give --save-baseline the same path "
+            "(or run a shard: the merge writes it)"
+        )
     return GateConfig(
         **_connection(args, environ),
         ids=tuple(args.id),
@@ -244,7 +284,71 @@ def _gate_config(args: argparse.Namespace, environ: dict[str, str]) -> GateConfi
         walk_all=args.walk_all,
         concurrency=args.concurrency,
         selection=Selection(tuple(args.check), tuple(args.exclude_check), args.shard),
+        strict_fields=args.strict_fields,
+        fields=_fields(args),
     )
+
+
+def _fields(args: argparse.Namespace) -> frozenset[str] | None:
+    """--fields and --fields-file: documented top-level field names (a typo is a usage error)."""
+    names: list[str] = []
+    if args.fields is not None:
+        names += [n.strip() for n in args.fields.split(",") if n.strip()]
+        if not names:
+            raise options.UsageError("--fields takes comma-separated field names, e.g. --fields id,status")
+    if args.fields_file:
+        try:
+            text = Path(args.fields_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise options.UsageError(f"--fields-file {args.fields_file} cannot be read: {exc}") from None
+        names += [n.strip() for line in text.splitlines() if (n := line.split("#", 1)[0]).strip()]
+    if args.fields is None and not args.fields_file:
+        return None
+    unknown = [n for n in names if n not in FIELD_NAMES]
+    if unknown:
+        raise options.UsageError(f"--fields: {unknown[0]!r} is not a unified field; known: {', '.join(FIELD_NAMES)}")
+    return frozenset(names)
+
+
+def _first_night(args: argparse.Namespace) -> bool:
+    """A missing --baseline is the first night when this run writes it (the same --save-baseline
+    path), or when a shard writes its part (the merge writes --baseline)."""
+    if not args.save_baseline:
+        return False
+    same = Path(args.save_baseline).expanduser().resolve() == Path(args.baseline).expanduser().resolve()
+    return same or args.shard[1] > 1
+
+
+def _plan(config: GateConfig) -> dict[str, Any]:
+    """What makes a plan (every shard of it alike): the accounts, the checks chosen, the id slots, the shards."""
+    chosen = config.selection
+    return {
+        "accounts": [[a.label, a.provider, a.id] for a in config.accounts],
+        "check": list(chosen.include),
+        "exclude_check": list(chosen.exclude),
+        "id_slots": config.id_slots,
+        "shards": chosen.shard[1],
+    }
+
+
+def _baseline_merge(args: argparse.Namespace) -> int:
+    """`python -m contracts baseline merge OUT FILE...`: 0 merged, 2 refused (one line why)."""
+    try:
+        documents = [(name, baseline.load(name)) for name in args.files]
+        merged_doc = baseline.merge(documents)
+    except ValueError as exc:
+        print(f"baseline merge: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    problem = write_text(args.out, baseline.dumps(merged_doc))
+    if problem is not None:
+        print(f"baseline merge: {problem}", file=sys.stderr)
+        return ExitCode.USAGE
+    plan = merged_doc["plan"]
+    missing = sorted(set(range(1, plan["shards"] + 1)) - set(plan["merged"]))
+    gap = f"; shard(s) {', '.join(map(str, missing))} missing" if missing else ""
+    print(f"baseline merge: {len(args.files)} file(s), shard(s) {', '.join(map(str, plan['merged']))} of "
+          f"{plan['shards']} into {args.out}{gap}")  # fmt: skip
+    return 0
 
 
 def _connection(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, Any]:
@@ -257,14 +361,6 @@ def _connection(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, 
         "retry": options.retry_policy(args),
         "rate_limit": args.rate_limit,
     }
-
-
-def _by_provider(run: GateRun) -> dict[str, Calibration]:
-    providers = {a.label: a.provider for a in run.accounts}
-    out: dict[str, list[Calibration]] = {}
-    for label, calibration in run.calibration().items():
-        out.setdefault(providers.get(label, label), []).append(calibration)
-    return {provider: merged(parts) for provider, parts in out.items()}
 
 
 def gate_command(
@@ -283,7 +379,7 @@ def gate_command(
         if args.list_checks:
             return _list_checks(args, out)
         config = _gate_config(args, environ)
-        before = baseline.load(args.baseline) if args.baseline else None
+        before = baseline.load(args.baseline) if args.baseline and Path(args.baseline).exists() else None
     except (options.UsageError, ValueError) as exc:  # the token is not read yet: hidden all the same
         print(f"gate: {Redactor(environ.get(args.token_env, ''))(str(exc))}", file=err)
         return ExitCode.USAGE
@@ -291,10 +387,15 @@ def gate_command(
     observer = baseline.Observer()
     run = run_gate(config, progress=err, observer=observer, clock=clock)
     run.fail_on_drift, run.strict_assumptions = args.fail_on_drift, args.strict_assumptions
-    observed = baseline.with_assumptions(observer.baseline(), _by_provider(run))
+    run.strict_fields, run.token_env, run.shard = args.strict_fields, args.token_env, args.shard
+    observed = baseline.with_plan(
+        baseline.with_assumptions(observer.baseline(), run.results), _plan(config), args.shard
+    )
     if before is not None and run.fatal is None:
         run.drift, notes = baseline.drift(before, observed)
         run.notes += notes
+    elif args.baseline and run.fatal is None:
+        run.notes.append(f"first night: {args.baseline} does not exist yet; this run starts the baseline, no drift")
     print_summary(run, out, redact, config.base_url)
     problems = []
     if args.save_baseline and run.fatal is None:
@@ -365,7 +466,7 @@ def record_command(
 
 
 INTERRUPTED = 130
-"""Ctrl-C: 128 + SIGINT, as a shell reports a process a SIGINT ended (README: exit codes)."""
+"""Ctrl-C: 128 + SIGINT, as a shell reports a process a SIGINT ended (docs/gate.md: exit codes)."""
 
 
 def _interrupted(command: str) -> NoReturn:

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 from flask import Blueprint, Response, render_template, request
 
-from contracts.datafolder import Account
+from contracts.accounts import Account
 from contracts.openapi import openapi_document
 from contracts.params import LIST_PATH, RESPONSE_FORMATS
 from contracts.providers import MappingError
@@ -122,7 +122,7 @@ def _try_link(path: str, query: dict[str, str], prefer: str = "") -> str:
 def _account_view(account: Account, base: str, token_shown: str) -> dict[str, Any]:
     mock = state()
     ids = [r.id for r in mock.store.records(account.id)]
-    scope = {"integrated_account_id": account.id}
+    scope: dict[str, str] = {"integrated_account_id": account.id}
     return {
         "account": account,
         "list_links": {
@@ -145,7 +145,7 @@ def _account_view(account: Account, base: str, token_shown: str) -> dict[str, An
 def _scenario_links(account: Account | None) -> list[dict[str, str]]:
     if account is None:
         return []
-    scope = {"integrated_account_id": account.id}
+    scope: dict[str, str] = {"integrated_account_id": account.id}
     prefers = [f"code={code}" for code in TRUTO_CODES] + [f"code={code}, remote=true" for code in REMOTE_CODES]
     prefers.append("delay=1500")
     return [{"label": prefer, "href": _try_link(LIST_PATH, scope, prefer)} for prefer in prefers]

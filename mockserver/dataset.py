@@ -21,7 +21,8 @@ import contracts.datetimes
 import contracts.fields
 import contracts.providers
 import contracts.samples
-from contracts.datafolder import Account, DataFolder, default_folder, read_folder
+from contracts.accounts import Account
+from contracts.datafolder import DataFolder, default_folder, read_folder
 from contracts.datetimes import to_rfc3339
 from contracts.fields import CEIPAL, PINPOINT, PROVIDERS, STATUS_VALUES
 from contracts.providers import provider_module

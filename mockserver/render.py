@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from contracts.datafolder import Account
+from contracts.accounts import Account
 from contracts.fields import fields_for
 from contracts.providers import Provider, provider_module
 from contracts.query import InterviewQuery, encode_query

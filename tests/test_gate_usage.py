@@ -68,7 +68,7 @@ def test_bad_numbers_exit_2_in_one_line(extra: list[str], message: str, capsys: 
         ([*ACCOUNT_ARGS], "tökén-€", "contains characters an HTTP header cannot carry"),
         ([*ACCOUNT_ARGS, "--check", "get format=xml"], "t0ken", "no check is named 'get format=xml'"),
         ([*ACCOUNT_ARGS, "--fail-on-drift"], "t0ken", "--fail-on-drift needs --baseline"),
-        ([*ACCOUNT_ARGS, "--baseline", "/no/such/baseline.json"], "t0ken", "cannot read the baseline"),
+        ([*ACCOUNT_ARGS, "--baseline", "/no/such/baseline.json"], "t0ken", "does not exist; on the first night"),
     ],
 )  # fmt: skip
 def test_bad_arguments_exit_2_before_any_request(

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from contracts.datafolder import Account, read_folder, write_folder
+from contracts.accounts import Account
+from contracts.datafolder import read_folder, write_folder
 from contracts.fields import CEIPAL, PINPOINT
 from contracts.live.rawpaths import leaves
 from contracts.live.recording import REDACTION_FILE, Recording

@@ -28,8 +28,8 @@ from typing import Any
 
 import httpx
 
+from contracts.accounts import Account
 from contracts.limits import RateLimit
-from contracts.live.accounts import Account
 from contracts.live.breaker import AVAILABILITY_STATUSES, Breaker, Outage, Turn
 from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
 from contracts.live.pacing import MAX_SECONDS, Pacer, Permit, TooLong, pacer_for

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from contracts.accounts import Account
 from contracts.fields import FIELDS, PROVIDERS
-from contracts.live.accounts import Account
 from contracts.live.client import Fetched, other_page
 from contracts.params import LIST_PATH
 from contracts.providers import provider_module
@@ -65,6 +65,8 @@ def probe_problem(fetched: Fetched, account: Account, base_url: str) -> str | No
         return f"{base_url} does not look like a Truto API: GET {LIST_PATH} answered {status} ({shown}), not JSON"
     if status == 404:
         return f"account {account.label} ({account.id}) is unknown to {base_url} (HTTP 404{said})"
+    if status == 400:  # the first page of a list asks nothing a server may refuse: the account is wrong
+        return f"{base_url} refused account {account.label} ({account.id}) on its first request (HTTP 400{said})"
     if status == 200:
         other = looks_like(body.get("result"), account.provider)
         if other is not None:

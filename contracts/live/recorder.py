@@ -15,8 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from contracts import datafolder
-from contracts.live.accounts import Account
+from contracts.accounts import Account
 from contracts.live.client import ApiClient, Connection, Fetched, LocalRequestError
 from contracts.live.clock import SYSTEM_CLOCK, Clock
 from contracts.live.masking import Redactor as TokenRedactor
@@ -120,14 +119,10 @@ class Recorder:
                 return self.out
             firsts.append(first)
         for account in self.config.accounts:  # accounts appear in the folder in the order given
-            self.out.recording.account(self._folder_account(account))
+            self.out.recording.account(account)
         with ThreadPoolExecutor(max_workers=max(1, min(len(firsts), 8))) as pool:
             list(pool.map(self._walk, self.config.accounts, firsts))
         return self.out
-
-    @staticmethod
-    def _folder_account(account: Account) -> datafolder.Account:
-        return datafolder.Account(account.id, account.provider, account.label)
 
     def _walk(self, account: Account, first: Fetched) -> None:
         """Read `account`'s pages from `first` on, recording each, until the end or the cap."""
@@ -145,7 +140,7 @@ class Recorder:
             if cap is not None:
                 items = items[: cap - kept]
             with self._lock:
-                self.out.recording.add(self._folder_account(account), items)
+                self.out.recording.add(account, items)
             kept += len(items)
             next_cursor = body.get("next_cursor")
             self._say(f"{label}: page {page}, {kept} interviews read")

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contracts.accounts import Account
 from contracts.datafolder import (
     ACCOUNTS_FILE,
     RECORDS_FILE_NAME,
-    Account,
     DataFolder,
     interview_from_raw,
     write_folder,
@@ -147,7 +147,7 @@ class Recording:
         folder = Path(out)
         check_out_folder(folder)
         before = _records_files(folder)
-        records = {r.account.id: r.records for r in self.accounts}
+        records: dict[str, list[dict[str, Any]]] = {r.account.id: r.records for r in self.accounts}
         written = write_folder(folder, [r.account for r in self.accounts], records)
         write_json(folder / AGREEMENT_FILE, self.agreement_json())
         write_json(folder / REDACTION_FILE, self.redaction_json())

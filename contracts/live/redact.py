@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from contracts.accounts import UUID_TEXT
 from contracts.fields import FIELD_BY_NAME, Kind
 from contracts.live.rawpaths import child, reads
 
@@ -43,7 +44,7 @@ _PHONE = re.compile(r"(?<![\w.+/:-])(?:\+\s?)?\(?\d[\d\s().-]{5,}\d(?![\w/:-]|\.
 _DATE_INSIDE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}|\d{1,2}:\d{2}")
 
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?\Z")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_UUID = UUID_TEXT
 _ID = re.compile(r"(?=[^\s]*\d)[A-Za-z0-9]+(?:[_:./-][A-Za-z0-9]+)*\Z")
 _HEX = re.compile(r"[0-9a-fA-F]{16,}\Z")
 _CODE = re.compile(r"(?:[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{2,})\Z")

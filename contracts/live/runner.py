@@ -8,22 +8,44 @@ concurrently, each within its own and the token's rate-limit budget (the client 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from contracts.accounts import Account
 from contracts.basis import is_assumed
-from contracts.checker import Violation
-from contracts.live.accounts import Account
-from contracts.live.baseline import Observer
+from contracts.checker import ADDITIVE_RULE, Violation
+from contracts.fields import FIELD_BY_NAME
+from contracts.live.baseline import Observer, json_type
 from contracts.live.client import ApiClient, Connection, Failure, Fetched, LocalRequestError
 from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
-from contracts.live.matrix import WALK, WALK_CHECK, Case, Selection, build_cases, interview_path, sample_ids, walk_query
+from contracts.live.matrix import (
+    WALK,
+    WALK_CHECK,
+    Case,
+    Selection,
+    build_cases,
+    checks_for,
+    instances,
+    interview_path,
+    plan_names,
+    sample_ids,
+    walk_query,
+)
 from contracts.live.probe import id_problem, probe_problem, truto_message
-from contracts.live.results import CheckResult, GateRun, OutageFinding, Outcome, Skipped
+from contracts.live.results import (
+    CheckResult,
+    Finding,
+    FindingKind,
+    GateRun,
+    OutageFinding,
+    Outcome,
+    Skipped,
+    SkipReason,
+)
 from contracts.params import LIST_PATH
 from contracts.query import encode_query
 from contracts.responses import Exchange, check_response, parse_body, shape_basis
@@ -49,9 +71,24 @@ class GateConfig(Connection):
     walk_all: bool = False
     concurrency: int = 4
     selection: Selection = field(default_factory=Selection)
+    strict_fields: bool = False
+    """Fields the contract does not name are violations (not drift)."""
+    fields: frozenset[str] | None = None
+    """`--fields`: the top-level fields the consumer reads; findings on others are drift only."""
+
+    @property
+    def id_slots(self) -> int:
+        """Instances of each get check: the ids given with --id, else --max-ids (never the data's count)."""
+        return len(dict.fromkeys(self.ids)) or self.max_ids
 
 
-def judge(case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
+SNIPPET_BYTES = 200
+"""Bytes of a body that is not JSON shown in the reports (the token masked)."""
+
+
+def judge(
+    case: Case, fetched: Fetched, *, strict_fields: bool = False, fields: frozenset[str] | None = None
+) -> tuple[CheckResult, Any]:
     """One answer -> its outcome (and the parsed body, for paging)."""
     result = CheckResult(
         account=case.account.label,
@@ -74,6 +111,9 @@ def judge(case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
         return result, None
     body, unreadable = fetched.json()
     result.message = truto_message(body)
+    result.request_id = request_id(response.headers)
+    if unreadable is not None:
+        result.snippet = bytes(response.content[:SNIPPET_BYTES]).decode("utf-8", "replace")
     status = response.status_code
     if status >= 500 or status == 429:
         result.outcome, result.failure = Outcome.ERRORED, fetched.failure or Failure.UNAVAILABLE
@@ -86,14 +126,64 @@ def judge(case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
     exchange = Exchange.from_url(case.target, provider=case.account.provider)
     if case.expected_status is not None:
         exchange = Exchange(exchange.endpoint, case.account.provider, expected_status=case.expected_status,
-                            expected_message=case.check.split(" error ", 1)[-1], expected_basis=spec.status_basis,
+                            expected_message=spec.error_case, expected_basis=spec.status_basis,
                             refusal_basis=spec.refusal_basis)  # fmt: skip
     found = check_response(status, response.headers, response.content if unreadable else body, exchange)
     if case.expected_status is None and status != 200:  # a read that should have worked
         found.insert(0, Violation("", "status", f"expected HTTP 200, got {status}", spec.status_basis))
-    result.violations = found
+    result.findings = [classify(locate(v, body), strict_fields, fields) for v in found]
     settle(result, exercised(spec.basis, exchange, found))
     return result, body
+
+
+def request_id(headers: Mapping[str, str]) -> str | None:
+    """The answer's request id (`x-request-id`, `request-id`, `x-amzn-requestid`...), when it has one."""
+    for key, value in headers.items():
+        if key.lower().replace("_", "-").endswith(("request-id", "requestid", "correlation-id")):
+            return str(value)[:200]
+    return None
+
+
+def locate(violation: Violation, body: Any) -> Finding:
+    """Where a finding is, for people: its field path (`created_at`, `interviewers[].id`, `next_cursor`),
+    the id of the interview it is in (the first object with an `id` on the way), the JSON type found."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in violation.pointer.split("/")[1:]]
+    node, record, found = body, None, True
+    for part in parts:
+        if record is None and isinstance(node, dict) and "id" in node:
+            record = node
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            found = False
+            break
+    if record is None and isinstance(node, dict) and "id" in node and found:
+        record = node
+    lead = 0
+    while lead < len(parts) - 1 and (parts[lead] == "result" or parts[lead].isdigit()):
+        lead += 1  # the envelope: /result/3/... is a field of interview 3
+    path = ""
+    for part in parts[lead:]:
+        path += "[]" if part.isdigit() else (f".{part}" if path else part)
+    interview = record.get("id") if isinstance(record, dict) else None
+    return Finding(
+        violation,
+        field=path,
+        interview_id=str(interview) if isinstance(interview, str | int) and not isinstance(interview, bool) else None,
+        value_type=(json_type(node) if found else "absent") if parts else "",
+    )
+
+
+def classify(finding: Finding, strict_fields: bool, fields: frozenset[str] | None) -> Finding:
+    """Additive changes are drift unless --strict-fields; with --fields, findings on other fields too."""
+    if finding.violation.rule == ADDITIVE_RULE and not strict_fields:
+        return replace(finding, kind=FindingKind.NOT_IN_CONTRACT)
+    top = finding.field.split(".", 1)[0].split("[", 1)[0]
+    if fields is not None and top and top not in fields and top in FIELD_BY_NAME:
+        return replace(finding, kind=FindingKind.OUTSIDE_FIELDS)
+    return finding
 
 
 def exercised(bases: tuple[str, ...], exchange: Exchange, found: list[Violation]) -> set[str]:
@@ -103,7 +193,8 @@ def exercised(bases: tuple[str, ...], exchange: Exchange, found: list[Violation]
     if wrong_status:
         return {b for b in wrong_status if is_assumed(b)}
     out = {b for b in bases if is_assumed(b)}
-    if exchange.expected_status is None:
+    unread = any(v.rule == "not-json" for v in found)  # a body that cannot be read tests no shape
+    if exchange.expected_status is None and not unread:
         shape = shape_basis(exchange)
         out |= {shape} if shape else set()
         if exchange.response_format in ("unified", "stream", "debug"):
@@ -148,7 +239,7 @@ class _AccountRun:
     results: list[CheckResult] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    planned: list[tuple[str, str]] = field(default_factory=list)  # (check, instance) still to report
+    planned: list[tuple[str, str]] = field(default_factory=list)  # (check, instance) to report
 
     def unfinished(self, reason: StopReason) -> list[CheckResult]:
         """Errored results for what was planned and has no result (the run stopped first)."""
@@ -219,11 +310,11 @@ class Gate:
 
     def _unusable_probe(self, run: GateRun, account: Account, first: Fetched) -> None:
         """The first page had no usable answer: one errored result; nothing else is sent."""
-        case = Case(account, WALK, f"{WALK} page 1", LIST_PATH, walk_query(account.id, None, self.config.page_size),
+        case = Case(account, WALK, WALK, LIST_PATH, walk_query(account.id, None, self.config.page_size),
                     spec=WALK_CHECK)  # fmt: skip
-        result, _ = judge(case, first)
+        result, _ = self._judge(case, first)
         if result.outcome != Outcome.ERRORED:  # a garbled 200, twice: an availability error on the probe
-            result.outcome, result.failure, result.violations = Outcome.ERRORED, Failure.BROKEN, []
+            result.outcome, result.failure, result.findings = Outcome.ERRORED, Failure.BROKEN, []
             result.error = f"the first page was not JSON twice in a row ({first.error or 'garbled'})"
         run.results.append(result)
         if self.stop.reason is None:
@@ -260,13 +351,16 @@ class Gate:
                 if self.clock.now() - stopped_at >= GRACE:
                     return
 
+    def _judge(self, case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
+        return judge(case, fetched, strict_fields=self.config.strict_fields, fields=self.config.fields)
+
     def _fetch(self, case: Case) -> tuple[CheckResult, Any]:
         fetched = self.client.get(case.target, account=case.account.id)
-        result, body = judge(case, fetched)
+        result, body = self._judge(case, fetched)
         self._note_held(fetched, result)
         if self.observer is not None and result.status == 200 and case.check in OBSERVED_CHECKS:
             assert fetched.response is not None
-            self.observer.add(case.account.provider, body, fetched.response.headers)
+            self.observer.add(case.account.provider, body, fetched.response.headers, case.check)
         return result, body
 
     def _note_held(self, fetched: Fetched, result: CheckResult) -> None:
@@ -275,89 +369,126 @@ class Gate:
                 self._held.setdefault(id(fetched.outage), []).append(f"[{result.account}] {result.name}")
 
     def _account(self, account: Account, first: Fetched, out: _AccountRun) -> None:
+        """The account's plan: every instance of every chosen check, run or skipped with its reason."""
         checks, left = self.config.selection.split(account.provider)
         out.skipped += [Skipped(account.label, name, why) for name, why in left.items()]
-        walked = self._walk(account, first, WALK in checks, out)
-        get_checks = [c for c in checks if c.startswith("get ")]
-        ids = list(self.config.ids) or sample_ids(walked, self.config.max_ids)
-        stopped = self.stop.reason is not None
-        if not ids and get_checks and not stopped:
-            out.skipped += [Skipped(account.label, name, "no interview ids found by the list walk") for name in
-                            get_checks if " error " not in name]  # fmt: skip
-        cases = build_cases(account, [c for c in checks if c != WALK], ids)
-        out.planned = [(c.check, c.name) for c in cases]
-        if not ids and stopped:  # the walk was cut short: its get checks count as unfinished too
-            out.planned += [(name, name) for name in get_checks if " error " not in name]
-        walked_pages = len(out.results)  # the walk's pages are testcases too: counted alike
-        total = walked_pages + len(cases)
+        slots = self.config.id_slots
+        chosen = set(checks)
+        out.planned = [(c.name, name) for c in checks_for(account.provider) if c.name in chosen
+                       for name in instances(c, slots)]  # fmt: skip
+        walked, walk_failed = self._walk(account, first, WALK in checks, out)
+        ids = list(dict.fromkeys(self.config.ids)) or sample_ids(walked, self.config.max_ids)
+        cases = build_cases(account, [c for c in checks if c != WALK], ids, slots)
+        ran = {r.name for r in out.results} | {c.name for c in cases}
+        for name in plan_names(account.provider, checks, slots):
+            if name not in ran and self.stop.reason is not None:
+                continue  # the run stopped before the walk gave ids: reported as unfinished
+            if name not in ran:  # a get instance without an id: skipped, its name kept
+                reason = SkipReason.FEWER_IDS if ids else SkipReason.NO_IDS
+                detail = f"the list walk read {len(ids)} id(s)"
+                if not ids:
+                    detail = f"list walk failed: {walk_failed}" if walk_failed else "the list walk found no interview"
+                out.skipped.append(Skipped(account.label, name, reason, detail))
+        walked_checks = len(out.results)
+        total = walked_checks + len(cases)
         with _pool(self.config.concurrency) as pool:
-            for done, (result, _) in enumerate(pool.map(self._fetch, cases), start=walked_pages + 1):
+            for done, (result, _) in enumerate(pool.map(self._fetch, cases), start=walked_checks + 1):
                 out.results.append(result)
                 if done % 25 == 0 or done == total:
                     bad = sum(r.outcome != Outcome.PASSED for r in out.results)
                     self._say(f"{account.label}: {done}/{total} checked, {bad} not passed so far")
 
-    def _walk(self, account: Account, first: Fetched, record: bool, out: _AccountRun) -> list[str]:
+    def _walk(self, account: Account, first: Fetched, record: bool, out: _AccountRun) -> tuple[list[str], str | None]:
         """Page through the list from `first`: to the end with --walk-all (at most --page-ceiling
-        pages), else up to --max-pages. Memory grows with the ids kept, not with the pages."""
+        pages), else up to --max-pages; memory grows with the ids kept, not with the pages.
+        The walk is one check of the plan (its pages are progress, not checks): its result gathers
+        every page's findings, and errors when a page had no usable answer. (ids read, why it
+        failed or None)."""
         config = self.config
         if config.ids and not record:
-            return []
+            return [], None
         seen: dict[str, int] = {}
         cursors: set[str] = set()
         cursor: str | None = None
         fetched, page = first, 1
-        while True:
-            query = walk_query(account.id, cursor, config.page_size)
-            case = Case(account, WALK, f"{WALK} page {page}", LIST_PATH, query, spec=WALK_CHECK)
-            result, body = judge(case, fetched)
-            self._note_held(fetched, result)
-            if self.observer is not None and result.status == 200 and page <= config.max_pages:
-                assert fetched.response is not None  # the baseline sees the pages a default run reads
-                self.observer.add(account.provider, body, fetched.response.headers)
-            items = body.get("result") if isinstance(body, dict) else None
-            items = items if isinstance(items, list) else []
-            page_ids = [str(i["id"]) for i in items if isinstance(i, dict) and "id" in i]
-            extra = [
-                Violation(f"/result/{n}/id", "paging", f"id {i!r} was already on page {seen[i]}")
-                for n, i in enumerate(page_ids)
-                if config.walk_all and i in seen
-            ]
-            next_cursor = body.get("next_cursor") if isinstance(body, dict) else None
-            del body, items
-            if isinstance(next_cursor, str) and next_cursor in cursors:
-                extra.append(Violation("/next_cursor", "paging", "a cursor already followed came back: no end"))
-            if extra:
-                result.violations += extra
-                if result.outcome != Outcome.ERRORED:
-                    settle(result, {*result.confirmed, *result.contradicted})
-            if record:
-                out.results.append(result)
-            for i in page_ids:
-                seen.setdefault(i, page)
-            if (page > 1 or next_cursor) and (page <= 10 or page % 50 == 0):
-                self._say(f"{account.label}: list page {page}, {len(seen)} ids so far")
-            if not isinstance(next_cursor, str) or not next_cursor or next_cursor in cursors:
-                if result.outcome == Outcome.ERRORED and self.stop.reason is None:
-                    out.notes.append(f"{account.label}: the list walk stopped at page {page}: {result.error}")
-                return list(seen)
-            if not config.walk_all and page >= config.max_pages:
-                out.notes.append(
-                    f"{account.label}: the list walk stopped at the cap of {config.max_pages} page(s) of "
-                    f"{config.page_size} ({len(seen)} ids); more pages exist (--walk-all reads to the end)"
+        walk: CheckResult | None = None
+        try:
+            while True:
+                query = walk_query(account.id, cursor, config.page_size)
+                case = Case(account, WALK, WALK, LIST_PATH, query, spec=WALK_CHECK)
+                result, body = self._judge(case, fetched)
+                self._note_held(fetched, result)
+                walk = result if walk is None else _joined(walk, result)
+                if self.observer is not None and result.status == 200 and page <= config.max_pages:
+                    assert fetched.response is not None  # the baseline sees the pages a default run reads
+                    self.observer.add(account.provider, body, fetched.response.headers, WALK)
+                items = body.get("result") if isinstance(body, dict) else None
+                items = items if isinstance(items, list) else []
+                page_ids = [str(i["id"]) for i in items if isinstance(i, dict) and "id" in i]
+                extra = [
+                    Violation(f"/result/{n}/id", "paging", f"id {i!r} was already on page {seen[i]}")
+                    for n, i in enumerate(page_ids)
+                    if config.walk_all and i in seen
+                ]
+                next_cursor = body.get("next_cursor") if isinstance(body, dict) else None
+                if isinstance(next_cursor, str) and next_cursor in cursors:
+                    extra.append(Violation("/next_cursor", "paging", "a cursor already followed came back: no end"))
+                if extra and walk.outcome != Outcome.ERRORED:
+                    walk.url = walk.url if walk.violations else result.url
+                    walk.findings += [locate(v, body) for v in extra]
+                    settle(walk, {*walk.confirmed, *walk.contradicted})
+                for i in page_ids:
+                    seen.setdefault(i, page)
+                if (page > 1 or next_cursor) and (page <= 10 or page % 50 == 0):
+                    self._say(f"{account.label}: list page {page}, {len(seen)} ids so far")
+                if result.outcome == Outcome.ERRORED:
+                    why = f"page {page}: {result.error}"
+                    walk.error = why
+                    if self.stop.reason is None:
+                        out.notes.append(f"{account.label}: the list walk stopped at {why}")
+                    return list(seen), why
+                if not isinstance(next_cursor, str) or not next_cursor or next_cursor in cursors:
+                    return list(seen), None
+                if not config.walk_all and page >= config.max_pages:
+                    out.notes.append(
+                        f"{account.label}: the list walk stopped at the cap of {config.max_pages} page(s) of "
+                        f"{config.page_size} ({len(seen)} ids); more pages exist (--walk-all reads to the end)"
+                    )
+                    return list(seen), None
+                if config.page_ceiling and page >= config.page_ceiling:
+                    out.notes.append(
+                        f"{account.label}: the list walk stopped at --page-ceiling {config.page_ceiling} pages "
+                        f"({len(seen)} ids); more pages exist (--page-ceiling 0 reads without a ceiling)"
+                    )
+                    return list(seen), None
+                cursors.add(next_cursor)
+                cursor, page = next_cursor, page + 1
+                fetched = self.client.get(
+                    f"{LIST_PATH}?{walk_query(account.id, cursor, config.page_size)}", account=account.id
                 )
-                return list(seen)
-            if config.page_ceiling and page >= config.page_ceiling:
-                out.notes.append(
-                    f"{account.label}: the list walk stopped at --page-ceiling {config.page_ceiling} pages "
-                    f"({len(seen)} ids); more pages exist (--page-ceiling 0 reads without a ceiling)"
-                )
-                return list(seen)
-            cursors.add(next_cursor)
-            cursor, page = next_cursor, page + 1
-            fetched = self.client.get(
-                f"{LIST_PATH}?{walk_query(account.id, cursor, config.page_size)}", account=account.id
-            )
+        finally:
+            if record and walk is not None:
+                walk.pages = page
+                out.results.insert(0, walk)
+
+
+def _joined(walk: CheckResult, page: CheckResult) -> CheckResult:
+    """The walk so far with one more page: its findings added, its outcome the worse of the two; the
+    URL (and so the reproduce command) is the first page with a violation."""
+    if page.violations and not walk.violations:
+        walk.url, walk.status = page.url, page.status
+    walk.findings += page.findings
+    walk.seconds += page.seconds
+    walk.attempts += page.attempts
+    walk.throttled += page.throttled
+    walk.rate_limit_wait += page.rate_limit_wait
+    if page.outcome == Outcome.ERRORED:
+        walk.outcome, walk.status, walk.url, walk.failure = Outcome.ERRORED, page.status, page.url, page.failure
+        walk.message, walk.snippet, walk.request_id = page.message, page.snippet, page.request_id
+        return walk
+    if walk.outcome != Outcome.ERRORED:
+        settle(walk, {*walk.confirmed, *walk.contradicted, *page.confirmed})
+    return walk
 
 
 def usable(fetched: Fetched) -> bool:

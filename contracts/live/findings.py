@@ -1,0 +1,138 @@
+"""Findings for people on call: grouped by rule and field, and each failed check with what it takes
+to look into it (a command that reproduces it, Truto's message, the start of a body that is not
+JSON, the request id).
+
+A group never shows a value of a record: the rule, the field, how many findings in how many checks,
+the first three interview ids, the JSON types found. The reproduce command names the token's
+environment variable (`--token-env`), never the token.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from contracts.live.results import CheckResult, Finding, FindingKind, Outcome
+
+IDS_SHOWN = 3
+"""Interview ids named per group."""
+
+
+@dataclass
+class Group:
+    """The findings of one rule on one field of one account."""
+
+    account: str
+    provider: str
+    rule: str
+    field: str
+    basis: str
+    kind: FindingKind
+    count: int = 0
+    checks: set[str] = dataclasses.field(default_factory=set)
+    interview_ids: list[str] = dataclasses.field(default_factory=list)
+    types: set[str] = dataclasses.field(default_factory=set)
+    example: str = ""
+    """For a finding on the answer itself (status, content type, envelope), its message: it holds no
+    value of a record."""
+
+    @property
+    def where(self) -> str:
+        return f"`{self.field}`" if self.field else "the answer"
+
+    def line(self) -> str:
+        ids = f"; e.g. {self.example}" if self.example else ""
+        ids += f"; interviews {', '.join(self.interview_ids)}" if self.interview_ids else ""
+        found = f"; found {'/'.join(sorted(self.types))}" if self.types else ""
+        checks = len(self.checks)
+        return (f"[{self.account}] {self.rule} on {self.where}: {self.count} finding(s) in {checks} check(s)"
+                f"{ids}{found} [{self.basis}]")  # fmt: skip
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "account": self.account,
+            "provider": self.provider,
+            "rule": self.rule,
+            "field": self.field,
+            "basis": self.basis,
+            "kind": self.kind.value,
+            "count": self.count,
+            "checks": len(self.checks),
+            "interview_ids": self.interview_ids,
+            "types": sorted(self.types),
+            "example": self.example,
+        }
+
+
+def group_findings(results: Iterable[CheckResult], *, kind: FindingKind, outcome: Outcome | None = None) -> list[Group]:
+    """Findings of `kind` (of results with `outcome`, when given), grouped by account, rule and field,
+    in the order first seen."""
+    groups: dict[tuple[str, str, str, str], Group] = {}
+    for result in results:
+        if outcome is not None and result.outcome != outcome:
+            continue
+        for finding in result.findings:
+            if finding.kind is not kind:
+                continue
+            v = finding.violation
+            key = (result.account, v.rule, finding.field, v.basis)
+            group = groups.get(key)
+            if group is None:
+                example = v.message if not finding.field else ""
+                group = groups[key] = Group(result.account, result.provider, v.rule, finding.field, v.basis, kind,
+                                            example=example)  # fmt: skip
+            _add(group, result, finding)
+    return list(groups.values())
+
+
+def _add(group: Group, result: CheckResult, finding: Finding) -> None:
+    group.count += 1
+    group.checks.add(result.name)
+    known = group.interview_ids
+    if finding.interview_id is not None and finding.interview_id not in known and len(known) < IDS_SHOWN:
+        known.append(finding.interview_id)
+    if finding.value_type:
+        group.types.add(finding.value_type)
+
+
+def reproduce(result: CheckResult, token_env: str) -> str:
+    """A shell command that sends the same request: the token from its variable, never its value."""
+    auth = f'"Authorization: Bearer ${{{token_env}}}"'
+    return f"curl -sS -i -H {auth} {shlex.quote(result.url)}"
+
+
+def request_line(result: CheckResult, base_url: str = "") -> str:
+    url = result.url[len(base_url) :] if base_url and result.url.startswith(base_url) else result.url
+    answer = str(result.status) if result.status is not None else "no answer"
+    pages = f" ({result.pages} pages)" if result.pages > 1 else ""
+    return f"{result.method} {url} -> {answer}{pages}"
+
+
+def evidence(result: CheckResult, token_env: str) -> list[str]:
+    """What a failed check carries besides its findings: the error, Truto's message, the start of a
+    body that is not JSON, the request id, the rate-limit waits, the reproduce command."""
+    lines = []
+    if result.error:
+        lines.append(f"error: {result.error}")
+    if result.message:
+        lines.append(f"Truto's message: {result.message}")
+    if result.snippet:
+        lines.append(f"body (first {len(result.snippet.encode())} bytes, not JSON): {result.snippet!r}")
+    if result.request_id:
+        lines.append(f"request id: {result.request_id}")
+    if result.rate_limit_wait or result.throttled:
+        lines.append(f"waited {result.rate_limit_wait:.1f} s for the rate limit ({result.throttled} answer(s) 429)")
+    lines.append(f"reproduce: {reproduce(result, token_env)}")
+    return lines
+
+
+def finding_line(finding: Finding) -> str:
+    """One finding with where it is: `/result/3/created_at: ... [required] (interview 102, found absent)`."""
+    where = []
+    if finding.interview_id is not None:
+        where.append(f"interview {finding.interview_id}")
+    if finding.value_type:
+        where.append(f"found {finding.value_type}")
+    return f"{finding.violation}" + (f" ({', '.join(where)})" if where else "")
