@@ -21,8 +21,8 @@ from typing import Any, NoReturn, TextIO
 from contracts.checker import ADDITIVE_RULE, Violation, validate_interview
 from contracts.fields import FIELD_NAMES, PROVIDERS
 from contracts.jsontext import load_json
-from contracts.live import baseline, options
-from contracts.live.clock import SYSTEM_CLOCK, Clock
+from contracts.live import availability, baseline, options
+from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
 from contracts.live.masking import Redactor
 from contracts.live.matrix import Selection, unmatched_patterns
 from contracts.live.record_summary import summary_lines
@@ -31,6 +31,7 @@ from contracts.live.recording import check_out_folder
 from contracts.live.report import json_report, junit_xml, print_summary, write_text
 from contracts.live.results import ExitCode
 from contracts.live.runner import GateConfig, run_gate
+from contracts.live.signals import SIGNALS
 from contracts.openapi import openapi_document
 from contracts.schema import interview_schema
 
@@ -360,6 +361,9 @@ def _connection(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, 
         "timeout": args.timeout,
         "retry": options.retry_policy(args),
         "rate_limit": args.rate_limit,
+        "max_body": args.max_body,
+        "deadline": args.deadline,
+        "page_ceiling": args.page_ceiling,
     }
 
 
@@ -385,7 +389,9 @@ def gate_command(
         return ExitCode.USAGE
     redact = Redactor(config.token)
     observer = baseline.Observer()
-    run = run_gate(config, progress=err, observer=observer, clock=clock)
+    stop = Stop(clock, config.deadline)
+    SIGNALS.attach(stop, "gate")
+    run = run_gate(config, progress=err, observer=observer, clock=clock, stop=stop)
     run.fail_on_drift, run.strict_assumptions = args.fail_on_drift, args.strict_assumptions
     run.strict_fields, run.token_env, run.shard = args.strict_fields, args.token_env, args.shard
     observed = baseline.with_plan(
@@ -398,7 +404,7 @@ def gate_command(
         run.notes.append(f"first night: {args.baseline} does not exist yet; this run starts the baseline, no drift")
     print_summary(run, out, redact, config.base_url)
     problems = []
-    if args.save_baseline and run.fatal is None:
+    if args.save_baseline and run.fatal is None and run.stopped is None:
         problems.append(write_text(args.save_baseline, baseline.dumps(observed)))
     if args.junit_xml:
         problems.append(write_text(args.junit_xml, junit_xml(run, redact)))
@@ -408,6 +414,12 @@ def gate_command(
         print(f"gate: {redact(problem)}", file=err)
     if run.fatal:
         print(f"gate: {redact(run.fatal)}", file=err)
+    if run.stopped is not None:
+        print(f"gate: {availability.stopped_line(run)}" + (
+            f"; --save-baseline {args.save_baseline} not written (the run is incomplete)" if args.save_baseline
+            else ""), file=err)  # fmt: skip
+    if run.stopped is StopReason.INTERRUPTED:
+        return run.exit_code  # 128 + the signal, whatever else happened: the reports carry the findings
     return ExitCode.USAGE if any(problems) else run.exit_code
 
 
@@ -482,6 +494,8 @@ def _interrupted(command: str) -> NoReturn:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the process's own command line: its stop signals are ours to handle
+        SIGNALS.install()
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
@@ -490,6 +504,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         _interrupted(args.command)
+    if SIGNALS.stopped:  # requests still in flight in worker threads are not waited for
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
     return code
 
 

@@ -393,7 +393,8 @@ class ApiClient:
         if isinstance(permit, TooLong):
             out.response, out.failure = None, Failure.RATE_LIMIT
             out.error = (f"the rate limit asks to wait {permit.seconds:.0f} s ({permit.why}), more than the "
-                         f"{max(left, 0):.0f} s left of --retry-budget; nothing more is sent for this account")  # fmt: skip
+                         f"{max(left, 0):.0f} s left of --retry-budget; nothing more is sent for this "
+                         "account")  # fmt: skip
             return False, None
         out.rate_limit_wait += permit.waited
         return True, permit
@@ -493,4 +494,3 @@ def other_page(response: httpx.Response) -> bool:
     if kinds and not any("json" in k for k in kinds):
         return True
     return response.content.lstrip()[:1] == b"<"
-

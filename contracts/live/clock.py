@@ -59,7 +59,7 @@ class Stop:
 
     def interrupt(self, signum: int) -> None:
         """A stop signal arrived: nothing more is sent (safe to call from a signal handler)."""
-        if self._reason is None:
+        if self.signal is None:  # a signal outranks a deadline already reached
             self.signal, self._reason = signum, StopReason.INTERRUPTED
         self.event.set()
 
@@ -88,4 +88,3 @@ class Stop:
             else:
                 self.clock.sleep(min(left, SLICE))
         return False
-

@@ -73,9 +73,9 @@ class _Key:
         if window is not None and len(self.done) + self.in_flight >= window.requests:
             out = self.done[0] + window.seconds - now if self.done else POLL_SECONDS
             why = f"a limit of {window.requests} request(s) per {window.seconds:g} s"
-        if self.server_remaining is not None and now < self.server_reset_at and self.server_remaining <= 0:
-            if self.server_reset_at - now > out:
-                out, why = self.server_reset_at - now, self.blocked_by or "ratelimit-remaining: 0 until ratelimit-reset"
+        spent = self.server_remaining is not None and self.server_remaining <= 0
+        if spent and now < self.server_reset_at and self.server_reset_at - now > out:
+            out, why = self.server_reset_at - now, self.blocked_by or "ratelimit-remaining: 0 until ratelimit-reset"
         return out, why
 
 

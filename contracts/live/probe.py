@@ -56,8 +56,10 @@ def probe_problem(fetched: Fetched, account: Account, base_url: str) -> str | No
         return f"the token may not read account {account.label} ({account.id}) (HTTP 403{said})"
     if 300 <= status < 400:
         where = fetched.response.headers.get("location") or "no Location header"
-        return (f"GET {LIST_PATH} at {base_url} answered {status}, a redirect to {where}; redirects are not "
-                "followed (the token never goes to another host): give the API's own root as --base-url")
+        return (
+            f"GET {LIST_PATH} at {base_url} answered {status}, a redirect to {where}; redirects are not "
+            "followed (the token never goes to another host): give the API's own root as --base-url"
+        )
     if status == 200 and unreadable is not None and not other_page(fetched.response):
         return None  # a garbled answer (not JSON, cut short): availability, not configuration
     if unreadable is not None or not isinstance(body, dict):

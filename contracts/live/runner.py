@@ -48,7 +48,7 @@ from contracts.live.results import (
 )
 from contracts.params import LIST_PATH
 from contracts.query import encode_query
-from contracts.responses import Exchange, check_response, parse_body, shape_basis
+from contracts.responses import Exchange, check_response, shape_basis
 
 OBSERVED_CHECKS = (WALK, "list format=unified", "get format=unified")
 """Checks whose answers are whole unified records: the drift baseline is built from them."""
@@ -246,8 +246,9 @@ class _AccountRun:
         done = {r.name for r in list(self.results)}
         failure = UNSENT[reason]
         error = "interrupted" if reason is StopReason.INTERRUPTED else "not run: deadline"
-        return [CheckResult(self.account.label, self.account.provider, check, name, "", Outcome.ERRORED,
-                            error=error, failure=failure) for check, name in self.planned if name not in done]  # fmt: skip
+        label, provider = self.account.label, self.account.provider
+        return [CheckResult(label, provider, check, name, "", Outcome.ERRORED, error=error, failure=failure)
+                for check, name in self.planned if name not in done]  # fmt: skip
 
 
 class Gate:
