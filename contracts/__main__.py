@@ -459,8 +459,12 @@ def record_command(
     if not config.redact:
         print(f"record: warning: --no-redact: {args.out} will hold personal data as received; "
               "do not commit or share it", file=err)  # fmt: skip
-    run = run_recording(config, progress=err, clock=clock)
+    stop = Stop(clock, config.deadline)
+    SIGNALS.attach(stop, "record")
+    run = run_recording(config, progress=err, clock=clock, stop=stop, out=args.out)
     if run.fatal is not None:
+        if run.recording.sink is not None:
+            run.recording.sink.discard()
         print(f"record: {redact(run.fatal)} (nothing was written)", file=err)
         return run.exit_code
     try:
@@ -472,7 +476,10 @@ def record_command(
         print(redact(line), file=out)
     for line in run.notes + run.partial:
         print(redact(f"note: {line}"), file=out)
-    if run.partial:
+    if run.stopped is not None:
+        print(f"PARTIAL: the recording was stopped ({run.stopped.value}); {args.out} holds what was read, "
+              "marked partial in agreement.json.", file=out)  # fmt: skip
+    elif run.partial:
         print(f"Partly recorded: {len(run.partial)} account(s) stopped early (the API was unavailable).", file=out)
     return run.exit_code
 
