@@ -473,9 +473,10 @@ class ApiClient:
             if waited is None and response.headers.get("retry-after") is not None and self.pacer is not None:
                 self.pacer.unreadable.setdefault("retry-after", response.headers["retry-after"][:40])
             return waited if waited is not None else self.retry.delay(out.attempts, self.rng)
-        if response.status_code == 200 and garbled_tries == 0 and self._garbled(out):
-            out.garbled = True
-            return self.retry.delay(out.attempts, self.rng)
+        if response.status_code == 200:
+            out.garbled = self._garbled(out)
+            if out.garbled and garbled_tries == 0:  # once: twice in a row, the caller judges it
+                return self.retry.delay(out.attempts, self.rng)
         return None
 
     @staticmethod
