@@ -9,6 +9,7 @@ independently deflated block (a full flush) of 1 MiB of zeros.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -145,10 +146,8 @@ def _rewritten(app: WSGI, environ: dict[str, Any], start_response: Callable[...,
         captured.update(status=status, headers=headers)
 
     body = b"".join(app(environ, capture))
-    try:
+    with contextlib.suppress(ValueError):
         body = json.dumps(rewrite(json.loads(body))).encode()
-    except ValueError:
-        pass
     headers = [(k, v) for k, v in captured["headers"] if k.lower() not in ("content-length", "transfer-encoding")]
     start_response(captured["status"], [*headers, ("Content-Length", str(len(body)))])
     return [body]
