@@ -95,7 +95,7 @@ def test_a_2_gib_body_or_a_gzip_bomb_is_too_large_and_memory_stays_low(
 def test_max_body_takes_a_size(server: LiveServer, tmp_path: Path) -> None:
     serve(server, "huge")
     ran = gate(server, tmp_path, *CEIPAL, *ONE_CHECK, "--max-body", "512KiB")
-    assert ran.code == 3 and "response too large (> 0.5 MiB, --max-body)" in ran.out
+    assert ran.code == 3 and "response too large (> 512 KiB, --max-body)" in ran.out
 
 
 # --- waits ---------------------------------------------------------------------------------------------

@@ -137,6 +137,14 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
 
 
+def size_text(size: int) -> str:
+    """`32 MiB`, `512 KiB`, `100 B`: a size as a person reads it."""
+    for unit, factor in (("GiB", 1024 * MiB), ("MiB", MiB), ("KiB", 1024)):
+        if size >= factor:
+            return f"{size / factor:g} {unit}"
+    return f"{size} B"
+
+
 class _TooLarge(Exception):
     pass
 
@@ -415,7 +423,7 @@ class ApiClient:
             ) from None
         except _TooLarge:
             out.response, out.failure = None, Failure.TOO_LARGE
-            out.error = f"response too large (> {self.max_body / MiB:g} MiB, --max-body)"
+            out.error = f"response too large (> {size_text(self.max_body)}, --max-body)"
             return None
         except (httpx.HTTPError, httpx.StreamError) as exc:
             if self.stop.reason is not None:
