@@ -14,6 +14,8 @@ from typing import Protocol
 
 SLICE = 0.25
 """The longest a wait or a socket read goes without looking at the `Stop`."""
+GRACE = 1.0
+"""Seconds a stopped run waits for requests in flight before it reports without them."""
 
 
 class Clock(Protocol):

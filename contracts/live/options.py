@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from contracts.limits import RateLimit
 from contracts.live.accounts import Account, AccountError, label_accounts, parse_account_args, read_accounts_file
-from contracts.live.client import DEFAULT_MAX_BODY, MiB, RetryPolicy
+from contracts.live.body import MiB
+from contracts.live.client import DEFAULT_MAX_BODY, RetryPolicy
 from contracts.live.masking import mask_userinfo
 from contracts.tokens import token_problem
 

@@ -21,7 +21,8 @@ from typing import Any
 
 from contracts.accounts import Account
 from contracts.fields import FIELDS, PROVIDERS
-from contracts.live.client import Fetched, other_page
+from contracts.live.body import other_page
+from contracts.live.client import Fetched
 from contracts.params import LIST_PATH
 from contracts.providers import provider_module
 
@@ -117,3 +118,10 @@ def id_problem(fetched: Fetched, account: Account, interview_id: str) -> str | N
     body, _ = fetched.json()
     said = f": {message}" if (message := truto_message(body)) else ""
     return f"--id {interview_id!r}: account {account.label} ({account.id}) has no such interview (HTTP 404{said})"
+
+
+def usable(fetched: Fetched) -> bool:
+    """An answer a run can go on from: not a transport failure, a 5xx, a 429 or a garbled 200."""
+    status = fetched.status
+    garbled = fetched.garbled and fetched.json()[1] is not None
+    return status is not None and status < 500 and status != 429 and not (status == 200 and garbled)

@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from contracts.accounts import Account
-from contracts.live.client import ApiClient, Connection, Fetched, LocalRequestError
-from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
+from contracts.live.client import FINAL, ApiClient, Connection, Fetched, LocalRequestError
+from contracts.live.clock import GRACE, SYSTEM_CLOCK, Clock, Stop, StopReason
 from contracts.live.masking import Redactor as TokenRedactor
 from contracts.live.matrix import walk_query
 from contracts.live.probe import probe_problem, truto_message
+from contracts.live.progress import say_to
 from contracts.live.recording import Recording
 from contracts.live.results import ExitCode
-from contracts.live.runner import FINAL, GRACE, say_to
 from contracts.params import LIST_PATH
 
 

@@ -20,8 +20,8 @@ from contracts.basis import is_assumed
 from contracts.checker import ADDITIVE_RULE, Violation
 from contracts.fields import FIELD_BY_NAME
 from contracts.live.baseline import Observer, json_type
-from contracts.live.client import ApiClient, Connection, Failure, Fetched, LocalRequestError
-from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
+from contracts.live.client import FINAL, ApiClient, Connection, Failure, Fetched, LocalRequestError
+from contracts.live.clock import GRACE, SYSTEM_CLOCK, Clock, Stop, StopReason
 from contracts.live.matrix import (
     WALK,
     WALK_CHECK,
@@ -35,7 +35,8 @@ from contracts.live.matrix import (
     sample_ids,
     walk_query,
 )
-from contracts.live.probe import id_problem, probe_problem, truto_message
+from contracts.live.probe import id_problem, probe_problem, truto_message, usable
+from contracts.live.progress import say_to
 from contracts.live.results import (
     CheckResult,
     Finding,
@@ -52,12 +53,7 @@ from contracts.responses import Exchange, check_response, shape_basis
 
 OBSERVED_CHECKS = (WALK, "list format=unified", "get format=unified")
 """Checks whose answers are whole unified records: the drift baseline is built from them."""
-_PRINTING = threading.Lock()
-GRACE = 1.0
-"""Seconds a stopped run waits for requests in flight before it reports without them."""
 UNSENT = {StopReason.INTERRUPTED: Failure.INTERRUPTED, StopReason.DEADLINE: Failure.DEADLINE}
-FINAL = frozenset(Failure) - {Failure.UNAVAILABLE, Failure.BROKEN, Failure.CONNECT}
-"""Failures whose message says all (no attempt count appended)."""
 
 
 @dataclass(frozen=True)
@@ -490,29 +486,6 @@ def _joined(walk: CheckResult, page: CheckResult) -> CheckResult:
     if walk.outcome != Outcome.ERRORED:
         settle(walk, {*walk.confirmed, *walk.contradicted, *page.confirmed})
     return walk
-
-
-def usable(fetched: Fetched) -> bool:
-    """An answer the run can go on from: not a transport failure, 5xx, 429 or garbled 200."""
-    status = fetched.status
-    return status is not None and status < 500 and status != 429 and not (status == 200 and garbled(fetched))
-
-
-def garbled(fetched: Fetched) -> bool:
-    return fetched.garbled and fetched.json()[1] is not None
-
-
-def say_to(progress: TextIO | None, prefix: str) -> Callable[[str], None]:
-    """A progress printer: one whole line per write, so lines of concurrent accounts never run together."""
-    if progress is None:
-        return lambda line: None
-
-    def say(line: str) -> None:
-        with _PRINTING:
-            progress.write(f"{prefix}{line}\n")
-            progress.flush()
-
-    return say
 
 
 def run_gate(
