@@ -179,9 +179,10 @@ def environment(token: str = TOKEN) -> dict[str, str]:
     return {**env, "TRUTO_API_TOKEN": token, "PYTHONUNBUFFERED": "1"}
 
 
-def run_cli(args: list[str], tmp: Path, *, measure: bool = False, stop: tuple[float, int] | None = None,
+def run_cli(args: list[str], tmp: Path, *, measure: bool = False, stop: tuple[str, int] | None = None,
             timeout: float = 60.0) -> Ran:  # fmt: skip
-    """Run `python -m contracts ARGS`; `measure`: its peak RSS; `stop`: (after seconds, signal) sent."""
+    """Run `python -m contracts ARGS`; `measure`: its peak RSS; `stop`: (text, signal): the signal is
+    sent once its stderr shows `text` (the run is under way, whatever the machine's load)."""
     command = [sys.executable, "-m", "contracts", *args]
     if measure:
         command = [sys.executable, "-c", _MEASURED, *command]
@@ -192,11 +193,13 @@ def run_cli(args: list[str], tmp: Path, *, measure: bool = False, stop: tuple[fl
         signalled: float | None = None
         try:
             if stop is not None:
-                try:
-                    process.wait(stop[0])
-                except subprocess.TimeoutExpired:
-                    process.send_signal(stop[1])
-                    signalled = time.monotonic()
+                give_up = time.monotonic() + timeout
+                while process.poll() is None and time.monotonic() < give_up:
+                    if stop[0] in err_path.read_text():
+                        process.send_signal(stop[1])
+                        signalled = time.monotonic()
+                        break
+                    time.sleep(0.05)
             code = process.wait(timeout)
         finally:
             if process.poll() is None:

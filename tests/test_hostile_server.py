@@ -208,10 +208,10 @@ def test_a_redirect_names_its_location(server: LiveServer, tmp_path: Path) -> No
 def test_a_stop_signal_mid_run_writes_every_report(
     sig: signal.Signals, code: int, server: LiveServer, tmp_path: Path
 ) -> None:
-    serve(server, "none", latency_ms=300)
+    serve(server, "none", latency_ms=100)
     js, junit = tmp_path / "gate.json", tmp_path / "gate.xml"
     ran = gate(server, tmp_path, *CEIPAL, "--account", f"pinpoint={PINPOINT_ACCOUNT}", "--concurrency", "1",
-               "--json-report", str(js), "--junit-xml", str(junit), stop=(4.0, sig))  # fmt: skip
+               "--json-report", str(js), "--junit-xml", str(junit), stop=("checked", sig))  # fmt: skip
     assert ran.code == code, ran.out + ran.err
     assert ran.signalled_for is not None and ran.signalled_for < 2.0
     document = report(js)
@@ -237,7 +237,8 @@ def test_the_deadline_reports_what_is_unfinished_and_exits_by_precedence(server:
 def test_a_stop_signal_stops_the_recorder_with_a_partial_folder(server: LiveServer, tmp_path: Path) -> None:
     serve(server, "endless", seconds=0.2)
     out = tmp_path / "rec"
-    ran = run_cli(["record", "--base-url", server.url, *CEIPAL, "--out", str(out)], tmp_path, stop=(3.0, SIGINT))
+    ran = run_cli(["record", "--base-url", server.url, *CEIPAL, "--out", str(out)], tmp_path,
+                  stop=("page 3,", SIGINT))  # fmt: skip
     assert ran.code == 130, ran.out + ran.err
     assert ran.signalled_for is not None and ran.signalled_for < 2.0
     agreement = json.loads((out / "agreement.json").read_text())
