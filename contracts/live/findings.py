@@ -67,9 +67,9 @@ class Group:
 
 
 def group_findings(results: Iterable[CheckResult], *, kind: FindingKind, outcome: Outcome | None = None) -> list[Group]:
-    """Findings of `kind` (of results with `outcome`, when given), grouped by account, rule and field,
-    in the order first seen."""
-    groups: dict[tuple[str, str, str, str], Group] = {}
+    """Findings of `kind` (of results with `outcome`, when given), grouped by account, rule, field and
+    basis (and, on the answer itself, by message), in the order first seen."""
+    groups: dict[tuple[str, str, str, str, str], Group] = {}
     for result in results:
         if outcome is not None and result.outcome != outcome:
             continue
@@ -77,10 +77,10 @@ def group_findings(results: Iterable[CheckResult], *, kind: FindingKind, outcome
             if finding.kind is not kind:
                 continue
             v = finding.violation
-            key = (result.account, v.rule, finding.field, v.basis)
+            example = v.message if not finding.field else ""  # on the answer itself: no record value in it
+            key = (result.account, v.rule, finding.field, v.basis, example)
             group = groups.get(key)
             if group is None:
-                example = v.message if not finding.field else ""
                 group = groups[key] = Group(result.account, result.provider, v.rule, finding.field, v.basis, kind,
                                             example=example)  # fmt: skip
             _add(group, result, finding)
