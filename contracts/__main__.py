@@ -3,8 +3,10 @@ record an account.
 
 Exit codes: 0 conforms (findings resting only on assumptions are unconfirmed, not violations, unless
 --strict-assumptions), 1 violations (or unreadable input), 2 bad usage; the gate adds 3 (some
-checks had no usable answer: the API was unavailable, not wrong); 130 stopped by Ctrl-C. `record`: 0 recorded and the
-kit's mapping agrees, 1 recorded with disagreements, 2 usage or connection, 3 partly recorded.
+checks had no usable answer: the API was unavailable, not wrong); 130 / 143 stopped by SIGINT /
+SIGTERM (the gate still writes its reports, the recorder its partial folder). `record`: 0 recorded
+and the kit's mapping agrees, 1 recorded with disagreements, 2 usage or connection, 3 partly
+recorded.
 """
 
 from __future__ import annotations
@@ -489,7 +491,8 @@ INTERRUPTED = 130
 
 
 def _interrupted(command: str) -> NoReturn:
-    """One line, then out at once: requests still in flight in worker threads are not waited for
+    """A KeyboardInterrupt (only when `main` runs without the stop-signal handler, i.e. called with
+    `argv` from Python): one line, then out at once: requests still in flight in worker threads are not waited for
     (their timeouts and retries could take a minute), and no report is left half written (reports
     are written whole or not at all, see `write_text`)."""
     with contextlib.suppress(Exception):
