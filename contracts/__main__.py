@@ -3,8 +3,10 @@ record an account.
 
 Exit codes: 0 conforms (findings resting only on assumptions are unconfirmed, not violations, unless
 --strict-assumptions), 1 violations (or unreadable input), 2 bad usage; the gate adds 3 (some
-checks had no usable answer: the API was unavailable, not wrong); 130 stopped by Ctrl-C. `record`: 0 recorded and the
-kit's mapping agrees, 1 recorded with disagreements, 2 usage or connection, 3 partly recorded.
+checks had no usable answer: the API was unavailable, not wrong); 130 / 143 stopped by SIGINT /
+SIGTERM (the gate still writes its reports, the recorder its partial folder). `record`: 0 recorded
+and the kit's mapping agrees, 1 recorded with disagreements, 2 usage or connection, 3 partly
+recorded.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from typing import Any, NoReturn, TextIO
 from contracts.checker import ADDITIVE_RULE, Violation, validate_interview
 from contracts.fields import FIELD_NAMES, PROVIDERS
 from contracts.jsontext import load_json
-from contracts.live import baseline, options
-from contracts.live.clock import SYSTEM_CLOCK, Clock
+from contracts.live import availability, baseline, options
+from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
 from contracts.live.files import write_text
 from contracts.live.masking import Redactor
 from contracts.live.matrix import Selection, unmatched_patterns
@@ -32,6 +34,7 @@ from contracts.live.recording import check_out_folder
 from contracts.live.report import json_report, junit_xml, print_summary
 from contracts.live.results import ExitCode
 from contracts.live.runner import GateConfig, run_gate
+from contracts.live.signals import SIGNALS
 from contracts.openapi import openapi_document
 from contracts.schema import interview_schema
 
@@ -299,6 +302,9 @@ def _connection(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, 
         "timeout": args.timeout,
         "retry": options.retry_policy(args),
         "rate_limit": args.rate_limit,
+        "max_body": args.max_body,
+        "deadline": args.deadline,
+        "page_ceiling": args.page_ceiling,
     }
 
 
@@ -324,7 +330,9 @@ def gate_command(
         return ExitCode.USAGE
     redact = Redactor(config.token)
     observer = baseline.Observer()
-    run = run_gate(config, progress=err, observer=observer, clock=clock)
+    stop = Stop(clock, config.deadline)
+    SIGNALS.attach(stop, "gate")
+    run = run_gate(config, progress=err, observer=observer, clock=clock, stop=stop)
     run.fail_on_drift, run.strict_assumptions = args.fail_on_drift, args.strict_assumptions
     run.strict_fields, run.token_env, run.shard = args.strict_fields, args.token_env, args.shard
     observed = baseline.with_plan(
@@ -337,7 +345,7 @@ def gate_command(
         run.notes.append(f"first night: {args.baseline} does not exist yet; this run starts the baseline, no drift")
     print_summary(run, out, redact, config.base_url)
     problems = []
-    if args.save_baseline and run.fatal is None:
+    if args.save_baseline and run.fatal is None and run.stopped is None:
         problems.append(write_text(args.save_baseline, baseline.dumps(observed)))
         if args.shard[1] > 1 and problems[-1] is None:
             print(f"gate: {args.save_baseline} holds shard {args.shard[0]}/{args.shard[1]}'s part of the baseline; "
@@ -350,6 +358,12 @@ def gate_command(
         print(f"gate: {redact(problem)}", file=err)
     if run.fatal:
         print(f"gate: {redact(run.fatal)}", file=err)
+    if run.stopped is not None:
+        print(f"gate: {availability.stopped_line(run)}" + (
+            f"; --save-baseline {args.save_baseline} not written (the run is incomplete)" if args.save_baseline
+            else ""), file=err)  # fmt: skip
+    if run.stopped is StopReason.INTERRUPTED:
+        return run.exit_code  # 128 + the signal, whatever else happened: the reports carry the findings
     return ExitCode.USAGE if any(problems) else run.exit_code
 
 
@@ -389,8 +403,12 @@ def record_command(
     if not config.redact:
         print(f"record: warning: --no-redact: {args.out} will hold personal data as received; "
               "do not commit or share it", file=err)  # fmt: skip
-    run = run_recording(config, progress=err, clock=clock)
+    stop = Stop(clock, config.deadline)
+    SIGNALS.attach(stop, "record")
+    run = run_recording(config, progress=err, clock=clock, stop=stop, out=args.out)
     if run.fatal is not None:
+        if run.recording.sink is not None:
+            run.recording.sink.discard()
         print(f"record: {redact(run.fatal)} (nothing was written)", file=err)
         return run.exit_code
     try:
@@ -402,7 +420,10 @@ def record_command(
         print(redact(line), file=out)
     for line in run.notes + run.partial:
         print(redact(f"note: {line}"), file=out)
-    if run.partial:
+    if run.stopped is not None:
+        print(f"PARTIAL: the recording was stopped ({run.stopped.value}); {args.out} holds what was read, "
+              "marked partial in agreement.json.", file=out)  # fmt: skip
+    elif run.partial:
         print(f"Partly recorded: {len(run.partial)} account(s) stopped early (the API was unavailable).", file=out)
     return run.exit_code
 
@@ -412,7 +433,8 @@ INTERRUPTED = 130
 
 
 def _interrupted(command: str) -> NoReturn:
-    """One line, then out at once: requests still in flight in worker threads are not waited for
+    """A KeyboardInterrupt (only when `main` runs without the stop-signal handler, i.e. called with
+    `argv` from Python): one line, then out at once: requests still in flight in worker threads are not waited for
     (their timeouts and retries could take a minute), and no report is left half written (reports
     are written whole or not at all, see `write_text`)."""
     with contextlib.suppress(Exception):
@@ -424,6 +446,8 @@ def _interrupted(command: str) -> NoReturn:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the process's own command line: its stop signals are ours to handle
+        SIGNALS.install()
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
@@ -432,6 +456,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         _interrupted(args.command)
+    if SIGNALS.stopped:  # requests still in flight in worker threads are not waited for
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
     return code
 
 

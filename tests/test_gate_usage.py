@@ -142,8 +142,8 @@ def test_a_server_down_at_the_first_probe_is_an_error_not_usage(
     server.app = answer("503 Service Unavailable", b'{"statusCode":503,"error":"Service Unavailable","message":"x"}')  # type: ignore[assignment]
     code, out, _ = gate(["--base-url", server.url, "--account", f"pinpoint={PINPOINT_ACCOUNT}"], capsys,
                         clock=FakeClock())  # fmt: skip
-    assert code == 3 and "the list walk stopped at page 1: HTTP 503" in out
-    assert "Not checked:" in out and "skipped: no interview ids: list walk failed: page 1: HTTP 503" in out
+    assert code == 3 and "error: HTTP 503 (after 4 attempts)" in out
+    assert "pinpoint: the first probe had no usable answer, so nothing else was sent" in out
 
 
 def test_a_server_that_resets_every_connection_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

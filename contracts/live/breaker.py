@@ -1,11 +1,13 @@
 """The outage breaker: when the API stops answering, stop sending, probe it, and tell it once.
 
 Consecutive availability failures (no answer, a cut connection, 502/503/504) across every request of a
-run open the breaker at `threshold`. While it is open, requests wait instead of failing; one of them at
-a time is sent as the probe, at a doubling backoff, for at most `budget` seconds per outage. The first
-answer closes it and the waiting requests go on, so a short outage costs time, not results. An outage
-that outlasts the budget is given up: what waits and what comes after is not sent. Either way the
-run holds one `Outage` (from, to, cause, the checks it held back), which every report shows.
+run open the breaker at `threshold`. While it is open, requests wait instead of failing, and one at a
+time sends the probe: the run's first request, which answered (so a 503 that only some queries get
+is not taken for an outage: the probe answers at once and nothing is recorded). A failed probe makes
+it an outage; probes go on at a doubling backoff for at most `budget` seconds. The first answer
+closes it and the waiting requests go on, so a short outage costs time, not results. An outage that
+outlasts the budget is given up: what waits and what comes after is not sent. Either way the run
+holds one `Outage` (from, to, cause, the checks it held back), which every report shows.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class Breaker:
         self._probing = False
         self._next_probe = 0.0
         self._given_up: Outage | None = None
+        self._confirmed = False  # a probe failed too: the open breaker is an outage
 
     def turn(self, stop: Stop, target: str) -> tuple[Turn, Outage | None]:
         """Wait while the breaker is open; then send, probe, or (given up, stopped) do not send."""
@@ -78,7 +81,7 @@ class Breaker:
                     held = outage
                     outage.held.append(target)
                 now = self.clock.now()
-                if now - outage.started >= self.budget:
+                if now - outage.started >= self.budget and self._confirmed:
                     self._give_up(outage, now)
                     continue
                 if not self._probing and now >= self._next_probe:
@@ -103,9 +106,12 @@ class Breaker:
             outage = self._open
             if outage is None and self._given_up is None and self._failures >= self.threshold:
                 outage = Outage(cause, now, datetime.now(UTC))
-                self._open = outage
-                self.outages.append(outage)
-            if outage is not None:
+                self._open, self._confirmed, self._next_probe = outage, False, now  # probe at once
+                return
+            if outage is not None and turn is Turn.PROBE:
+                if not self._confirmed:
+                    self._confirmed = True
+                    self.outages.append(outage)
                 step = min(self.max_backoff, self.backoff * 2.0 ** max(outage.probes - 1, 0))
                 self._next_probe = now + step
 
@@ -116,7 +122,7 @@ class Breaker:
                 self._probing = False
             self._failures = 0
             outage = self._open
-            if outage is not None:
+            if outage is not None and turn is Turn.PROBE:
                 outage.ended, outage.ended_at, outage.over = self.clock.now(), datetime.now(UTC), True
                 self._open = None
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import email.utils
 import random
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ import httpx
 
 from contracts.accounts import Account
 from contracts.limits import RateLimit
+from contracts.live.body import Inflate, MiB, TooLarge, other_page, size_text
 from contracts.live.breaker import AVAILABILITY_STATUSES, Breaker, Outage, Turn
 from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
 from contracts.live.pacing import MAX_SECONDS, Pacer, Permit, TooLong, pacer_for
@@ -43,7 +43,6 @@ LOCAL_ERRORS: tuple[type[Exception], ...] = (
     UnicodeEncodeError,
 )
 """Raised before anything is sent: trying again cannot help."""
-MiB = 1024 * 1024
 DEFAULT_MAX_BODY = 32 * MiB
 ANNOUNCE_SECONDS = 2.0
 """A wait longer than this is said on stderr (what, how long, why)."""
@@ -68,6 +67,8 @@ class Failure(StrEnum):
 
 
 STOPPED = {StopReason.INTERRUPTED: Failure.INTERRUPTED, StopReason.DEADLINE: Failure.DEADLINE}
+FINAL = frozenset(Failure) - {Failure.UNAVAILABLE, Failure.BROKEN, Failure.CONNECT}
+"""Failures whose message says all (reports append no attempt count)."""
 
 
 @dataclass(frozen=True)
@@ -135,33 +136,6 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _Inflate:
-    """Content-Encoding identity, gzip or deflate, decoded with a bound on the output (a 4 MB gzip
-    body may inflate to 4 GiB: it is stopped at the bound, not expanded)."""
-
-    def __init__(self, encoding: str) -> None:
-        name = encoding.strip().lower()
-        if name not in ("", "identity", "gzip", "x-gzip", "deflate"):
-            raise httpx.DecodingError(f"unsupported Content-Encoding {encoding[:40]!r}")
-        self._zlib = None if name in ("", "identity") else zlib.decompressobj(47 if "gzip" in name else 15)
-        self._deflate = name == "deflate"
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        if self._zlib is None:
-            return data
-        try:
-            return self._zlib.decompress(data, room + 1)
-        except zlib.error as exc:
-            if self._deflate:  # raw deflate, without the zlib header
-                self._zlib, self._deflate = zlib.decompressobj(-15), False
-                return self.feed(data, room)
-            raise httpx.DecodingError(f"the body could not be decoded ({exc})") from None
 
 
 def _describe(exc: Exception, timeout: float) -> tuple[str, Failure]:
@@ -241,6 +215,8 @@ class ApiClient:
     stop: Stop | None = None
     say: Callable[[str], None] | None = None
     breaker: Breaker | None = None
+    health: str | None = None
+    """The request the breaker probes with: the run's first that answered (None: each its own)."""
     http: httpx.Client = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -327,8 +303,17 @@ class ApiClient:
                 if stop.reason is not None:
                     continue
                 break
+            if turn is Turn.PROBE and self.health is not None:
+                failed = self._attempt(self.health, Fetched(self.url(self.health), started=out.started), permit)
+                if failed is not None:
+                    breaker.failed(failed, turn)
+                else:
+                    breaker.answered(turn)
+                continue
             out.attempts += 1
             failed = self._attempt(target, out, permit)
+            if probe and self.health is None and out.status is not None and out.status < 500:
+                self.health = target
             if failed is not None:
                 breaker.failed(failed, turn)
                 if breaker.is_open and not probe:
@@ -382,7 +367,8 @@ class ApiClient:
         if isinstance(permit, TooLong):
             out.response, out.failure = None, Failure.RATE_LIMIT
             out.error = (f"the rate limit asks to wait {permit.seconds:.0f} s ({permit.why}), more than the "
-                         f"{max(left, 0):.0f} s left of --retry-budget; nothing more is sent for this account")  # fmt: skip
+                         f"{max(left, 0):.0f} s left of --retry-budget; nothing more is sent for this "
+                         "account")  # fmt: skip
             return False, None
         out.rate_limit_wait += permit.waited
         return True, permit
@@ -401,9 +387,9 @@ class ApiClient:
                 f"a request to {self.base_url} could not be sent ({type(exc).__name__}: refused by the HTTP "
                 "client before anything was sent; check the token and --base-url)"
             ) from None
-        except _TooLarge:
+        except TooLarge:
             out.response, out.failure = None, Failure.TOO_LARGE
-            out.error = f"response too large (> {self.max_body / MiB:g} MiB, --max-body)"
+            out.error = f"response too large (> {size_text(self.max_body)}, --max-body)"
             return None
         except (httpx.HTTPError, httpx.StreamError) as exc:
             if self.stop.reason is not None:
@@ -426,15 +412,15 @@ class ApiClient:
         until = time.monotonic() + window
         with self.http.stream("GET", target) as streamed:
             if streamed.is_stream_consumed:  # an in-memory transport's answer, already read and decoded
-                chunks, inflate = iter([streamed.content]), _Inflate("identity")
+                chunks, inflate = iter([streamed.content]), Inflate("identity")
             else:
-                chunks, inflate = streamed.iter_raw(), _Inflate(streamed.headers.get("content-encoding", ""))
+                chunks, inflate = streamed.iter_raw(), Inflate(streamed.headers.get("content-encoding", ""))
             body = bytearray()
             try:
                 for chunk in chunks:
                     body += inflate.feed(chunk, self.max_body - len(body))
                     if len(body) > self.max_body:
-                        raise _TooLarge
+                        raise TooLarge
                     if time.monotonic() > until:
                         raise httpx.ReadTimeout("the request's deadline passed")
             except (httpx.RemoteProtocolError, httpx.DecodingError) as exc:
@@ -461,9 +447,10 @@ class ApiClient:
             if waited is None and response.headers.get("retry-after") is not None and self.pacer is not None:
                 self.pacer.unreadable.setdefault("retry-after", response.headers["retry-after"][:40])
             return waited if waited is not None else self.retry.delay(out.attempts, self.rng)
-        if response.status_code == 200 and garbled_tries == 0 and self._garbled(out):
-            out.garbled = True
-            return self.retry.delay(out.attempts, self.rng)
+        if response.status_code == 200:
+            out.garbled = self._garbled(out)
+            if out.garbled and garbled_tries == 0:  # once: twice in a row, the caller judges it
+                return self.retry.delay(out.attempts, self.rng)
         return None
 
     @staticmethod
@@ -472,8 +459,4 @@ class ApiClient:
         if out.garbled:
             return True
         assert out.response is not None
-        kind = out.response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind and "json" not in kind:
-            return False  # a well-formed page of another kind: not a transmission fault
-        return out.json()[1] is not None
-
+        return not other_page(out.response) and out.json()[1] is not None

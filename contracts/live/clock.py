@@ -14,6 +14,8 @@ from typing import Protocol
 
 SLICE = 0.25
 """The longest a wait or a socket read goes without looking at the `Stop`."""
+GRACE = 1.0
+"""Seconds a stopped run waits for requests in flight before it reports without them."""
 
 
 class Clock(Protocol):
@@ -59,7 +61,7 @@ class Stop:
 
     def interrupt(self, signum: int) -> None:
         """A stop signal arrived: nothing more is sent (safe to call from a signal handler)."""
-        if self._reason is None:
+        if self.signal is None:  # a signal outranks a deadline already reached
             self.signal, self._reason = signum, StopReason.INTERRUPTED
         self.event.set()
 
@@ -88,4 +90,3 @@ class Stop:
             else:
                 self.clock.sleep(min(left, SLICE))
         return False
-

@@ -73,9 +73,9 @@ class _Key:
         if window is not None and len(self.done) + self.in_flight >= window.requests:
             out = self.done[0] + window.seconds - now if self.done else POLL_SECONDS
             why = f"a limit of {window.requests} request(s) per {window.seconds:g} s"
-        if self.server_remaining is not None and now < self.server_reset_at and self.server_remaining <= 0:
-            if self.server_reset_at - now > out:
-                out, why = self.server_reset_at - now, self.blocked_by or "ratelimit-remaining: 0 until ratelimit-reset"
+        spent = self.server_remaining is not None and self.server_remaining <= 0
+        if spent and now < self.server_reset_at and self.server_reset_at - now > out:
+            out, why = self.server_reset_at - now, self.blocked_by or "ratelimit-remaining: 0 until ratelimit-reset"
         return out, why
 
 
@@ -125,8 +125,8 @@ class Pacer:
         sleep: Callable[[float], bool] | None = None,
         announce: Callable[[float, str], None] | None = None,
     ) -> Permit | TooLong | None:
-        """Wait until a request for `account` may start, and count it. A wait beyond `limit` seconds
-        is not made (`TooLong`); `sleep` waits (False: the run stopped, None is returned);
+        """Wait until a request for `account` may start, and count it. A single wait beyond `limit`
+        seconds is not made (`TooLong`); `sleep` waits (False: the run stopped, None is returned);
         `announce(seconds, why)` hears of each wait before it is made."""
         names = (TOKEN_KEY, account) if account else (TOKEN_KEY,)
         waited = 0.0
@@ -141,8 +141,8 @@ class Pacer:
                         if key.server_remaining is not None:
                             key.server_remaining -= 1
                     return Permit(names, waited)
-            if waited + wait > limit:
-                return TooLong(waited + wait, why)
+            if wait > limit:  # one wait beyond the budget (a queue of short ones is pacing, not a refusal)
+                return TooLong(wait, why)
             if announce is not None and wait > POLL_SECONDS:
                 announce(wait, why)
             if sleep is not None:

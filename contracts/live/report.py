@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from contracts.live import availability
 from contracts.live.calibration import per_account_json
 from contracts.live.findings import evidence, finding_line, group_findings, reproduce, request_line
 from contracts.live.results import CheckResult, Finding, FindingKind, GateRun, Outcome, Skipped, SkipReason
@@ -55,7 +56,12 @@ def verdict_line(run: GateRun) -> str:
     skipped = f", {len(run.planned_skips())} skipped" if run.planned_skips() else ""
     drift = f", {len(run.drift)} drift" if run.drift else ""
     rate = len(run.results) / run.seconds if run.seconds else 0.0
-    return f"{VERDICTS[run.exit_code]}: {parts}{skipped}{drift} ({run.seconds:.1f}s, {rate:.0f}/s)"
+    return f"{verdict(run)}: {parts}{skipped}{drift} ({run.seconds:.1f}s, {rate:.0f}/s)"
+
+
+def verdict(run: GateRun) -> str:
+    """PASSED, FAILED, NOT RUN, ERRORED; INTERRUPTED for a run a stop signal ended (exit 130, 143)."""
+    return VERDICTS.get(run.exit_code, "INTERRUPTED")
 
 
 def _table(run: GateRun, write: Callable[[str], Any]) -> None:
@@ -115,6 +121,7 @@ def print_summary(run: GateRun, out: TextIO, redact: Redact, base_url: str = "")
     if waited or run.throttled:
         total = sum(r.rate_limit_wait for r in waited)
         write(f"\nRate limit: {len(waited)} request(s) waited {total:.1f} s in all; {run.throttled} answer(s) 429\n")
+    write(availability.summary_text(run))
     write(f"\n{verdict_line(run)}\n")
 
 
@@ -204,6 +211,7 @@ def junit_xml(run: GateRun, redact: Redact) -> bytes:
                               skipped="0", time=f"{run.seconds:.3f}", timestamp=_iso(run))  # fmt: skip
         case = ET.SubElement(suite, "testcase", classname="truto-contract.gate", name="probe")
         ET.SubElement(case, "error", message=redact(run.fatal), type="usage")
+    availability.junit_part(root, run, redact, totals)
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(totals[key]))
     ET.indent(root)
@@ -254,6 +262,7 @@ def _result_json(r: CheckResult, token_env: str) -> dict[str, Any]:
         "status": r.status,
         "message": r.message,
         "error": r.error,
+        "failure": r.failure.value if r.failure is not None else None,
         "body_snippet": r.snippet,
         "request_id": r.request_id,
         "pages": r.pages,
@@ -277,7 +286,7 @@ def json_report(run: GateRun, redact: Redact) -> str:
     document: dict[str, Any] = {
         "version": REPORT_VERSION,
         "exit_code": run.exit_code,
-        "verdict": VERDICTS[run.exit_code],
+        "verdict": verdict(run),
         "started_at": _iso(run),
         "seconds": round(run.seconds, 3),
         "strict_assumptions": run.strict_assumptions,
@@ -302,6 +311,7 @@ def json_report(run: GateRun, redact: Redact) -> str:
             for s in run.skipped
         ],
         "notes": run.notes,
+        **availability.json_part(run),
         "drift": [
             {"provider": d.provider, "kind": d.kind.value, "subject": d.subject, "line": d.line} for d in run.drift
         ],

@@ -14,7 +14,10 @@ from enum import StrEnum
 
 from contracts.accounts import Account
 from contracts.checker import Violation
+from contracts.live.breaker import Outage
 from contracts.live.calibration import Calibration
+from contracts.live.client import Failure
+from contracts.live.clock import StopReason
 
 
 class Outcome(StrEnum):
@@ -31,6 +34,7 @@ class ExitCode:
     VIOLATED = 1  # or drift with --fail-on-drift, or unconfirmed assumptions with --strict-assumptions
     USAGE = 2  # bad usage, or nothing checkable (found by the first probe)
     ERRORED = 3  # no violation, but some checks had no usable answer: CI may retry
+    SIGNAL_BASE = 128  # stopped by a signal: 128 + its number (130 SIGINT, 143 SIGTERM), reports written
 
 
 class FindingKind(StrEnum):
@@ -82,6 +86,7 @@ class CheckResult:
     status: int | None = None
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None  # why the check errored
+    failure: Failure | None = None  # the same, typed (interrupted, deadline, outage, timeout...)
     message: str | None = None  # Truto's error message, when the answer had one
     snippet: str | None = None  # the first bytes of a body that is not JSON
     request_id: str | None = None  # a request-id header of the answer, when it had one
@@ -150,6 +155,28 @@ class Drift:
         return self.line
 
 
+@dataclass(frozen=True)
+class OutageFinding:
+    """One outage as every report tells it: when, why, whether it ended, and the checks it held back."""
+
+    outage: Outage
+    checks: tuple[str, ...]  # "[account] check instance" of each check it held back or refused
+
+    @property
+    def over(self) -> bool:
+        return self.outage.over
+
+    def line(self) -> str:
+        """One line for a person: from, to, cause, checks affected."""
+        o = self.outage
+        start = o.started_at.strftime("%H:%M:%S")
+        end = o.ended_at.strftime("%H:%M:%S") if o.ended_at else "?"
+        how = "the API answered again; the checks it held back ran after it" if o.over else (
+            "the API did not answer again within --retry-budget; the checks it held back errored")  # fmt: skip
+        return (f"outage from {start} to {end} UTC ({o.seconds:.1f} s), cause: {o.cause}; {len(self.checks)} "
+                f"check(s) affected; {how}")  # fmt: skip
+
+
 @dataclass
 class GateRun:
     accounts: list[Account] = field(default_factory=list)
@@ -165,6 +192,9 @@ class GateRun:
     shard: tuple[int, int] = (1, 1)
     started_at: datetime | None = None
     seconds: float = 0.0
+    stopped: StopReason | None = None  # the run ended early: a stop signal or its --deadline
+    signal: int | None = None  # the signal that stopped it
+    outages: list[OutageFinding] = field(default_factory=list)
 
     def planned_skips(self) -> list[Skipped]:
         """Checks of the plan that could not run (reported as skipped testcases)."""
@@ -192,8 +222,10 @@ class GateRun:
 
     @property
     def exit_code(self) -> int:
-        """2 before 1 before 3 before 0 (see ExitCode)."""
+        """128 + the signal that stopped the run; else 2 before 1 before 3 before 0 (see ExitCode)."""
         counts = self.counts()
+        if self.stopped is StopReason.INTERRUPTED:
+            return ExitCode.SIGNAL_BASE + (self.signal or 2)
         if self.fatal is not None:
             return ExitCode.USAGE
         strict = self.strict_assumptions and counts[Outcome.UNCONFIRMED]

@@ -7,8 +7,9 @@ concurrently, each within its own and the token's rate-limit budget (the client 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,8 +19,8 @@ from contracts.accounts import Account
 from contracts.basis import is_assumed
 from contracts.checker import Violation
 from contracts.live.baseline import Observer
-from contracts.live.client import ApiClient, Connection, Fetched, LocalRequestError
-from contracts.live.clock import SYSTEM_CLOCK, Clock
+from contracts.live.client import FINAL, ApiClient, Connection, Failure, Fetched, LocalRequestError
+from contracts.live.clock import GRACE, SYSTEM_CLOCK, Clock, Stop, StopReason
 from contracts.live.findings import classify, locate
 from contracts.live.matrix import (
     WALK,
@@ -27,19 +28,30 @@ from contracts.live.matrix import (
     Case,
     Selection,
     build_cases,
+    checks_for,
+    instances,
     interview_path,
     plan_names,
     sample_ids,
     walk_query,
 )
-from contracts.live.probe import id_problem, probe_problem, truto_message
-from contracts.live.results import CheckResult, GateRun, Outcome, Skipped, SkipReason
+from contracts.live.probe import id_problem, probe_problem, truto_message, usable
+from contracts.live.progress import say_to
+from contracts.live.results import (
+    CheckResult,
+    GateRun,
+    OutageFinding,
+    Outcome,
+    Skipped,
+    SkipReason,
+)
 from contracts.params import LIST_PATH
 from contracts.query import encode_query
-from contracts.responses import Exchange, check_response, parse_body, shape_basis
+from contracts.responses import Exchange, check_response, shape_basis
 
 OBSERVED_CHECKS = (WALK, "list format=unified", "get format=unified")
 """Checks whose answers are whole unified records: the drift baseline is built from them."""
+UNSENT = {StopReason.INTERRUPTED: Failure.INTERRUPTED, StopReason.DEADLINE: Failure.DEADLINE}
 
 
 @dataclass(frozen=True)
@@ -99,16 +111,18 @@ def judge(
     )
     response = fetched.response
     if response is None:
-        result.outcome, result.error = Outcome.ERRORED, f"{fetched.error} ({_tries(fetched)})"
+        result.outcome, result.failure = Outcome.ERRORED, fetched.failure or Failure.BROKEN
+        result.error = fetched.error if result.failure in FINAL else f"{fetched.error} ({_tries(fetched)})"
         return result, None
-    body, unreadable = parse_body(response.content)
+    body, unreadable = fetched.json()
     result.message = truto_message(body)
     result.request_id = request_id(response.headers)
     if unreadable is not None:
         result.snippet = bytes(response.content[:SNIPPET_BYTES]).decode("utf-8", "replace")
     status = response.status_code
     if status >= 500 or status == 429:
-        result.outcome, result.error = Outcome.ERRORED, f"HTTP {status} ({_tries(fetched)})"
+        result.outcome, result.failure = Outcome.ERRORED, fetched.failure or Failure.UNAVAILABLE
+        result.error = fetched.error if fetched.failure in FINAL else f"HTTP {status} ({_tries(fetched)})"
         return result, None
     if status in (401, 403) and case.expected_status not in (401, 403):
         result.outcome, result.error = Outcome.ERRORED, f"HTTP {status}: the token was refused during the run"
@@ -184,9 +198,20 @@ def _pool(workers: int) -> Iterator[ThreadPoolExecutor]:
 
 @dataclass
 class _AccountRun:
+    account: Account
     results: list[CheckResult] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    planned: list[tuple[str, str]] = field(default_factory=list)  # (check, instance) to report
+
+    def unfinished(self, reason: StopReason) -> list[CheckResult]:
+        """Errored results for what was planned and has no result (the run stopped first)."""
+        done = {r.name for r in list(self.results)}
+        failure = UNSENT[reason]
+        error = "interrupted" if reason is StopReason.INTERRUPTED else "not run: deadline"
+        label, provider = self.account.label, self.account.provider
+        return [CheckResult(label, provider, check, name, "", Outcome.ERRORED, error=error, failure=failure)
+                for check, name in self.planned if name not in done]  # fmt: skip
 
 
 class Gate:
@@ -202,46 +227,93 @@ class Gate:
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.config, self.client, self.observer, self.clock = config, client, observer, clock
-        self._say: Callable[[str], None] = (lambda line: print(f"[gate] {line}", file=progress, flush=True)) if (
-            progress is not None
-        ) else (lambda line: None)  # fmt: skip
+        assert client.stop is not None and client.breaker is not None
+        self.stop, self.breaker = client.stop, client.breaker
+        self._lock = threading.Lock()
+        self._held: dict[int, list[str]] = {}  # id(outage) -> the checks it held back
+        self._say: Callable[[str], None] = say_to(progress, "[gate] ")
 
     def run(self) -> GateRun:
         run = GateRun(accounts=list(self.config.accounts), started_at=datetime.now(UTC))
         started = self.clock.now()
         try:
-            run.fatal, firsts = self._probe()
-            if run.fatal is None:
+            run.fatal, firsts = self._probe(run)
+            if run.fatal is None and firsts is not None:
                 self._check(run, firsts)
         except LocalRequestError as exc:  # nothing could be sent: the configuration, not the API
             run.fatal, run.results, run.skipped = str(exc), [], []
+        self.breaker.close_all()
+        run.notes += self.client.notes
+        run.outages = [OutageFinding(o, tuple(self._held.get(id(o), []))) for o in self.breaker.outages]
+        run.stopped, run.signal = self.stop.reason, self.stop.signal
         run.seconds = self.clock.now() - started
         return run
 
-    def _probe(self) -> tuple[str | None, list[Fetched]]:
-        """The first list page of every account, then each `--id` on every account, before any check."""
+    def _probe(self, run: GateRun) -> tuple[str | None, list[Fetched] | None]:
+        """The first list page of every account, then each `--id` on every account, before any check.
+        (problem, None): exit 2; (None, None): the API gave no usable first answer (an errored probe
+        result is in `run`: exit 3, or the run stopped)."""
         firsts: list[Fetched] = []
         for account in self.config.accounts:
             query = walk_query(account.id, None, self.config.page_size)
-            first = self.client.get(f"{LIST_PATH}?{query}", account=account.id)
+            first = self.client.get(f"{LIST_PATH}?{query}", account=account.id, probe=True)
             problem = probe_problem(first, account, self.config.base_url)
             if problem is not None:
-                return problem, firsts
+                return problem, None
+            if not usable(first):
+                self._unusable_probe(run, account, first)
+                return None, None
             firsts.append(first)
         for account in self.config.accounts:
             for interview_id in dict.fromkeys(self.config.ids):
                 target = f"{interview_path(interview_id)}?{encode_query({'integrated_account_id': account.id})}"
                 problem = id_problem(self.client.get(target, account=account.id), account, interview_id)
                 if problem is not None:
-                    return problem, firsts
+                    return problem, None
         return None, firsts
 
+    def _unusable_probe(self, run: GateRun, account: Account, first: Fetched) -> None:
+        """The first page had no usable answer: one errored result; nothing else is sent."""
+        case = Case(account, WALK, WALK, LIST_PATH, walk_query(account.id, None, self.config.page_size),
+                    spec=WALK_CHECK)  # fmt: skip
+        result, _ = self._judge(case, first)
+        if result.outcome != Outcome.ERRORED:  # a garbled 200, twice: an availability error on the probe
+            result.outcome, result.failure, result.findings = Outcome.ERRORED, Failure.BROKEN, []
+            result.error = f"the first page was not JSON twice in a row ({first.error or 'garbled'})"
+        run.results.append(result)
+        if self.stop.reason is None:
+            run.notes.append(f"{account.label}: the first probe had no usable answer, so nothing else was sent")
+
     def _check(self, run: GateRun, firsts: list[Fetched]) -> None:
-        with _pool(max(1, min(len(firsts), 8))) as pool:
-            for part in pool.map(self._account, self.config.accounts, firsts):
-                run.results += part.results
-                run.skipped += part.skipped
-                run.notes += part.notes
+        parts = [_AccountRun(account) for account in self.config.accounts]
+        pool = ThreadPoolExecutor(max_workers=max(1, min(len(firsts), 8)))
+        try:
+            futures = [pool.submit(self._account, a, f, p) for a, f, p in zip(self.config.accounts, firsts, parts,
+                                                                              strict=True)]  # fmt: skip
+            self._await(futures)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for part in parts:
+            run.results += list(part.results)
+            if self.stop.reason is not None:
+                run.results += part.unfinished(self.stop.reason)
+            run.skipped += part.skipped
+            run.notes += part.notes
+
+    def _await(self, futures: list[Future[None]]) -> None:
+        """Until every account is done; once the run stops, at most GRACE seconds more."""
+        stopped_at: float | None = None
+        while True:
+            done, pending = wait(futures, timeout=0.1, return_when=FIRST_EXCEPTION)
+            for future in done:
+                if (error := future.exception()) is not None:
+                    raise error
+            if not pending:
+                return
+            if self.stop.event.is_set():
+                stopped_at = stopped_at if stopped_at is not None else self.clock.now()
+                if self.clock.now() - stopped_at >= GRACE:
+                    return
 
     def _judge(self, case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
         return judge(case, fetched, strict_fields=self.config.strict_fields, fields=self.config.fields)
@@ -249,22 +321,32 @@ class Gate:
     def _fetch(self, case: Case) -> tuple[CheckResult, Any]:
         fetched = self.client.get(case.target, account=case.account.id)
         result, body = self._judge(case, fetched)
+        self._note_held(fetched, result)
         if self.observer is not None and result.status == 200 and case.check in OBSERVED_CHECKS:
             assert fetched.response is not None
             self.observer.add(case.account.provider, body, fetched.response.headers, case.check)
         return result, body
 
-    def _account(self, account: Account, first: Fetched) -> _AccountRun:
+    def _note_held(self, fetched: Fetched, result: CheckResult) -> None:
+        if fetched.outage is not None:
+            with self._lock:
+                self._held.setdefault(id(fetched.outage), []).append(f"[{result.account}] {result.name}")
+
+    def _account(self, account: Account, first: Fetched, out: _AccountRun) -> None:
         """The account's plan: every instance of every chosen check, run or skipped with its reason."""
-        out = _AccountRun()
         checks, left = self.config.selection.split(account.provider)
         out.skipped += [Skipped(account.label, name, why) for name, why in left.items()]
-        walked, walk_failed = self._walk(account, first, WALK in checks, out)
         slots = self.config.id_slots
+        chosen = set(checks)
+        out.planned = [(c.name, name) for c in checks_for(account.provider) if c.name in chosen
+                       for name in instances(c, slots)]  # fmt: skip
+        walked, walk_failed = self._walk(account, first, WALK in checks, out)
         ids = list(dict.fromkeys(self.config.ids)) or sample_ids(walked, self.config.max_ids)
         cases = build_cases(account, [c for c in checks if c != WALK], ids, slots)
         ran = {r.name for r in out.results} | {c.name for c in cases}
         for name in plan_names(account.provider, checks, slots):
+            if name not in ran and self.stop.reason is not None:
+                continue  # the run stopped before the walk gave ids: reported as unfinished
             if name not in ran:  # a get instance without an id: skipped, its name kept
                 reason = SkipReason.FEWER_IDS if ids else SkipReason.NO_IDS
                 detail = f"the list walk read {len(ids)} id(s)"
@@ -279,17 +361,16 @@ class Gate:
                 if done % 25 == 0 or done == total:
                     bad = sum(r.outcome != Outcome.PASSED for r in out.results)
                     self._say(f"{account.label}: {done}/{total} checked, {bad} not passed so far")
-        return out
 
     def _walk(self, account: Account, first: Fetched, record: bool, out: _AccountRun) -> tuple[list[str], str | None]:
-        """Page through the list from `first`: to the end with --walk-all, else up to --max-pages.
+        """Page through the list from `first`: to the end with --walk-all (at most --page-ceiling
+        pages), else up to --max-pages; memory grows with the ids kept, not with the pages.
         The walk is one check of the plan (its pages are progress, not checks): its result gathers
         every page's findings, and errors when a page had no usable answer. (ids read, why it
         failed or None)."""
         config = self.config
         if config.ids and not record:
             return [], None
-        ids: list[str] = []
         seen: dict[str, int] = {}
         cursors: set[str] = set()
         cursor: str | None = None
@@ -300,9 +381,10 @@ class Gate:
                 query = walk_query(account.id, cursor, config.page_size)
                 case = Case(account, WALK, WALK, LIST_PATH, query, spec=WALK_CHECK)
                 result, body = self._judge(case, fetched)
+                self._note_held(fetched, result)
                 walk = result if walk is None else _joined(walk, result)
-                if self.observer is not None and result.status == 200:
-                    assert fetched.response is not None
+                if self.observer is not None and result.status == 200 and page <= config.max_pages:
+                    assert fetched.response is not None  # the baseline sees the pages a default run reads
                     self.observer.add(account.provider, body, fetched.response.headers, WALK)
                 items = body.get("result") if isinstance(body, dict) else None
                 items = items if isinstance(items, list) else []
@@ -321,22 +403,28 @@ class Gate:
                     settle(walk, {*walk.confirmed, *walk.contradicted})
                 for i in page_ids:
                     seen.setdefault(i, page)
-                ids += page_ids
-                if page > 1 or next_cursor:
+                if (page > 1 or next_cursor) and (page <= 10 or page % 50 == 0):
                     self._say(f"{account.label}: list page {page}, {len(seen)} ids so far")
                 if result.outcome == Outcome.ERRORED:
                     why = f"page {page}: {result.error}"
                     walk.error = why
-                    out.notes.append(f"{account.label}: the list walk stopped at {why}")
-                    return ids, why
+                    if self.stop.reason is None:
+                        out.notes.append(f"{account.label}: the list walk stopped at {why}")
+                    return list(seen), why
                 if not isinstance(next_cursor, str) or not next_cursor or next_cursor in cursors:
-                    return ids, None
+                    return list(seen), None
                 if not config.walk_all and page >= config.max_pages:
                     out.notes.append(
                         f"{account.label}: the list walk stopped at the cap of {config.max_pages} page(s) of "
                         f"{config.page_size} ({len(seen)} ids); more pages exist (--walk-all reads to the end)"
                     )
-                    return ids, None
+                    return list(seen), None
+                if config.page_ceiling and page >= config.page_ceiling:
+                    out.notes.append(
+                        f"{account.label}: the list walk stopped at --page-ceiling {config.page_ceiling} pages "
+                        f"({len(seen)} ids); more pages exist (--page-ceiling 0 reads without a ceiling)"
+                    )
+                    return list(seen), None
                 cursors.add(next_cursor)
                 cursor, page = next_cursor, page + 1
                 fetched = self.client.get(
@@ -359,7 +447,7 @@ def _joined(walk: CheckResult, page: CheckResult) -> CheckResult:
     walk.throttled += page.throttled
     walk.rate_limit_wait += page.rate_limit_wait
     if page.outcome == Outcome.ERRORED:
-        walk.outcome, walk.status, walk.url = Outcome.ERRORED, page.status, page.url
+        walk.outcome, walk.status, walk.url, walk.failure = Outcome.ERRORED, page.status, page.url, page.failure
         walk.message, walk.snippet, walk.request_id = page.message, page.snippet, page.request_id
         return walk
     if walk.outcome != Outcome.ERRORED:
@@ -374,10 +462,12 @@ def run_gate(
     observer: Observer | None = None,
     clock: Clock = SYSTEM_CLOCK,
     client: ApiClient | None = None,
+    stop: Stop | None = None,
 ) -> GateRun:
-    """Run the gate with a client built from `config` (or the one given)."""
+    """Run the gate with a client built from `config` (or the one given); `stop` (a signal handler
+    sets it) ends the run early, with every report still written."""
     try:
-        with config.client(clock, given=client) as api:
+        with config.client(clock, given=client, stop=stop, say=say_to(progress, "[gate] ")) as api:
             return Gate(config, api, progress=progress, observer=observer, clock=clock).run()
     except LocalRequestError as exc:  # nothing could be sent: the configuration, not the API
         return GateRun(accounts=list(config.accounts), started_at=datetime.now(UTC), fatal=str(exc))

@@ -85,8 +85,9 @@ class _Stream(httpcore.NetworkStream):
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         while True:
+            left = _left()  # raises once the deadline passed or the run stopped
             try:
-                return self._inner.read(max_bytes, min(_left(), SLICE))
+                return self._inner.read(max_bytes, min(left, SLICE))
             except httpcore.ReadTimeout:
                 continue  # a slice passed without data: the deadline or a stop ends the loop
 
