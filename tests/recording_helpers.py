@@ -12,10 +12,11 @@ from flask.testing import FlaskClient
 
 from contracts.accounts import Account
 from contracts.datafolder import write_folder
-from contracts.fields import PINPOINT
 from contracts.live.rawpaths import reads
 from mockserver import create_app
 from mockserver.dataset import generate
+
+PINPOINT = "pinpoint"
 
 AUTH = {"Authorization": "Bearer test-token"}
 LIST_PATH = "/unified/ats/interviews"

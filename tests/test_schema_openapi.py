@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,8 @@ from openapi_spec_validator import validate as validate_openapi
 
 from contracts import interview_schema, openapi_document, validate_interview
 from contracts.__main__ import main
-from contracts.fields import FIELD_NAMES, fields_for
+from contracts.fields import FIELD_NAMES
+from contracts.providers import fields_for, filterable_fields
 from tests.conftest import good_interview
 
 
@@ -109,6 +111,7 @@ def test_every_free_form_object_stays_open_for_type_generators() -> None:
 
 def test_served_document_carries_examples_from_the_running_data() -> None:
     from mockserver import create_app
+    from mockserver.paging import encode_cursor
 
     app = create_app({"records": 1})
     document = app.test_client().get("/openapi.json").get_json()
@@ -123,5 +126,19 @@ def test_served_document_carries_examples_from_the_running_data() -> None:
     page = list_op["responses"]["200"]["content"]["application/json"]["examples"]
     assert all(set(e["value"]) >= {"result", "next_cursor", "prev_cursor", "result_count"} for e in page.values())
     cursor = next(p for p in list_op["parameters"] if p["name"] == "next_cursor")
-    assert cursor["schema"]["pattern"] == "^([A-Za-z0-9_-]{8})?$"
+    pattern = re.compile(cursor["schema"]["pattern"])  # exactly the cursors of the accounts the examples name
+    assert pattern.fullmatch("") and pattern.fullmatch(encode_cursor(40, "9f4b2d17-3c6e-4e8a-a5d2-71b0e4c3f902"))
+    assert not pattern.fullmatch(encode_cursor(40, "c3a1f0de-5e2b-4b7a-9c41-0d2f6c8e1a01"))
     assert document["servers"][0]["url"] == "http://localhost"
+
+
+def test_openapi_describes_each_provider(provider: str) -> None:
+    document = openapi_document()
+    schema = document["components"]["schemas"][f"{provider.capitalize()}Interview"]
+    assert set(schema["properties"]) == {f.name for f in fields_for(provider)}
+    validator = jsonschema.Draft202012Validator({**schema, "$defs": document["components"]["schemas"]})
+    assert not list(validator.iter_errors(json.loads(json.dumps(good_interview(provider)))))
+    list_op = document["paths"]["/unified/ats/interviews"]["get"]
+    for name in filterable_fields(provider):
+        described = next(p for p in list_op["parameters"] if p["name"].startswith(name))
+        assert provider in described["description"], name

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from contracts.accounts import Account, AccountId, AccountIdError
-from contracts.fields import PROVIDERS
 from contracts.jsontext import load_json_file
+from contracts.providers import PROVIDERS
 
 __all__ = ["Account", "AccountError", "label_accounts", "parse_account_args", "read_accounts_file"]
 

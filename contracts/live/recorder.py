@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from contracts.accounts import Account
 from contracts.live.client import FINAL, ApiClient, Connection, Fetched, LocalRequestError
 from contracts.live.clock import GRACE, SYSTEM_CLOCK, Clock, Stop, StopReason
-from contracts.live.masking import Redactor as TokenRedactor
+from contracts.live.masking import SecretMasker
 from contracts.live.matrix import walk_query
 from contracts.live.probe import probe_problem, truto_message
 from contracts.live.progress import say_to
@@ -106,7 +106,7 @@ class Recorder:
         self.out = RecordRun(recording)
         self._lock = threading.Lock()
         self._closed = False  # the run is over: late pages of abandoned threads are not added
-        hide = TokenRedactor(config.token)  # a server may echo the token in what it says
+        hide = SecretMasker(config.token)  # a server may echo the token in what it says
         say = say_to(progress, "[record] ")
         self._say: Callable[[str], None] = lambda line: say(hide(line))
 
