@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from contracts.checker import Violation
+from contracts.checker import ADDITIVE_RULE, Violation
 from contracts.live.accounts import AccountError, parse_account_args
 from contracts.params import GET, LIST, RESPONSE_FORMATS
 from contracts.providers import PROVIDERS
@@ -62,18 +62,36 @@ class ContractChecker:
     """Checks what a client received against the contract: a Response (with the request that produced
     it), or a body the client already parsed, described by `provider=` and `format=`."""
 
-    def __init__(self, account_providers: Mapping[str, str]) -> None:
+    def __init__(self, account_providers: Mapping[str, str], *, strict_fields: bool = False) -> None:
         self._providers = dict(account_providers)  # integrated account id -> provider
+        self.strict_fields = strict_fields
 
     def violations(
-        self, response: Any, *, provider: str | None = None, format: str | None = None, endpoint: str | None = None
+        self,
+        response: Any,
+        *,
+        provider: str | None = None,
+        format: str | None = None,
+        endpoint: str | None = None,
+        strict_fields: bool | None = None,
     ) -> list[Violation]:
         """The contract violations of `response` (see ACCEPTS); empty when it conforms.
+
+        A field the contract does not name is an additive change, not a violation (Truto adds
+        fields, and customers extend the unified model), unless `strict_fields` (per call, else the
+        checker's own setting).
 
         A Response is judged with its request (status, headers, the URL's format and account); a parsed
         body or JSON text as a 200 answer in `format` (default `unified`) for `provider` (without one,
         the provider-specific rules are skipped), its endpoint from its shape unless `endpoint=` says.
         """
+        found = self._violations(response, provider, format, endpoint)
+        strict = self.strict_fields if strict_fields is None else strict_fields
+        return found if strict else [v for v in found if v.rule != ADDITIVE_RULE]
+
+    def _violations(
+        self, response: Any, provider: str | None, format: str | None, endpoint: str | None
+    ) -> list[Violation]:
         if provider is not None and provider not in PROVIDERS:
             raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
         if format is not None and format not in RESPONSE_FORMATS:
@@ -133,10 +151,19 @@ class ContractChecker:
         return check_response(200, _JSON_HEADERS, body, Exchange(endpoint, provider, fmt))
 
     def check(
-        self, response: Any, *, provider: str | None = None, format: str | None = None, endpoint: str | None = None
+        self,
+        response: Any,
+        *,
+        provider: str | None = None,
+        format: str | None = None,
+        endpoint: str | None = None,
+        strict_fields: bool | None = None,
     ) -> None:
-        """Raise ContractViolation (an AssertionError) listing each violation, if there is any."""
-        found = self.violations(response, provider=provider, format=format, endpoint=endpoint)
+        """Raise ContractViolation (an AssertionError) listing each violation, if there is any;
+        `strict_fields=True` makes fields the contract does not name violations too."""
+        found = self.violations(
+            response, provider=provider, format=format, endpoint=endpoint, strict_fields=strict_fields
+        )
         if not found:
             return
         lines = "\n".join(f"  - {v}" for v in found)
