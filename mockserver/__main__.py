@@ -6,17 +6,34 @@ scenario links and the live request journal. Stop it with Ctrl-C.
 
 from __future__ import annotations
 
-import argparse
-import re
 import sys
+
+from mockserver import stopsignals
+
+PROG = "truto-mock"
+if __name__ == "__main__" or sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".exe") == PROG:
+    stopsignals.install()  # `python -m mockserver` or `truto-mock`: the stop signals before anything else
+
+import argparse
+import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from contracts.limits import TRUTO_LIMITS
-from mockserver.config import DEFAULT_RECORDS, MAX_RECORDS, MockConfig, check_port, check_setting, from_text
+from mockserver.config import (
+    DEFAULT_RECORDS,
+    MAX_RECORDS,
+    TOKEN_ENV,
+    MockConfig,
+    TokenSource,
+    check_port,
+    check_setting,
+    from_text,
+)
 
-PROG = "truto-mock"
+MAX_READ_TIMEOUT = 600.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,6 +93,16 @@ def _text(name: str) -> Callable[[str], str]:
     return convert
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not 0 < value <= MAX_READ_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_READ_TIMEOUT:g} seconds, got {text}")
+    return value
+
+
 def _folder(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("must not be empty (a folder path)")
@@ -94,7 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", type=_text("host"), default="127.0.0.1", help="address to bind (127.0.0.1 keeps it to this machine)"
     )
     serving.add_argument("--port", type=_port, default=8000, help="port to listen on")
-    serving.add_argument("--token", type=_flag("token"), help="require exactly this bearer token (default: any)")
+    serving.add_argument(
+        "--token",
+        type=_flag("token"),
+        help=f"require exactly this bearer token (default: ${TOKEN_ENV} if set, else any); "
+        f"${TOKEN_ENV} keeps it out of `ps`",
+    )
     serving.add_argument(
         "--cors-origin",
         type=_flag("cors_origin"),
@@ -103,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="allowed CORS origin(s): * or scheme://host[:port], comma-separated for several",
     )
     serving.add_argument("--journal-size", type=_flag("journal_size"), default=200, help="requests kept in the journal")
+    serving.add_argument(
+        "--read-timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="a request body must arrive within this time (a slower client gets a 408 and is cut)",
+    )
     data = parser.add_argument_group("data")
     data.add_argument(
         "--data",
@@ -148,11 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit codes: 0 after serving until stopped (Ctrl-C, SIGTERM, SIGHUP), 2 on bad usage, data or
     address, 130 when interrupted while still starting up."""
+    installed_here = stopsignals.install()  # taken on import already when run as a command
     try:
         return _main(argv)
-    except KeyboardInterrupt:  # Ctrl-C while the imports run, before the mock's own handlers are set
-        print(f"{PROG}: interrupted while starting", file=sys.stderr)
+    except (stopsignals.Interrupted, KeyboardInterrupt):
+        print(f"{PROG}: interrupted while starting", file=sys.stderr, flush=True)
         return 130
+    finally:
+        if installed_here:  # an in-process caller (a test) gets its handlers back
+            stopsignals.uninstall()
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -163,11 +206,18 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.error(
             "--truto-rate-limits: sets both limits itself, so not with --rate-limit-token/--rate-limit-account"
         )
+    token: str | None = args.token
+    token_from: TokenSource | None = "flag" if token else None
+    if token is None and os.environ.get(TOKEN_ENV):
+        try:
+            token, token_from = check_setting("token", os.environ[TOKEN_ENV]), "env"
+        except ValueError as exc:  # the message never echoes the token
+            parser.exit(2, f"{PROG}: ${TOKEN_ENV}: {exc} (see {PROG} --help)\n")
     config = MockConfig(
         seed=args.seed,
         records=args.records,
         data_dir=args.data,
-        token=args.token,
+        token=token,
         cors_origin=args.cors_origin,
         strict_query=not args.lenient_query,
         latency_ms=args.latency,
@@ -180,7 +230,7 @@ def _main(argv: Sequence[str] | None) -> int:
     )
     from mockserver.serve import run
 
-    return run(config, host=args.host, port=args.port)
+    return run(config, host=args.host, port=args.port, read_timeout=args.read_timeout, token_from=token_from)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from mockserver.adapter import STATE_KEY, current_state, error_response, to_flas
 from mockserver.admin import admin
 from mockserver.config import MockConfig
 from mockserver.core import API_PREFIX, ApiError, answer
+from mockserver.favicon import ICON
 from mockserver.state import MockState
 
 log = logging.getLogger("mockserver")
@@ -52,6 +53,13 @@ def _register_api(app: Flask) -> None:
         if response.delay:  # a WSGI thread can only wait by sleeping
             state.faults.sleep(response.delay)
         return to_flask(response)
+
+
+def _register_icon(app: Flask) -> None:
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        """Browsers ask every page's origin for it; an icon instead of a 404 in the console."""
+        return Response(ICON, mimetype="image/x-icon", headers={"Cache-Control": "public, max-age=86400"})
 
 
 def _register_errors(app: Flask) -> None:
@@ -91,6 +99,7 @@ def create_app(config: Mapping[str, Any] | MockConfig | None = None) -> Flask:
         max_age=PREFLIGHT_MAX_AGE,
     )
     _register_api(app)
+    _register_icon(app)
     app.register_blueprint(admin)
     _register_errors(app)
     return app
