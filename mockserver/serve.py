@@ -104,7 +104,6 @@ def run(
 ) -> int:
     """Check everything, serve until stopped; the process's exit code. Raises `stopsignals.Interrupted`
     when a stop signal comes before the banner (the caller prints its one line and exits 130)."""
-    stopsignals.follow_make()
     try:
         check_version()
         sock = listen(host, port)

@@ -35,6 +35,7 @@ class _Stops:
         self.requested = threading.Event()
         self.signals: list[int] = []
         self.raising = True
+        self.during_start = False
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
         if self is not _stops:  # pragma: no cover - a handler left from an earlier install
@@ -43,6 +44,7 @@ class _Stops:
         self.signals.append(signum)
         self.requested.set()
         if first and self.raising:
+            self.during_start = True
             raise Interrupted(signum)
 
 
@@ -74,6 +76,12 @@ def stop_requested() -> threading.Event:
     return _stops.requested
 
 
+def interrupted_start() -> bool:
+    """True when the first stop signal came while starting. Code it interrupted may have turned the
+    Interrupted into another exception (an error raised in `__set_name__` becomes a RuntimeError)."""
+    return _stops.during_start
+
+
 def first_signal() -> str:
     """The name of the first stop signal received (SIGINT, ...)."""
     return signal.Signals(_stops.signals[0]).name if _stops.signals else "stop"
@@ -97,8 +105,8 @@ def _proc_status(pid: int) -> dict[str, str]:
     return dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
 
 
-def _caught(status: dict[str, str]) -> set[int]:
-    mask = int(status.get("SigCgt", "0"), 16)
+def _mask(status: dict[str, str], field: str) -> set[int]:
+    mask = int(status.get(field, "0"), 16)
     return {sig for sig in STOP_SIGNALS if mask >> (sig - 1) & 1}
 
 
@@ -115,23 +123,25 @@ def _make_ancestor() -> int | None:
     return None
 
 
-def follow_make(poll_seconds: float = 0.1) -> None:
+def follow_make(poll_seconds: float = 0.05) -> None:
     """Stop when the `make` above us is told to stop, or goes. GNU make does not pass a signal sent to
     it alone on to its child (a terminal sends Ctrl-C to the whole group) and waits for the child; but
-    its handler sets the signal back to the default, which /proc (Linux) shows: a thread watches that
-    and sends the same signal to this process."""
+    its handler sets that signal back to the default, which /proc (Linux) shows: a thread watches for
+    a stop signal make neither catches nor ignores, and sends the same signal to this process."""
     if not sys.platform.startswith("linux"):
         return
     make = _make_ancestor()
-    watched = _caught(_proc_status(make)) if make is not None else set()
-    if make is None or not watched:
+    if make is None or not _mask(_proc_status(make), "SigCgt"):
         return
+
+    def received(status: dict[str, str]) -> set[int]:
+        return set(STOP_SIGNALS) - _mask(status, "SigCgt") - _mask(status, "SigIgn")
 
     def watch() -> None:
         while not _stops.requested.is_set():
             status = _proc_status(make)
-            if not status or watched - _caught(status):
-                os.kill(os.getpid(), min(watched - _caught(status), default=signal.SIGTERM))
+            if not status or received(status):
+                os.kill(os.getpid(), min(received(status), default=signal.SIGTERM))
                 return
             time.sleep(poll_seconds)
 
