@@ -135,7 +135,7 @@ def follow_make(poll_seconds: float = 0.05) -> None:
         return
 
     def received(status: dict[str, str]) -> set[int]:
-        return set(STOP_SIGNALS) - _mask(status, "SigCgt") - _mask(status, "SigIgn")
+        return {int(sig) for sig in STOP_SIGNALS} - _mask(status, "SigCgt") - _mask(status, "SigIgn")
 
     def watch() -> None:
         while not _stops.requested.is_set():

@@ -185,13 +185,14 @@ def test_a_short_request_in_flight_completes_and_a_long_one_is_cut() -> None:
 
     try:
         wait_until_serving(f"{base}/openapi.json", process)
-        threads = [threading.Thread(target=ask, args=args) for args in (("short", 500), ("long", 8000))]
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 10
-        while len(httpx.get(f"{base}/__mock__/requests").json()["requests"]) < 2:  # both answered, now waiting
-            assert time.monotonic() < deadline, "the two requests never reached the mock"
-            time.sleep(0.01)
+        threads = []
+        for name, delay_ms in (("long", 8000), ("short", 600)):  # the short one has >= 0.4 s to go at the stop
+            threads.append(threading.Thread(target=ask, args=(name, delay_ms)))
+            threads[-1].start()
+            deadline = time.monotonic() + 10
+            while len(httpx.get(f"{base}/__mock__/requests").json()["requests"]) < len(threads):
+                assert time.monotonic() < deadline, f"the {name} request never reached the mock"
+                time.sleep(0.005)
         sent = time.monotonic()
         os.kill(process.pid, signal.SIGINT)
         output, _ = process.communicate(timeout=STOP_WITHIN + 1)
