@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import threading
@@ -57,10 +58,8 @@ def served_asgi(config: dict[str, object] | None = None, **limits: float) -> Ite
 def raw_exchange(port: int, data: bytes, timeout: float = 5.0) -> bytes:
     """Send raw bytes, read until the server closes (or `timeout`); what came back."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
-        try:
+        with contextlib.suppress(OSError):  # the server may answer and close before taking it all
             conn.sendall(data)
-        except OSError:  # the server answered and closed before taking it all
-            pass
         out = b""
         try:
             while chunk := conn.recv(65536):
