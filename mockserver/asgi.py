@@ -13,6 +13,7 @@ MAX_BODY_BYTES (counted as it arrives, chunked or not) a 413, a body slower than
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
@@ -116,6 +117,11 @@ class MockASGI:
             await _send(send, error_answer(refusal.status, refusal.message), close=True)
         except _Cut:
             await _send(send, error_answer(503, "The mock is stopping; this request was cut."), close=True)
+        except Exception as exc:  # never a plain-text 500 or a traceback in the terminal
+            log.exception("unexpected error serving %s %s", scope.get("method"), scope.get("path"))
+            message = f"The mock failed on this request ({type(exc).__name__}); see its log."
+            with contextlib.suppress(Exception):  # the answer may have started already
+                await _send(send, error_answer(500, message), close=True)
 
     # --- bounds -------------------------------------------------------------------------------------
 
@@ -230,14 +236,18 @@ async def _send(send: Send, response: MockResponse, *, extra: Mapping[str, str] 
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in {**response.headers, **extra}.items()]
     if close:
         headers.append((b"connection", b"close"))
-    chunks = [response.body] if isinstance(response.body, bytes) else response.body
     if isinstance(response.body, bytes):
         headers.append((b"content-length", str(len(response.body)).encode()))
-    await _send_raw(send, response.status, headers, chunks)
+        await _send_raw(send, response.status, headers, [response.body])
+    else:  # a stream's chunks go out chunked
+        await _send_raw(send, response.status, headers, response.body)
 
 
 async def _send_raw(send: Send, status: int, headers: list[tuple[bytes, bytes]], chunks: Iterable[bytes]) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
+    if isinstance(chunks, list) and len(chunks) == 1:  # one body: one message
+        await send({"type": "http.response.body", "body": chunks[0], "more_body": False})
+        return
     for chunk in chunks:
         if chunk:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
