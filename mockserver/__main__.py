@@ -35,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_cli(argv)
     except BaseException as exc:
+        stopsignals.interrupt_caught()
         if not isinstance(exc, stopsignals.Interrupted | KeyboardInterrupt) and not stopsignals.interrupted_start():
             raise
         print(f"{PROG}: interrupted while starting", file=sys.stderr, flush=True)

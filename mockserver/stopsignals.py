@@ -36,20 +36,30 @@ class _Stops:
         self.signals: list[int] = []
         self.raising = True
         self.during_start = False
+        self.caught = False
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
         if self is not _stops:  # pragma: no cover - a handler left from an earlier install
             return
-        first = not self.requested.is_set()
         self.signals.append(signum)
         self.requested.set()
-        if first and self.raising:
+        if self.raising and not self.caught:
             self.during_start = True
             raise Interrupted(signum)
+
+    def unraisable(self, info: Any) -> None:
+        """Where an exception cannot propagate (a weakref callback, `__del__`), Python prints it as
+        "Exception ignored" and goes on: an Interrupted there is raised again, silently, by sending
+        the signal once more (it then lands in the code that runs next)."""
+        if isinstance(info.exc_value, Interrupted) and info.exc_value.signum and not self.caught:
+            os.kill(os.getpid(), info.exc_value.signum)
+            return
+        _default_unraisable(info)
 
 
 _stops = _Stops()
 _previous: dict[int, Any] = {}
+_default_unraisable = sys.unraisablehook
 
 
 def install() -> bool:
@@ -59,6 +69,7 @@ def install() -> bool:
     if _previous:
         return False
     _stops = _Stops()
+    sys.unraisablehook = _stops.unraisable
     for sig in STOP_SIGNALS:
         _previous[sig] = signal.signal(sig, _stops.handle)
     return True
@@ -69,6 +80,12 @@ def uninstall() -> None:
     for sig, handler in _previous.items():
         signal.signal(sig, handler)
     _previous.clear()
+    sys.unraisablehook = _default_unraisable
+
+
+def interrupt_caught() -> None:
+    """The caller has caught the interruption: further signals only set `stop_requested()`."""
+    _stops.caught = True
 
 
 def stop_requested() -> threading.Event:
