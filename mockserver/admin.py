@@ -19,6 +19,7 @@ from mockserver.config import DEV_TOKEN
 from mockserver.core import ApiError, answer
 from mockserver.openapi_examples import served_document
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
+from mockserver.statuses import api_error_statuses
 from mockserver.store import DuplicateRecordError
 
 admin = Blueprint("truto_mock_admin", __name__, template_folder="templates")
@@ -27,7 +28,8 @@ MAX_ADMIN_BODY = 20 * 1024 * 1024
 
 @admin.get("/openapi.json")
 def openapi() -> Response:
-    return json_response(served_document(openapi_document(), state(), request.host_url.rstrip("/")))
+    document = openapi_document(api_error_statuses())
+    return json_response(served_document(document, state(), request.host_url.rstrip("/")))
 
 
 @admin.get("/__mock__/accounts")
@@ -164,6 +166,7 @@ def page() -> str:
         scenarios=_scenario_links(accounts[0] if accounts else None),
         journal=[e.to_json() for e in mock.journal.entries()[:50]],
         base=base,
+        null_absent=mock.config.null_absent,
     )
 
 

@@ -36,6 +36,8 @@ def faults_and_limits(config: MockConfig) -> list[str]:
         out.append(f"rate limit {config.rate_limit_account} per 10 s per integrated account")
     if not config.strict_query:
         out.append("lenient query (unknown parameters ignored)")
+    if config.null_absent:
+        out.append("absent fields sent as null (--null-absent)")
     return out
 
 
