@@ -66,7 +66,7 @@ def banner(
         label = f"  ({account.label})" if account.label else ""
         print(f"  {account.provider:<9} integrated_account_id={account.id}{label}", file=out)
     faults = faults_and_limits(config)
-    print(f"  faults: {', '.join(faults) if faults else 'none'}", file=out)
+    print(f"  faults and limits: {', '.join(faults) if faults else 'none'}", file=out)
     if read_timeout is not None:
         cap = MAX_BODY_BYTES // (1024 * 1024)
         print(f"  limits: request bodies up to {cap} MiB, sent within {read_timeout:g} s (--read-timeout)", file=out)

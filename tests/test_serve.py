@@ -88,7 +88,7 @@ def test_banner_says_to_export_the_token_given_by_flag(served: tuple[str, str]) 
     curl = next(n for n, line in enumerate(lines) if line.strip().startswith("curl"))
     assert lines[curl - 1].strip().startswith("export TRUTO_MOCK_TOKEN=<the --token value>")
     assert '"Authorization: Bearer $TRUTO_MOCK_TOKEN"' in lines[curl]
-    assert "faults: none" in served[1] and "within 5 s (--read-timeout)" in served[1]
+    assert "faults and limits: none" in served[1] and "within 5 s (--read-timeout)" in served[1]
 
 
 def test_the_banner_waits_until_the_mock_answers() -> None:
@@ -354,7 +354,7 @@ def test_banner_lists_faults_and_limits_and_never_the_token() -> None:
         text = out.getvalue()
         assert "s3cr3t-tok" not in text
         assert (
-            "faults: latency 800-1500 ms, error rate 30% (random 500/502/503), rate limit 6 per 10 s per token, "
+            "faults and limits: latency 800-1500 ms, error rate 30% (random 500/502/503), rate limit 6 per 10 s per token, "
             "rate limit 50 per 10 s per integrated account" in text
         )
         assert "sent within 2.5 s (--read-timeout)" in text
