@@ -20,11 +20,12 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from dataclasses import dataclass
 from typing import Any, cast
 
-from flask import Flask, Response
+from flask import Flask
 
 from mockserver.admin import MAX_ADMIN_BODY
 from mockserver.bridge import ThreadPool, call_wsgi
 from mockserver.core import API_PREFIX, MockResponse, answer, error_answer
+from mockserver.guard import cors_headers
 from mockserver.state import MockState
 
 Scope = MutableMapping[str, Any]
@@ -43,8 +44,6 @@ DEFAULT_READ_TIMEOUT = 5.0
 """Seconds a client has to send a request's whole body (`--read-timeout`); then a 408."""
 STOP_CUT_SECONDS = 0.8
 """After a stop, how long requests in flight may still wait (a delay, a body, a Flask call)."""
-CORS_MEMO_SIZE = 256
-"""Distinct (Origin, method) pairs whose CORS headers are kept; the memo starts over past it."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,6 @@ class MockASGI:
         self.state: MockState = flask_app.extensions["truto_mock"]
         self.limits = limits
         self.pool = ThreadPool(threads)
-        self._cors: dict[tuple[str, str], dict[str, str]] = {}
         self._said = _Said()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._cut: asyncio.Future[None] | None = None
@@ -191,28 +189,8 @@ class MockASGI:
             await asyncio.wait([self._cut], timeout=response.delay)
             if self._cut.done():
                 raise _Cut
-        cors = self._cors_headers(headers.get("origin"), scope["method"])
+        cors = cors_headers(self.state.config, scope["path"], headers.get("origin"), scope["method"])
         await _send(send, response, extra=cors)
-
-    def _cors_headers(self, origin: str | None, method: str) -> dict[str, str]:
-        """The CORS headers the Flask app (flask-cors, configured in app.py) puts on an API answer to
-        this Origin: asked once per (Origin, method) by running Flask's response processing."""
-        if origin is None:
-            return {}
-        key = (origin, method)
-        found = self._cors.get(key)
-        if found is None:
-            with self.flask.test_request_context(API_PREFIX, method=method, headers={"Origin": origin}):
-                processed = self.flask.process_response(Response())
-            found = {
-                name: value
-                for name, value in processed.headers.items()
-                if name.lower().startswith("access-control-") or name.lower() == "vary"
-            }
-            if len(self._cors) >= CORS_MEMO_SIZE:
-                self._cors.clear()
-            self._cors[key] = found
-        return found
 
     async def _flask(self, scope: Scope, body: bytes, send: Send) -> None:
         assert self._loop is not None and self._cut is not None
