@@ -43,7 +43,9 @@ def served_document(document: dict[str, Any], mock: MockState, base_url: str) ->
     if null_absent:
         out["components"]["schemas"].update(interview_schemas(null_absent=True))
     every_filter = set(filterable_fields(None))
-    takes_every_filter = {a.id: set(filterable_fields(a.provider)) >= every_filter for a in mock.store.accounts()}
+    takes_every_filter: dict[str, bool] = {
+        a.id: set(filterable_fields(a.provider)) >= every_filter for a in mock.store.accounts()
+    }
     # accounts whose provider takes every filter first: the list operation's examples are those
     accounts = sorted(mock.store.accounts(), key=lambda a: (not takes_every_filter[a.id], a.provider, a.id))
     if not accounts:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
-from contracts.datafolder import Account
+from contracts.accounts import Account
 from contracts.params import LIST_PATH, RESPONSE_FORMATS
 from mockserver.adapter import current_state as state
 from mockserver.config import DEV_TOKEN
@@ -84,7 +84,7 @@ def _account_view(account: Account, base: str, token_shown: str, offset: int, ac
 def _scenario_links(account: Account | None) -> list[dict[str, str]]:
     if account is None:
         return []
-    scope = {"integrated_account_id": account.id}
+    scope: dict[str, str] = {"integrated_account_id": account.id}
     prefers = [f"code={code}" for code in TRUTO_CODES] + [f"code={code}, remote=true" for code in REMOTE_CODES]
     prefers.append("delay=1500")
     return [{"label": prefer, "href": _try_link(LIST_PATH, scope, prefer)} for prefer in prefers]

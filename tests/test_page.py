@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from contracts.datafolder import Account, write_folder
+from contracts.accounts import Account
+from contracts.datafolder import write_folder
 from mockserver import create_app
 from mockserver.page import ACCOUNTS_PER_PAGE, INTERVIEWS_PER_PAGE
 from tests.mock_helpers import CEIPAL_ACCOUNT, PINPOINT_ACCOUNT, assert_error
