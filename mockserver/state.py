@@ -50,3 +50,10 @@ class MockState:
         if self.log is not None:
             self.log.clear()
         return self.journal.clear()
+
+    def start(self) -> None:
+        """Called by the server (`mockserver.serve`) once, before it serves: background work of this
+        instance (such as watching a data folder) starts here. Test apps never call it."""
+
+    def close(self) -> None:
+        """Called by the server once, after it stopped serving: ends what `start` began."""
