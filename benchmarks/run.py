@@ -1,7 +1,7 @@
 """`make bench`: the kit's speed, each figure a ratio against a baseline measured in the same run.
 
-Sections (all by default, or name some): checker, strategies, respx, throughput, gate, gate-paced,
-cold-start, memory.
+Sections (all by default, or name some): checker, strategies (first draw, draws/s, variety), respx,
+throughput, gate, gate-paced, cold-start, memory.
 Rounds are interleaved (A B A B ...) and medians reported, so machine noise hits both sides alike.
 """
 
@@ -30,8 +30,8 @@ from mockserver.dataset import load_accounts  # noqa: E402
 sys.path.insert(0, str(HERE))
 from procs import (  # noqa: E402
     AUTH,
+    LOAD_GENERATOR,
     free_port,
-    granian_minimal,
     gunicorn_minimal,
     load,
     mock_server,
@@ -135,26 +135,80 @@ def bench_strategies(rounds: int) -> None:
     from hypothesis import strategies as st
 
     from contracts.providers import fields_for
-    from strategies import interviews
+    from strategies import interviews, raw_interviews
 
-    header("Strategies: valid examples per second")
+    header("Strategies: valid examples (draws) per second")
     for provider in PROVIDERS:
         keys = [f.name for f in fields_for(provider)]
         plain = st.fixed_dictionaries({k: st.text() for k in keys})
-        medians = interleaved(
-            {
-                "ours": examples_per_second(interviews(provider=provider), 300),
-                "plain": examples_per_second(plain, 300),
-            },
-            rounds,
+        for name, strategy in (
+            ("interviews", interviews(provider=provider)),
+            ("raw_interviews", raw_interviews(provider=provider)),
+        ):
+            medians = interleaved(
+                {"ours": examples_per_second(strategy, 300), "plain": examples_per_second(plain, 300)}, rounds
+            )
+            line(
+                f"{name}(provider={provider!r}) vs fixed_dictionaries",
+                f"{medians['ours']:.0f} ex/s",
+                f"{medians['plain']:.0f} ex/s",
+                medians["ours"] / medians["plain"],
+                ">= 0.5x",
+            )
+
+
+FIRST_DRAW = """
+import sys, time
+import strategies
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+strategy = eval(sys.argv[1])
+started, seen = time.perf_counter(), []
+@settings(max_examples=1, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+@given(strategy)
+def draw(value):
+    seen.append(time.perf_counter())
+draw()
+print(seen[0] - started)
+"""
+
+
+def first_draw_seconds(expression: str) -> Callable[[], float]:
+    """A fresh process: seconds from `import strategies` returning to the first example drawn."""
+    import subprocess
+
+    def run() -> float:
+        done = subprocess.run(
+            [sys.executable, "-c", FIRST_DRAW, expression], capture_output=True, text=True, check=True, cwd=ROOT
         )
-        line(
-            f"interviews(provider={provider!r}) vs fixed_dictionaries",
-            f"{medians['ours']:.0f} ex/s",
-            f"{medians['plain']:.0f} ex/s",
-            medians["ours"] / medians["plain"],
-            ">= 0.5x",
-        )
+        return float(done.stdout.strip())
+
+    return run
+
+
+def bench_first_draw(rounds: int) -> None:
+    from contracts.providers import fields_for
+
+    header("Strategies: first draw in a fresh process, after `import strategies`")
+    for provider in PROVIDERS:
+        keys = [f.name for f in fields_for(provider)]
+        plain = f"st.fixed_dictionaries({{k: st.text() for k in {keys!r}}})"
+        for name in ("interviews", "raw_interviews"):
+            medians = interleaved(
+                {
+                    "ours": first_draw_seconds(f"strategies.{name}(provider={provider!r})"),
+                    "plain": first_draw_seconds(plain),
+                },
+                rounds,
+            )
+            ours_ms = medians["ours"] * 1000
+            line(
+                f"{name}(provider={provider!r}) vs fixed_dictionaries",
+                f"{ours_ms:.1f} ms",
+                f"{medians['plain'] * 1000:.1f} ms",
+                medians["ours"] / medians["plain"],
+                f"<= 50 ms ({'met' if ours_ms <= 50 else 'missed'})",
+            )
 
 
 def distinct_share(strategy: Any, count: int) -> float:
@@ -257,7 +311,8 @@ def _body_file(path: str, records: int) -> str:
 
 
 def bench_throughput(rounds: int, seconds: float) -> None:
-    """The mock against minimal Flask apps returning the same JSON, 16 keep-alive clients."""
+    """The mock against the reference (a minimal Flask app returning the same JSON with `jsonify` on
+    gunicorn, 2 sync workers), 16 keep-alive clients, both servers up side by side, rounds interleaved."""
     records = 120  # enough for a full page at limit=100
     cases = {
         "GET /unified/ats/interviews/{id}": f"/unified/ats/interviews/9001?integrated_account_id={ACCOUNTS['ceipal']}",
@@ -268,11 +323,10 @@ def bench_throughput(rounds: int, seconds: float) -> None:
     for title, path in cases.items():
         body = _body_file(path, records)
         env = {"BENCH_BODY": body, "PYTHONPATH": str(HERE)}
-        ports = {name: free_port() for name in ("mock", "granian", "gunicorn")}
+        ports = {name: free_port() for name in ("mock", "gunicorn")}
         results: dict[str, list[dict[str, float]]] = {name: [] for name in ports}
         with (
             server(mock_server(ports["mock"], "--records", str(records)), f"http://127.0.0.1:{ports['mock']}{path}"),
-            server(granian_minimal(ports["granian"]), f"http://127.0.0.1:{ports['granian']}{path}", env),
             server(gunicorn_minimal(ports["gunicorn"]), f"http://127.0.0.1:{ports['gunicorn']}{path}", env),
         ):
             for _ in range(rounds):
@@ -282,24 +336,12 @@ def bench_throughput(rounds: int, seconds: float) -> None:
         rps = {n: statistics.median(r["rps"] for r in rs) for n, rs in results.items()}
         p99 = {n: statistics.median(r["p99_ms"] for r in rs) for n, rs in results.items()}
         header(f"Mock {title}: 16 keep-alive clients, {rounds} x {seconds:.0f}s rounds, medians")
-        for ref, label in (
-            ("gunicorn", "minimal Flask, gunicorn 2 sync (reference)"),
-            ("granian", "minimal Flask, granian"),
-        ):
-            line(
-                f"req/s vs {label}",
-                f"{rps['mock']:.0f} req/s",
-                f"{rps[ref]:.0f} req/s",
-                rps["mock"] / rps[ref],
-                ">= 1.0x",
-            )
-            line(
-                f"p99 vs {label}",
-                f"{p99['mock']:.1f} ms",
-                f"{p99[ref]:.1f} ms",
-                p99[ref] / p99["mock"],
-                "higher is better",
-            )
+        print(f"  load generator: {LOAD_GENERATOR}")
+        label = "minimal Flask, gunicorn 2 sync (reference)"
+        line(f"req/s vs {label}", f"{rps['mock']:.0f} req/s", f"{rps['gunicorn']:.0f} req/s",
+             rps["mock"] / rps["gunicorn"], ">= 1.0x")  # fmt: skip
+        line(f"p99 vs {label}", f"{p99['mock']:.1f} ms", f"{p99['gunicorn']:.1f} ms", p99["gunicorn"] / p99["mock"],
+             "higher is better")  # fmt: skip
         errors = {n: sum(r["errors"] for r in rs) for n, rs in results.items()}
         if any(errors.values()):
             print(f"  non-200 answers: {errors}")
@@ -382,7 +424,7 @@ def bench_gate_paced() -> None:
 
 
 def bench_cold_start(rounds: int) -> None:
-    """Spawn to first 200: `python -m mockserver` against a minimal Flask app on the same server."""
+    """Spawn to first 200: `python -m mockserver` against the reference app on gunicorn."""
     path = f"/unified/ats/interviews/9001?integrated_account_id={ACCOUNTS['ceipal']}"
     body = _body_file(path, 25)
     env = {"BENCH_BODY": body, "PYTHONPATH": str(HERE)}
@@ -398,7 +440,7 @@ def bench_cold_start(rounds: int) -> None:
     variants = {
         "mock": start(mock_server, None),  # the generated data comes from the cache after round one
         "mock, no data cache": start(mock_server, {"TRUTO_MOCK_NO_CACHE": "1"}),
-        "minimal": start(granian_minimal, env),
+        "minimal": start(gunicorn_minimal, env),
     }
     medians = interleaved(variants, rounds)
     os.unlink(body)
@@ -437,6 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "checker" in args.sections:
         bench_checker(args.rounds)
     if "strategies" in args.sections:
+        bench_first_draw(args.rounds)
         bench_strategies(args.rounds)
         bench_strategy_quality(args.rounds)
     if "respx" in args.sections:

@@ -10,12 +10,17 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from contracts.tokens import token_problem
 
 DEV_TOKEN = "dev-token"
 """The token shown in examples and used by the page's links when no --token is set (any is accepted)."""
+TOKEN_ENV = "TRUTO_MOCK_TOKEN"
+"""The environment variable `truto-mock` reads the token from when `--token` is not given (the flag
+wins); the banner's curl line uses it, so the token is never printed."""
+TokenSource = Literal["flag", "env"]
+"""Where the token came from: `--token` or TRUTO_MOCK_TOKEN (the banner words its advice by it)."""
 DEFAULT_RECORDS = 25
 """Generated interviews per account with the built-in data; a data folder gets none unless asked."""
 MAX_RECORDS = 100_000
@@ -54,6 +59,8 @@ def from_text(text: str) -> Any:
 def _latency(value: Any) -> tuple[int, int] | None:
     if value is None:
         return None
+    if isinstance(value, str):  # "MS" or "MIN-MAX", as on the command line
+        value = from_text(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value, value)
     if not isinstance(value, list | tuple) or len(value) != 2:
@@ -167,7 +174,7 @@ class MockConfig:
     """Send every field the provider fills, absent ones as null, to harden a UI against null (the mock
     then contradicts the kit's assumption A-absent-not-null)."""
     latency_ms: tuple[int, int] | None = None
-    """Extra latency drawn per request from this range (milliseconds)."""
+    """Extra latency drawn per request from this range (milliseconds): MS, (MIN, MAX) or "MIN-MAX"."""
     error_rate: float = 0.0
     """Share of API requests answered with a random 500, 502 or 503."""
     rate_limit_token: int = 0

@@ -21,7 +21,8 @@ import contracts.fields
 import contracts.providers
 import contracts.samples
 import mockserver.generated
-from contracts.datafolder import Account, DataFolder, default_folder, read_folder
+from contracts.accounts import Account
+from contracts.datafolder import DataFolder, default_folder, read_folder
 from contracts.providers import PROVIDERS, provider_module
 from contracts.samples import FAKER_LOCALES
 from mockserver.datacache import APP_NAME, cached

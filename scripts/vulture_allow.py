@@ -11,9 +11,9 @@ a name listed here counts as used. Add a name only with its reason.
 clear_journal, put_records, try_request, too_large  # Flask routes and error handlers (mockserver/admin.py)
 preflight, api_error, http_error, unexpected  # Flask routes and error handlers (mockserver/app.py)
 pytest_addoption, pytest_configure, pytest_collection_modifyitems  # pytest hooks (mockserver/plugin.py)
-pytest_sessionfinish, pytest_testnodedown, pytest_terminal_summary  # pytest hooks
+pytest_sessionfinish, pytest_testnodedown, pytest_terminal_summary, pytest_runtest_call  # pytest hooks
 truto_mock, truto_respx, truto_client, truto_contract  # pytest fixtures, requested by name in users' tests
-log_request  # werkzeug's WSGIRequestHandler method, overridden to keep the live mock quiet
+log_request, connection_dropped, close_connection  # werkzeug's WSGIRequestHandler overrides for the live mock
 before_load_schema, ctx  # Schemathesis hook and its argument (mockserver/schemathesis_hooks.py)
 app_from_env, signal_handler_reload, frame  # the server's factory target, its reload hook, signal handlers' frame
 __getattr__  # module __getattr__ (PEP 562): mockserver's lazy public names
