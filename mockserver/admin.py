@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, Response, render_template, request
 
 from contracts.datafolder import Account
+from contracts.jsontext import load_json
 from contracts.openapi import openapi_document
 from contracts.params import LIST_PATH, RESPONSE_FORMATS
 from contracts.providers import MappingError
@@ -21,6 +22,7 @@ from mockserver.openapi_examples import served_document
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
 from mockserver.store import DuplicateRecordError
 
+FORMAT = "truto_response_format"
 admin = Blueprint("truto_mock_admin", __name__, template_folder="templates")
 MAX_ADMIN_BODY = 20 * 1024 * 1024
 
@@ -48,7 +50,29 @@ def clear_journal() -> Response:
 
 @admin.post("/__mock__/reset")
 def reset() -> Response:
-    return json_response({"reset": True, "journal_cleared": state().reset()})
+    """Data (read again from a data folder on disk), journal and faults back to their start."""
+    mock = state()
+    cleared = mock.reset_from_disk()
+    body: dict[str, Any] = {"reset": True, "journal_cleared": cleared}
+    if mock.data_problems:
+        body["data_problems"] = mock.data_problems
+    return json_response(body)
+
+
+def _read_body(limit: int) -> bytes:
+    """The request body, read in pieces and refused (413) as soon as it passes `limit` bytes, however it
+    is framed (Content-Length or chunked)."""
+    too_large = ApiError(413, f"Send at most {limit // (1024 * 1024)} MiB of records at once.")
+    if (request.content_length or 0) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := request.stream.read(min(64 * 1024, limit + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise too_large
+    return b"".join(chunks)
 
 
 @admin.route("/__mock__/accounts/<account_id>/records", methods=["POST", "PUT"])
@@ -58,11 +82,11 @@ def put_records(account_id: str) -> Response:
     mock = state()
     if mock.store.account(account_id) is None:
         raise ApiError(404, f"Integrated account {account_id} was not found.")
-    if (request.content_length or 0) > MAX_ADMIN_BODY:
-        raise ApiError(413, f"Send at most {MAX_ADMIN_BODY // (1024 * 1024)} MiB of records at once.")
-    body = request.get_json(silent=True)
-    if body is None:
+    if not request.is_json:
         raise ApiError(400, "Send a JSON array of raw provider records (Content-Type: application/json).")
+    body, problem = load_json(_read_body(MAX_ADMIN_BODY), "the request body")
+    if problem is not None:
+        raise ApiError(400, f"Send a JSON array of raw provider records: {problem}.")
     raws: Any = body if isinstance(body, list) else [body]
     overwrite = request.args.get("overwrite", "false").lower()
     if overwrite not in ("true", "false"):
@@ -90,7 +114,7 @@ def try_request() -> str:
     token = mock.config.token or DEV_TOKEN
     headers = {"Authorization": f"Bearer {token}", **({"Prefer": prefer} if prefer else {})}
     parts = urlsplit(path)
-    response = answer(mock, "GET", unquote(parts.path), parts.query, headers)
+    response = answer(mock, "GET", parts.path, parts.query, headers)
     if response.delay:
         mock.faults.sleep(response.delay)
     data = response.content()
@@ -132,7 +156,9 @@ def _account_view(account: Account, base: str, token_shown: str) -> dict[str, An
             {
                 "id": interview_id,
                 "links": {
-                    fmt: _try_link(f"{LIST_PATH}/{interview_id}", {**scope, "truto_response_format": fmt})
+                    fmt: _try_link(
+                        f"{LIST_PATH}/{quote(interview_id, safe='')}", {**scope, "truto_response_format": fmt}
+                    )
                     for fmt in RESPONSE_FORMATS
                 },
             }
@@ -164,6 +190,7 @@ def page() -> str:
         scenarios=_scenario_links(accounts[0] if accounts else None),
         journal=[e.to_json() for e in mock.journal.entries()[:50]],
         base=base,
+        data_problems=mock.data_problems,
     )
 
 
