@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from contracts.datafolder import MAX_FILE_MB
 from contracts.limits import TRUTO_LIMITS
 from mockserver.config import DEFAULT_RECORDS, MAX_RECORDS, MockConfig, check_port, check_setting, from_text
 
@@ -116,6 +117,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"generated interviews per account, at most {MAX_RECORDS} (default: {DEFAULT_RECORDS}, or 0 with --data)",
     )
+    data.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="serve the data folder as read at start (by default a saved change is served within a second)",
+    )
+    data.add_argument(
+        "--max-data-mb",
+        type=_flag("max_data_mb"),
+        default=MAX_FILE_MB,
+        metavar="MB",
+        help="the largest file a data folder may hold",
+    )
     data.add_argument("--seed", type=_flag("seed"), default=0, help="seed of the generated data")
     data.add_argument(
         "--lenient-query", action="store_true", help="accept (and ignore) query parameters outside the contract"
@@ -177,10 +190,11 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.truto_rate_limits
         else args.rate_limit_account or 0,
         journal_size=args.journal_size,
+        max_data_mb=args.max_data_mb,
     )
     from mockserver.serve import run
 
-    return run(config, host=args.host, port=args.port)
+    return run(config, host=args.host, port=args.port, watch=not args.no_watch)
 
 
 if __name__ == "__main__":

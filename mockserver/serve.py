@@ -19,7 +19,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO, cast
@@ -27,12 +27,16 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 if TYPE_CHECKING:
     from flask import Flask
 
-from contracts.datafolder import DataFolderError
+from contracts.datafolder import MB, Account, DataFolderError, data_size
 from contracts.providers import MappingError
 from mockserver.config import DEV_TOKEN, MockConfig
 from mockserver.dataset import load_accounts
 
 CONFIG_ENV = "TRUTO_MOCK_CONFIG"
+WATCH_ENV = "TRUTO_MOCK_WATCH"
+"""Set to 1 for the worker when it should watch the data folder (not --no-watch)."""
+LOADING_MB = 5
+"""From this many MB of data folder files, say `loading N MB…` before the (possibly long) read."""
 THREADS = 32
 """Granian's blocking threads: each request (and its `--latency` sleep) holds one, so this is the
 concurrency the mock serves without queueing. 32 covers the gate (up to 8 accounts x 4 in flight)
@@ -128,7 +132,9 @@ def app_from_env() -> Flask:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, lambda signum, frame: os.kill(os.getpid(), signal.SIGTERM))
-    return create_app(MockConfig.from_mapping(json.loads(os.environ.get(CONFIG_ENV, "{}"))))
+    app = create_app(MockConfig.from_mapping(json.loads(os.environ.get(CONFIG_ENV, "{}"))))
+    app.extensions["truto_mock"].start(watch=os.environ.get(WATCH_ENV) == "1")  # a daemon thread: ends with us
+    return app
 
 
 def is_loopback(host: str) -> bool:
@@ -141,11 +147,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def banner(config: MockConfig, host: str, port: int, out: TextIO = sys.stdout) -> None:
+def banner(
+    config: MockConfig, host: str, port: int, out: TextIO = sys.stdout, *, accounts: Sequence[Account] | None = None
+) -> None:
     """What a person needs to start: the base URL, the accounts, a curl line that works as printed."""
     shown_host = f"[{host}]" if ":" in host else host
     base = f"http://{shown_host}:{port}"
-    accounts = load_accounts(config.data_dir)
+    accounts = load_accounts(config.data_dir) if accounts is None else accounts
     token = "$TRUTO_MOCK_TOKEN" if config.token else DEV_TOKEN
     print(f"Truto interviews mock serving on {base}", file=out)
     if not is_loopback(host):
@@ -211,18 +219,24 @@ def ensure_free(host: str, port: int) -> None:
             raise BindError(f"cannot listen on {where}: {why}") from None
 
 
-def check_data(config: MockConfig) -> list[str]:
-    """Every problem of the data the worker would load, as lines to print (empty: servable)."""
+def check_data(config: MockConfig, accounts: list[Account] | None = None) -> list[str]:
+    """Every problem of the data the worker would load, as lines to print (empty: servable); `accounts`
+    receives the accounts served, so nothing reads the folder again for the banner."""
     if config.data_dir is None:
         return []
     from mockserver.state import MockState
 
+    size = data_size(config.data_dir)
+    if size >= LOADING_MB * MB:
+        print(f"loading {size / MB:.0f} MB…", flush=True)
     try:
-        MockState.build(config)  # the very build the worker runs, so it can never be first to fail
+        state = MockState.build(config)  # the very build the worker runs, so it can never be first to fail
     except DataFolderError as exc:
         return [f"{PROG}: data folder {config.data_dir} cannot be served:", *(f"  {line}" for line in exc.lines())]
     except (MappingError, ValueError) as exc:
         return [f"{PROG}: data folder {config.data_dir} cannot be served: {exc}"]
+    if accounts is not None:
+        accounts.extend(state.store.accounts())
     return []
 
 
@@ -265,7 +279,9 @@ def _treat_worker_stop_as_stop(server: Any, stopped: Callable[[str], None]) -> N
     server._spawn_worker = spawn_worker
 
 
-def announce_when_ready(config: MockConfig, host: str, port: int, timeout: float = 600.0) -> None:
+def announce_when_ready(
+    config: MockConfig, host: str, port: int, timeout: float = 600.0, accounts: Sequence[Account] | None = None
+) -> None:
     """Print the banner once the worker answers (it builds the data first), from a thread that gives
     up quietly when the mock stops first."""
     probe_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host.strip("[]"), host.strip("[]"))
@@ -282,19 +298,22 @@ def announce_when_ready(config: MockConfig, host: str, port: int, timeout: float
                 time.sleep(0.05)
                 continue
             if not _stopping.is_set():
-                banner(config, host, port)
+                banner(config, host, port, accounts=accounts)
             return
 
     threading.Thread(target=poll, name="truto-mock-ready", daemon=True).start()
 
 
-def _serve_granian(config: MockConfig, host: str, port: int) -> str | None:
+def _serve_granian(
+    config: MockConfig, host: str, port: int, watch: bool, accounts: Sequence[Account] | None
+) -> str | None:
     """Serve until a stop signal; what stopped it (None when granian stopped by itself)."""
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
     os.environ[CONFIG_ENV] = json.dumps(config.to_json())
+    os.environ[WATCH_ENV] = "1" if watch else "0"
     server = Granian(
         "mockserver.serve:app_from_env",
         address=host,
@@ -321,7 +340,7 @@ def _serve_granian(config: MockConfig, host: str, port: int) -> str | None:
     server.signal_handler_interrupt = on_signal  # type: ignore[method-assign]
     server.signal_handler_reload = on_signal  # type: ignore[method-assign]
     _treat_worker_stop_as_stop(server, stop)
-    announce_when_ready(config, host, port)
+    announce_when_ready(config, host, port, accounts=accounts)
     try:
         server.serve()
     except SystemExit:  # granian exits 1 when the worker went first (it got the group's SIGINT too)
@@ -338,20 +357,21 @@ def _say(line: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor complain at exit
 
 
-def run(config: MockConfig, *, host: str = "127.0.0.1", port: int = 8000) -> int:
+def run(config: MockConfig, *, host: str = "127.0.0.1", port: int = 8000, watch: bool = True) -> int:
     """Check everything, print the banner, serve until stopped; the process's exit code."""
     previous = {sig: signal.signal(sig, _raise_stop) for sig in _STOP_SIGNALS}
     die_with_parent()
     follow_make()
     try:
-        problems = check_data(config)
+        accounts: list[Account] = []
+        problems = check_data(config, accounts)
         if problems:
             print("\n".join(problems), file=sys.stderr)
             return 2
         ensure_free(host, port)
         if config.generated_records >= LARGE_RECORDS:
             print(f"generating {config.generated_records} records per account…", flush=True)
-        why = _serve_granian(config, host, port)
+        why = _serve_granian(config, host, port, watch, accounts if config.data_dir is not None else None)
     except BindError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2

@@ -96,10 +96,11 @@ class MockState:
             self.data_problems = []
             return Reload(changed=tuple(sorted(changed)))
 
-    def start(self) -> None:
-        """Start the background work of a served mock: watching its data folder (if it serves one), so
-        a saved change is served within a second. The plugin never calls this: its data stays put."""
-        if self.config.data_dir is None or self._watcher is not None:
+    def start(self, *, watch: bool = True) -> None:
+        """Called by the server once, before it serves: starts the background work of a served mock,
+        i.e. watching its data folder (if it serves one and `watch`), so a saved change is served
+        within a second. Test apps (the plugin) never call it: their data stays put."""
+        if not watch or self.config.data_dir is None or self._watcher is not None:
             return
         from mockserver.watch import FolderWatcher
 
@@ -107,7 +108,8 @@ class MockState:
         self._watcher.start()
 
     def close(self) -> None:
-        """Stop the background work; returns within about a second, whatever it was doing."""
+        """Called by the server once, after it stopped serving: ends what `start` began, within about
+        a second whatever it was doing (the watcher is a daemon thread, so it never holds up an exit)."""
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
             watcher.close()
