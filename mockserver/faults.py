@@ -84,14 +84,18 @@ class Faults:
         self.latency_ms = config.latency_ms
         self.error_rate = config.error_rate
         self._limits = (config.rate_limit_token, config.rate_limit_account, clock)
+        self._given = (config.latency_ms, config.error_rate)
+        """The faults given at start, which `reset()` restores (they can be changed while serving)."""
         self.sleep: Callable[[float], None] = time.sleep
         """How latency is served (a test's fake clock can stand in)."""
         self.reset()
 
     def reset(self) -> None:
-        """Back to the start: the random sequence from the seed again, rate-limit windows empty."""
+        """Back to the start: the faults given at start, the random sequence from the seed again,
+        rate-limit windows empty."""
         token_limit, account_limit, clock = self._limits
         with self._lock:
+            self.latency_ms, self.error_rate = self._given
             self._rng = random.Random(self._seed)
             self._per_token = SlidingWindow(token_limit, clock) if token_limit else None
             self._per_account = SlidingWindow(account_limit, clock) if account_limit else None
