@@ -365,7 +365,7 @@ def record_command(
 
 
 INTERRUPTED = 130
-"""Ctrl-C: 128 + SIGINT, as a shell reports a process a SIGINT ended (README: exit codes)."""
+"""Ctrl-C: 128 + SIGINT, as a shell reports a process a SIGINT ended (docs/gate.md: exit codes)."""
 
 
 def _interrupted(command: str) -> NoReturn:

@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description=__doc__,
         formatter_class=_Help,
-        epilog='Through make: make run PORT=9000 ARGS="--data DIR --seed 3". Docs: README.md.',
+        epilog='Through make: make run PORT=9000 ARGS="--data DIR --seed 3". Docs: docs/mock.md.',
     )
     serving = parser.add_argument_group("serving")
     serving.add_argument(

@@ -179,7 +179,7 @@ class Collector:
 
 
 def report(counts: Mapping[Key, int]) -> dict[str, Any]:
-    """The report (the shape `--truto-coverage-json` writes; see the README)."""
+    """The report (the shape `--truto-coverage-json` writes; see docs/pytest.md)."""
     providers: dict[str, Any] = {}
     for provider in PROVIDERS:
         parts: dict[str, dict[str, int]] = {cat: dict.fromkeys(items, 0) for cat, items in universe(provider).items()}

@@ -10,9 +10,6 @@ Heavy imports happen inside the fixtures, so merely installing the kit costs a t
 
 from __future__ import annotations
 
-import ast
-import inspect
-import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -44,38 +41,10 @@ class TrutoMockWarning(pytest.PytestWarning):
     """The `truto_mock` marker is used where it does nothing."""
 
 
-def _settings_docs() -> dict[str, str]:
-    """Each MockConfig field's docstring (the string under its annotation)."""
-    [cls] = ast.parse(inspect.getsource(MockConfig)).body
-    assert isinstance(cls, ast.ClassDef)
-    body = cls.body
-    docs: dict[str, str] = {}
-    for node, after in itertools.pairwise(body):
-        if (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and isinstance(after, ast.Expr)
-            and isinstance(after.value, ast.Constant)
-        ):
-            docs[node.target.id] = " ".join(str(after.value.value).split()).replace("|", "\\|")
-    return docs
-
-
 def marker_signature() -> str:
     """`truto_mock(seed=0, records=25, ...)`: the marker's keywords, from MockConfig."""
     parts = [f"{f.name}={f.default!r}" for f in fields(MockConfig) if f.default is not MISSING]
     return f"truto_mock({', '.join(parts)})"
-
-
-def marker_table() -> str:
-    """The README's table of the marker's keywords, generated from MockConfig (a test keeps the
-    README in step)."""
-    docs = _settings_docs()
-    rows = ["| keyword | default | what |", "|---|---|---|"]
-    for f in fields(MockConfig):
-        if f.default is not MISSING:
-            rows.append(f"| `{f.name}` | `{f.default!r}` | {docs.get(f.name, '')} |")
-    return "\n".join(rows)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -215,7 +215,7 @@ def junit_xml(run: GateRun, redact: Redact) -> bytes:
 
 
 def json_report(run: GateRun, redact: Redact) -> str:
-    """The same results as JSON (shape documented in the README)."""
+    """The same results as JSON (shape documented in docs/gate.md)."""
     document: dict[str, Any] = {
         "version": REPORT_VERSION,
         "exit_code": run.exit_code,

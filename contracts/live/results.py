@@ -25,7 +25,7 @@ class Outcome(StrEnum):
 
 
 class ExitCode:
-    """The gate's exit codes (documented in the README)."""
+    """The gate's exit codes (documented in docs/gate.md)."""
 
     PASSED = 0  # unconfirmed assumptions alone still pass
     VIOLATED = 1  # or drift with --fail-on-drift, or unconfirmed assumptions with --strict-assumptions

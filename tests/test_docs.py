@@ -1,0 +1,84 @@
+"""The docs' Python examples that define tests are run as tests, and their generated tables match
+the code, so they cannot rot."""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+pytest_plugins = ["pytester"]
+ROOT = Path(__file__).parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+EXAMPLES = [
+    pytest.param(block, id=f"{page.name}#{number}")
+    for page in PAGES
+    for number, block in enumerate(re.findall(r"```python\n(.*?)```", page.read_text("utf-8"), re.S), 1)
+    if "def test_" in block
+]
+PYTEST_PAGE = (ROOT / "docs" / "pytest.md").read_text("utf-8")
+
+
+def test_the_docs_have_test_examples() -> None:
+    assert len(EXAMPLES) >= 5
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_docs_example_passes(pytester: pytest.Pytester, example: str) -> None:
+    pytester.makepyfile(test_example=example)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=example.count("def test_"))
+
+
+def test_generated_tables_are_current() -> None:
+    gendocs = _load_script("gendocs")
+    stale = gendocs.stale_pages()
+    assert not stale, f"regenerate {', '.join(str(p.relative_to(ROOT)) for p in stale)}: python scripts/gendocs.py"
+
+
+def test_marker_table_lists_every_marker_keyword() -> None:
+    from mockserver.plugin import marker_signature
+
+    block = PYTEST_PAGE.split("<!-- marker-table")[1].split("<!-- /marker-table -->")[0]
+    keywords = re.findall(r"(\w+)=", marker_signature())
+    assert keywords and all(f"| `{keyword}` |" in block for keyword in keywords)
+
+
+def _load_script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _call_form(name: str, func: Callable[..., object]) -> str:
+    """`name(*, a, b=None)` from the function's signature, string defaults in double quotes."""
+    parts: list[str] = []
+    for param in inspect.signature(func).parameters.values():
+        if param.kind is param.KEYWORD_ONLY and "*" not in parts:
+            parts.append("*")
+        default = param.default
+        if default is param.empty:
+            parts.append(param.name)
+        else:
+            parts.append(f"{param.name}={json.dumps(default) if isinstance(default, str) else repr(default)}")
+    return f"{name}({', '.join(parts)})"
+
+
+def test_every_strategy_argument_is_documented() -> None:
+    import strategies
+
+    start = PYTEST_PAGE.index("## Hypothesis strategies")
+    end = PYTEST_PAGE.find("\n## ", start + 1)
+    section = PYTEST_PAGE[start : end if end > 0 else None]
+    for name in strategies.__all__:
+        func = getattr(strategies, name)
+        if inspect.isfunction(func):
+            assert f"`{_call_form(name, func)}`" in section, f"document {_call_form(name, func)} in docs/pytest.md"
