@@ -109,6 +109,12 @@ BASES: tuple[Basis, ...] = (
         "https://truto.one/docs/api-reference/overview/pagination and the interviews list page",
     ),
     Basis(
+        "D-key-by",
+        _D,
+        "Lists take `truto_key_by=FIELD`: `result` becomes an object keyed by that field's value (e.g. `id`).",
+        "Truto's List Interviews reference: https://www.truto.one/docs/api-reference/unified-ats-api/interviews/list",
+    ),
+    Basis(
         "D-date-filters",
         _D,
         "Lists filter `created_at` (and Pinpoint's `start_at`, `end_at`) with the "
@@ -234,7 +240,8 @@ BASES: tuple[Basis, ...] = (
         "A query value of the wrong form (a boolean other than true/false, a limit "
         "that is not a positive whole number, an unknown field to exclude, remote_query not an object, a "
         "filter without an operator or with a value that is not a date, a parameter sent twice, a "
-        "`next_cursor` the server never issued) is refused with 400.",
+        "`next_cursor` the server never issued, a `truto_key_by` naming an unknown field or one whose value "
+        "is not a plain string) is refused with 400.",
         "the strategies' invalid queries answered 400 by the real API",
     ),
 )
@@ -274,6 +281,7 @@ RULE_BASIS: MappingProxyType[str, str] = MappingProxyType(
         "status": "D-read-200",
         "error-body": "D-error-body",
         "list-envelope": "D-list-envelope",
+        "key-by": "D-key-by",
         "debug-envelope": "D-debug-envelope",
         "id-mismatch": "D-read-200",
         "allow-header": "D-http-405-allow",

@@ -78,6 +78,9 @@ ERROR_CASES: tuple[ErrorCase, ...] = (
     ErrorCase("unknown filter operator", "created_at", {"after": "2024-01-01T00:00:00Z"}, 400, (LIST,)),
     ErrorCase("filter value not a date", "created_at", {"gt": "yesterday"}, 400, (LIST,)),
     ErrorCase("filter without an operator", "created_at", "2024-01-01T00:00:00Z", 400, (LIST,)),
+    ErrorCase("truto_key_by names no field", "truto_key_by", "salary", 400, (LIST,)),
+    ErrorCase("truto_key_by names an object field", "truto_key_by", "candidate", 400, (LIST,)),
+    ErrorCase("list-only truto_key_by on get", "truto_key_by", "id", 400, (GET,), basis="A-unknown-param-400"),
 )
 
 

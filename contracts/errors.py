@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from types import MappingProxyType
 from typing import Any
 
 ERROR_KEYS: tuple[str, ...] = ("statusCode", "error", "message")
@@ -30,3 +31,24 @@ def missing_query_insight(names: list[str]) -> dict[str, Any]:
             "value": names,
         }
     }
+
+
+STATUS_MEANINGS: MappingProxyType[int, str] = MappingProxyType(
+    {
+        400: "The request was rejected before it left Truto (a missing or malformed parameter).",
+        401: "Missing or invalid API token; with `truto_is_remote_error`, the provider rejected the account's "
+        "credentials (the account needs re-authentication).",
+        403: "Not allowed: the token may not read this account, or the provider's scopes are missing "
+        "(`truto_error_insight.forbidden_error`).",
+        404: "The interview, or the integrated account, does not exist for this token.",
+        405: "The method is not allowed (`Allow` lists those that are).",
+        409: "The provider reported a conflict (`truto_is_remote_error`).",
+        422: "The provider rejected the request as invalid (`truto_is_remote_error`).",
+        429: "Rate limited: retry after `Retry-After` seconds (Truto's or the provider's limit).",
+        500: "Truto failed; retryable.",
+        502: "The provider gave no clean answer; retryable.",
+        503: "The integrated account is blocked, or the provider is unavailable.",
+        504: "The provider did not answer in time; retryable.",
+    }
+)
+"""The error statuses Truto's error model documents, and what each means [T-err-model, T-errors]."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from contracts.fields import FIELDS
+from contracts.fields import FIELDS, Kind
 
 GET, LIST = "get", "list"
 ENDPOINTS: tuple[str, ...] = (GET, LIST)
@@ -30,6 +30,9 @@ MAX_LIST_ITEMS = 50
 """At most this many `truto_exclude_fields` entries (the `qs` decoder's list limit, Truto's SDK's codec)."""
 MAX_REMOTE_QUERY_KEYS = 100
 """At most this many `remote_query[KEY]` entries."""
+KEY_BY_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind in (Kind.STRING, Kind.DATETIME, Kind.ENUM))
+"""Fields `truto_key_by` can key a list by: those whose value is a plain string (objects, lists and
+`remote_data` cannot be an object key)."""
 
 
 class ParamType(StrEnum):
@@ -41,6 +44,8 @@ class ParamType(StrEnum):
     ARRAY = "array"
     OBJECT = "object"
     DATETIME_FILTER = "date-time-filter"
+    KEY_FIELD = "key-field"
+    """The name of a field with a plain value (KEY_BY_FIELDS)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,15 @@ _BASE_PARAMS: tuple[Param, ...] = (
         "Ignore `limit` and return every record in one page.",
         _LIST_ONLY,
         basis="D-pagination-params",
+    ),
+    Param(
+        "truto_key_by",
+        ParamType.KEY_FIELD,
+        "Turn `result` into an object keyed by this field's value (e.g. `id`), for lookup tables.",
+        _LIST_ONLY,
+        enum=KEY_BY_FIELDS,
+        example="id",
+        basis="D-key-by",
     ),
 )
 

@@ -23,6 +23,7 @@ from contracts.fields import FIELD_BY_NAME, FIELD_NAMES
 from contracts.params import (
     DEFAULT_RESPONSE_FORMAT,
     FILTER_OPERATORS,
+    KEY_BY_FIELDS,
     MAX_LIST_ITEMS,
     MAX_REMOTE_QUERY_KEYS,
     PARAM_BY_NAME,
@@ -101,6 +102,8 @@ class InterviewQuery:
     next_cursor: str = ""
     ignore_limit: bool = False
     filters: tuple[Filter, ...] = ()
+    key_by: str | None = None
+    """`truto_key_by`: the field whose value keys the list's `result` object."""
     unknown: tuple[str, ...] = ()
     """Parameters outside the contract, kept (never silently dropped) when decoding is lenient."""
 
@@ -149,6 +152,14 @@ def _exclude_fields(value: Any) -> tuple[str, ...]:
             if name not in names:
                 names.append(name)
     return tuple(names)
+
+
+def _key_by(value: Any) -> str:
+    name = _single("truto_key_by", value)
+    if name not in KEY_BY_FIELDS:
+        problem = "is not a field" if name not in FIELD_BY_NAME else "has no plain value to key by"
+        raise QueryError(f"`truto_key_by`: {name!r} {problem}; use one of {', '.join(KEY_BY_FIELDS)}")
+    return name
 
 
 def _limit(value: Any) -> int:
@@ -248,6 +259,8 @@ def _parse_query(query_string: str, endpoint: str, strict: bool) -> InterviewQue
             values["limit"] = _limit(value)
         elif name == "next_cursor":
             values["next_cursor"] = _single(name, value)
+        elif name == "truto_key_by":
+            values["key_by"] = _key_by(value)
     return InterviewQuery(**values, filters=tuple(filters), unknown=tuple(unknown))
 
 

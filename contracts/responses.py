@@ -62,6 +62,8 @@ class Exchange:
     ignore_remote_data: bool = False
     skip_api_call: bool = False
     interview_id: str | None = None
+    key_by: str | None = None
+    """`truto_key_by`: a list's `result` is an object keyed by this field's value."""
     expected_status: int | None = None
     """Set when the request itself breaks the contract: the response must be this error."""
     expected_message: str = ""
@@ -117,6 +119,7 @@ class Exchange:
             query.ignore_remote_data,
             query.skip_api_call,
             interview_id,
+            query.key_by,
         )
 
 
@@ -172,10 +175,7 @@ def _check_list(body: Any, ex: Exchange, pointer: str, allow_null: bool) -> list
             )
         ]
     out: list[Violation] = []
-    items = body.get("result")
-    if not isinstance(items, list):
-        out.append(Violation(f"{pointer}/result", "list-envelope", "`result` must be an array"))
-        items = []
+    items, keyed = _list_items(body.get("result"), ex, pointer, out)
     for key in _LIST_KEYS:
         if key not in body:
             hint = " (null on the last page)" if key == "next_cursor" else ""
@@ -194,9 +194,35 @@ def _check_list(body: Any, ex: Exchange, pointer: str, allow_null: bool) -> list
             names = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
             basis = "D-list-envelope" if key == "next_cursor" else "D-list-extras"
             out.append(Violation(f"{pointer}/{key}", "list-envelope", f"`{key}` must be {names}", basis))
-    for index, item in enumerate(items):
+    for index, item in items:
         out.extend(_check_interview(item, ex, f"{pointer}/result/{index}", allow_null))
-    return out
+    return out + keyed
+
+
+def _list_items(result: Any, ex: Exchange, pointer: str, out: list[Violation]) -> tuple[Any, list[Violation]]:
+    """((position, interview) pairs of a list's `result`, violations of its keys): an array, or with
+    `truto_key_by` an object keyed by each interview's value of that field."""
+    if ex.key_by is None:
+        if isinstance(result, list):
+            return list(enumerate(result)), []
+        out.append(Violation(f"{pointer}/result", "list-envelope", "`result` must be an array"))
+        return [], []
+    if not isinstance(result, dict):
+        message = f"`result` must be an object keyed by `{ex.key_by}` (truto_key_by)"
+        out.append(Violation(f"{pointer}/result", "key-by", message))
+        return [], []
+    keyed: list[Violation] = []
+    for key, item in result.items():
+        value = item.get(ex.key_by) if isinstance(item, dict) else None
+        if value is not None and str(value) != key:  # None: excluded, or sent as null
+            where = f"{pointer}/result/{_escape(key)}"
+            keyed.append(Violation(where, "key-by", f"keyed {key!r} but its `{ex.key_by}` is {value!r}"))
+    return [(_escape(key), item) for key, item in result.items()], keyed
+
+
+def _escape(key: str) -> str:
+    """A key as one JSON pointer segment (RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _check_interview(item: Any, ex: Exchange, pointer: str, allow_null: bool) -> list[Violation]:

@@ -38,18 +38,33 @@ def field_schema(f: Field) -> dict[str, Any]:
     return {**schema, "description": f.description}
 
 
-def interview_schema(provider: str | None = None, *, standalone: bool = True) -> dict[str, Any]:
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` that also takes null (the `normalized` format, the mock's `--null-absent`)."""
+    types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    out = {**schema, "type": [*types, "null"]}
+    if "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    return out
+
+
+def interview_schema(
+    provider: str | None = None, *, standalone: bool = True, null_absent: bool = False
+) -> dict[str, Any]:
     """Schema of a unified interview as `provider` returns it (every documented field when None).
 
     Fields outside the provider's coverage are not allowed (`additionalProperties: false`).
-    `standalone=False` leaves out `$schema`, for embedding in OpenAPI.
+    `standalone=False` leaves out `$schema`, for embedding in OpenAPI. `null_absent=True` lets every
+    optional field be null (what `normalized` and the mock's `--null-absent` send for absent ones).
     """
     fields = fields_for(provider)
     title = f"{provider.capitalize()} interview" if provider else "Interview"
+    properties = {f.name: field_schema(f) for f in fields}
+    if null_absent:
+        properties = {f.name: properties[f.name] if f.required else nullable(properties[f.name]) for f in fields}
     schema: dict[str, Any] = {
         "title": title,
         "type": "object",
-        "properties": {f.name: field_schema(f) for f in fields},
+        "properties": properties,
         "required": [f.name for f in fields if f.required],
         "additionalProperties": False,
     }

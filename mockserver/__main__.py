@@ -133,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument(
         "--lenient-query", action="store_true", help="accept (and ignore) query parameters outside the contract"
     )
+    data.add_argument(
+        "--null-absent",
+        action="store_true",
+        help="send absent optional fields as null, to harden a UI (contradicts assumption A-absent-not-null)",
+    )
     faults = parser.add_argument_group("faults (all off by default; repeatable under --seed)")
     faults.add_argument("--latency", type=_flag("latency_ms"), metavar="MIN-MAX", help="extra latency per request, ms")
     faults.add_argument(
@@ -183,6 +188,7 @@ def _main(argv: Sequence[str] | None) -> int:
         token=args.token,
         cors_origin=args.cors_origin,
         strict_query=not args.lenient_query,
+        null_absent=args.null_absent,
         latency_ms=args.latency,
         error_rate=args.error_rate,
         rate_limit_token=TRUTO_LIMITS.per_token.requests if args.truto_rate_limits else args.rate_limit_token or 0,

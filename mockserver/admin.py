@@ -20,6 +20,7 @@ from mockserver.config import DEV_TOKEN
 from mockserver.core import ApiError, answer
 from mockserver.openapi_examples import served_document
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
+from mockserver.statuses import api_error_statuses
 from mockserver.store import DuplicateRecordError
 
 FORMAT = "truto_response_format"
@@ -29,7 +30,8 @@ MAX_ADMIN_BODY = 20 * 1024 * 1024
 
 @admin.get("/openapi.json")
 def openapi() -> Response:
-    return json_response(served_document(openapi_document(), state(), request.host_url.rstrip("/")))
+    document = openapi_document(api_error_statuses())
+    return json_response(served_document(document, state(), request.host_url.rstrip("/")))
 
 
 @admin.get("/__mock__/accounts")
@@ -191,6 +193,7 @@ def page() -> str:
         journal=[e.to_json() for e in mock.journal.entries()[:50]],
         base=base,
         data_problems=mock.data_problems,
+        null_absent=mock.config.null_absent,
     )
 
 

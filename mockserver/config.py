@@ -132,6 +132,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "token": _token,
     "cors_origin": _cors_origin,
     "strict_query": _bool,
+    "null_absent": _bool,
     "latency_ms": _latency,
     "error_rate": _rate,
     "rate_limit_token": _whole,
@@ -164,6 +165,9 @@ class MockConfig:
     comma-separated `scheme://host[:port]` origins."""
     strict_query: bool = True
     """Reject query parameters outside the contract (400); False accepts and ignores them."""
+    null_absent: bool = False
+    """Send every field the provider fills, absent ones as null, to harden a UI against null (the mock
+    then contradicts the kit's assumption A-absent-not-null)."""
     latency_ms: tuple[int, int] | None = None
     """Extra latency drawn per request from this range (milliseconds)."""
     error_rate: float = 0.0

@@ -182,10 +182,11 @@ def _serve(
         stored = mock.store.get(account.id, interview_id)
         if stored is None:
             raise ApiError(404, f"Interview {interview_id} was not found for this integrated account.")
-        return json_answer(render_get(stored, query, account), stream=stream)
+        return json_answer(render_get(stored, query, account, null_absent=mock.config.null_absent), stream=stream)
     check_filters(query, account.provider)
     page = select_page(mock.store.records(account.id), query, provider_module(account.provider).default_page_size)
-    return json_answer(render_list(page, query, account, partial=scenario.partial), stream=stream)
+    body = render_list(page, query, account, partial=scenario.partial, null_absent=mock.config.null_absent)
+    return json_answer(body, stream=stream)
 
 
 def answer(mock: MockState, method: str, path: str, query_string: str, headers: Mapping[str, str]) -> MockResponse:

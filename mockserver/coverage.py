@@ -32,11 +32,9 @@ from contracts.params import (
 from contracts.query import ARRAY_FORMATS, QueryError, parse_query
 from mockserver.journal import Entry
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES, ScenarioError, parse_prefer
+from mockserver.statuses import api_error_statuses
 
 FORMAT = "truto-coverage/1"
-MOCK_STATUSES = (200, 400, 401, 404, 405)
-"""The mock's own answers on the API routes (query, auth, account or interview, method); the rest
-come from its scenario list."""
 PAGING = "past the first page"
 # Parameters with a category of their own; the others are listed under "parameters".
 _OWN_CATEGORY = {"truto_response_format", "truto_exclude_fields", "truto_ignore_remote_data", "next_cursor"}
@@ -46,9 +44,9 @@ Key = tuple[str, str, str, str, int, str]  # provider ("" unknown), endpoint, me
 
 
 def statuses() -> tuple[str, ...]:
-    scenario_codes = set(TRUTO_CODES) | set(REMOTE_CODES)
-    below = sorted(set(MOCK_STATUSES) | {code for code in scenario_codes if code < 500})
-    return (*map(str, below), *(("5xx",) if any(code >= 500 for code in scenario_codes) else ()))
+    codes = {200} | set(api_error_statuses())
+    below = sorted(code for code in codes if code < 500)
+    return (*map(str, below), *(("5xx",) if any(code >= 500 for code in codes) else ()))
 
 
 def scenarios() -> tuple[str, ...]:

@@ -6,6 +6,8 @@ answers instead of 404s; the cursor pattern says exactly which cursors this serv
 OpenAPI cannot say "this filter only for that provider's accounts", so the list operation's account
 examples name only accounts whose provider takes every filter; the others are in the get operation's
 examples and in the description (with them, an unsupported filter is a 400 naming the supported ones).
+
+With `--null-absent` the interview schemas let every optional field be null, as the mock then sends.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import copy
 from typing import Any
 
 from contracts.fields import filterable_fields
+from contracts.openapi import interview_schemas
 from contracts.params import GET, LIST
 from contracts.providers import provider_module
 from contracts.query import parse_query
@@ -36,6 +39,9 @@ def served_document(document: dict[str, Any], mock: MockState, base_url: str) ->
     get_op = next(op["get"] for path, op in out["paths"].items() if path.endswith("{id}"))
     list_op = next(op["get"] for path, op in out["paths"].items() if not path.endswith("{id}"))
     _parameter(list_op, "next_cursor")["schema"]["pattern"] = CURSOR_PATTERN
+    null_absent = mock.config.null_absent
+    if null_absent:
+        out["components"]["schemas"].update(interview_schemas(null_absent=True))
     accounts = sorted(mock.store.accounts(), key=lambda a: (a.provider != "pinpoint", a.provider, a.id))
     if not accounts:
         return out
@@ -48,12 +54,18 @@ def served_document(document: dict[str, Any], mock: MockState, base_url: str) ->
         key = f"{account.provider}-{account.id[:8]}"
         query = parse_query(f"integrated_account_id={account.id}&limit={EXAMPLE_PAGE}", endpoint=LIST)
         page = select_page(records, query, provider_module(account.provider).default_page_size)
-        list_examples[key] = {"summary": f"a {account.provider} page", "value": render_list(page, query, account)}
+        list_examples[key] = {
+            "summary": f"a {account.provider} page",
+            "value": render_list(page, query, account, null_absent=null_absent),
+        }
         if records:
             first = records[0]
             id_examples[key] = {"summary": f"a {account.provider} interview of {account.id}", "value": first.id}
             one = parse_query(f"integrated_account_id={account.id}", endpoint=GET)
-            get_examples[key] = {"summary": f"a {account.provider} interview", "value": render_get(first, one, account)}
+            get_examples[key] = {
+                "summary": f"a {account.provider} interview",
+                "value": render_get(first, one, account, null_absent=null_absent),
+            }
     every_filter = set(filterable_fields(None))
     list_accounts = {
         k: v for k, v in account_examples.items() if set(filterable_fields(k.split("-")[0])) >= every_filter

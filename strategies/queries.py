@@ -88,7 +88,7 @@ def _filter_values() -> st.SearchStrategy[dict[str, str]]:
 
 
 def _param_strategy(name: str, ptype: ParamType) -> st.SearchStrategy[Any]:
-    if ptype is ParamType.ENUM:
+    if ptype in (ParamType.ENUM, ParamType.KEY_FIELD):
         return st.sampled_from(PARAM_BY_NAME[name].enum)
     if ptype is ParamType.BOOLEAN:
         return _bool_text()
@@ -138,7 +138,8 @@ def interview_queries(
     """Valid query combinations for `endpoint` ("get" or "list").
 
     Every response format, excluded fields in all three encodings, `truto_ignore_remote_data`,
-    `truto_skip_api_call`, `remote_query`, and for lists paging and the provider's date filters.
+    `truto_skip_api_call`, `remote_query`, and for lists paging, `truto_key_by` and the provider's
+    date filters.
     `provider` fixes the provider (None: drawn); `accounts` maps provider -> integrated_account_id
     (default: the mock's built-in accounts). Send `query.params` with httpx or requests, or
     `query.query_string` in a URL. Shrinks toward the bare `integrated_account_id`.

@@ -44,7 +44,8 @@ def _with_drift(response: TestResponse, exchange: Exchange) -> bytes | None:
     body = json.loads(response.get_data())
     target = body["result"] if exchange.response_format == "debug" else body
     if exchange.endpoint == LIST:
-        target = target["result"][0] if target["result"] else None
+        items = list(target["result"].values()) if isinstance(target["result"], dict) else target["result"]
+        target = items[0] if items else None
     if not isinstance(target, dict):
         return None
     target[DRIFT] = True

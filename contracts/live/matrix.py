@@ -140,6 +140,8 @@ def list_checks(account: Account) -> list[Check]:
         for name in filterable_fields(account.provider)
         for op in FILTER_OPERATORS
     ]  # fmt: skip
+    out.append(Check("list key_by=id", _q(account.id, truto_key_by="id", limit="5"),
+                     basis=_on("integrated_account_id", "limit", "truto_key_by")))  # fmt: skip
     out += [_error_check(LIST, c, account.id) for c in error_cases(LIST, gate_only=True)]
     return out
 
