@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
 from contracts import interview_schema, validate_interview  # noqa: E402
-from contracts.fields import PROVIDERS  # noqa: E402
+from contracts.providers import PROVIDERS  # noqa: E402
 from mockserver import create_app  # noqa: E402
 from mockserver.dataset import load_accounts  # noqa: E402
 
@@ -134,7 +134,7 @@ def examples_per_second(strategy: Any, count: int) -> Callable[[], float]:
 def bench_strategies(rounds: int) -> None:
     from hypothesis import strategies as st
 
-    from contracts.fields import fields_for
+    from contracts.providers import fields_for
     from strategies import interviews
 
     header("Strategies: valid examples per second")
@@ -200,8 +200,9 @@ def bench_respx(rounds: int) -> None:
     import httpx
     import respx
 
+    from contracts.truto import TRUTO_BASE_URL
     from mockserver.config import MockConfig
-    from mockserver.inprocess import TRUTO_BASE_URL, TrutoRouter, core_responder
+    from mockserver.inprocess import TrutoRouter, core_responder
     from mockserver.live import AppCache
 
     cache = AppCache()

@@ -7,10 +7,10 @@ This package is the ground floor of the kit: it imports nothing from `mockserver
 from contracts.basis import BASES, Basis, basis
 from contracts.checker import Violation, validate_interview
 from contracts.errors import error_body
-from contracts.fields import FIELD_BY_NAME, FIELDS, PROVIDERS, STATUS_VALUES, Field, Kind, fields_for
+from contracts.fields import FIELD_BY_NAME, FIELDS, STATUS_VALUES, Field, Kind
 from contracts.openapi import openapi_document
 from contracts.params import PARAMS, RESPONSE_FORMATS, Param, ParamType, params_for
-from contracts.providers import MappingError, Provider, provider_module
+from contracts.providers import PROVIDERS, MappingError, Provider, fields_for, provider_module
 from contracts.query import InterviewQuery, QueryError, encode_query, parse_query
 from contracts.responses import Exchange, check_error_body, check_response
 from contracts.schema import error_schema, interview_schema

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from contracts.checker import Violation, validate_interview
-from contracts.fields import FIELD_NAMES, PROVIDERS
+from contracts.fields import FIELD_NAMES
 from contracts.jsontext import load_json
 from contracts.live import baseline, options
 from contracts.live.calibration import Calibration, merged
 from contracts.live.clock import SYSTEM_CLOCK, Clock
-from contracts.live.masking import Redactor
+from contracts.live.masking import SecretMasker
 from contracts.live.matrix import Selection, unmatched_patterns
 from contracts.live.record_summary import summary_lines
 from contracts.live.recorder import RecordConfig, run_recording
@@ -33,6 +33,7 @@ from contracts.live.report import json_report, junit_xml, print_summary, write_t
 from contracts.live.results import ExitCode, GateRun
 from contracts.live.runner import GateConfig, run_gate
 from contracts.openapi import openapi_document
+from contracts.providers import PROVIDERS
 from contracts.schema import interview_schema
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -285,9 +286,9 @@ def gate_command(
         config = _gate_config(args, environ)
         before = baseline.load(args.baseline) if args.baseline else None
     except (options.UsageError, ValueError) as exc:  # the token is not read yet: hidden all the same
-        print(f"gate: {Redactor(environ.get(args.token_env, ''))(str(exc))}", file=err)
+        print(f"gate: {SecretMasker(environ.get(args.token_env, ''))(str(exc))}", file=err)
         return ExitCode.USAGE
-    redact = Redactor(config.token)
+    redact = SecretMasker(config.token)
     observer = baseline.Observer()
     run = run_gate(config, progress=err, observer=observer, clock=clock)
     run.fail_on_drift, run.strict_assumptions = args.fail_on_drift, args.strict_assumptions
@@ -340,9 +341,9 @@ def record_command(
     try:
         config = _record_config(args, environ)
     except options.UsageError as exc:
-        print(f"record: {Redactor(environ.get(args.token_env, ''))(str(exc))}", file=err)
+        print(f"record: {SecretMasker(environ.get(args.token_env, ''))(str(exc))}", file=err)
         return ExitCode.USAGE
-    redact = Redactor(config.token)
+    redact = SecretMasker(config.token)
     if not config.redact:
         print(f"record: warning: --no-redact: {args.out} will hold personal data as received; "
               "do not commit or share it", file=err)  # fmt: skip

@@ -246,7 +246,23 @@ BASES: tuple[Basis, ...] = (
     ),
 )
 
-BASIS_BY_ID: MappingProxyType[str, Basis] = MappingProxyType({b.id: b for b in BASES})
+_BY_ID: dict[str, Basis] = {b.id: b for b in BASES}
+BASIS_BY_ID: MappingProxyType[str, Basis] = MappingProxyType(_BY_ID)
+"""Every entry by id: the table above and any registered since (a read-only live view)."""
+
+
+def register_basis(entry: Basis) -> Basis:
+    """Add an entry, such as the raw-shape assumption of a provider registered from outside the kit.
+
+    Args:
+        entry: the new entry; ValueError when another entry has its id.
+    """
+    if _BY_ID.get(entry.id, entry) != entry:
+        raise ValueError(f"basis id {entry.id!r} is taken by another entry")
+    _BY_ID[entry.id] = entry
+    return entry
+
+
 ASSUMPTION_IDS: tuple[str, ...] = tuple(b.id for b in BASES if b.assumed)
 
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from contracts.basis import BASIS_BY_ID, RULE_BASIS
 from contracts.datetimes import is_rfc3339
-from contracts.fields import FIELD_BY_NAME, FIELDS, PROVIDERS, Field, Kind
+from contracts.fields import FIELD_BY_NAME, FIELDS, Field, Kind
+from contracts.providers import PROVIDERS, fills
 
 RULES: tuple[str, ...] = (
     "not-object",
@@ -220,7 +221,7 @@ def _plan(
                 "remote-data",
                 "`remote_data` is present although truto_ignore_remote_data=true",
             )
-        elif not f.supported_by(provider):
+        elif not fills(provider, f.name):
             forbidden[f.name] = ("provider-coverage", f"{provider} does not return `{f.name}`")
         else:
             fast[f.name], check = _checks_for(f, allow_unknown)

@@ -31,9 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from contracts.checker import validate_interview
-from contracts.fields import PROVIDERS
 from contracts.jsontext import parse_json
-from contracts.providers import MappingError, provider_module
+from contracts.providers import PROVIDERS, MappingError, provider_module
 
 ACCOUNTS_FILE = "accounts.json"
 _ACCOUNT_KEYS = frozenset({"id", "provider", "label", "records"})

@@ -40,6 +40,3 @@ class TrutoLimits:
 
 TRUTO_LIMITS = TrutoLimits(per_token=RateLimit(500, 10.0), per_account=RateLimit(50, 10.0))
 """Truto's own limits (documented)."""
-
-TRUTO_API_HOST = "api.truto.one"
-"""The host whose limits are TRUTO_LIMITS: the gate applies them before any header is seen."""

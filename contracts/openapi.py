@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from contracts.errors import STATUS_MEANINGS
-from contracts.fields import FIELD_NAMES, PROVIDERS
+from contracts.fields import FIELD_NAMES
 from contracts.params import (
     FILTER_OPERATORS,
     GET,
@@ -20,10 +20,11 @@ from contracts.params import (
     ParamType,
     params_for,
 )
+from contracts.providers import PROVIDERS
 from contracts.responses import DEBUG_KEYS, DEBUG_LIST_KEYS
 from contracts.schema import error_schema, interview_schema
+from contracts.truto import TRUTO_BASE_URL
 
-BASE_URL = "https://api.truto.one"
 RESPONSE_FORMATS_KEY = "x-truto-response-formats"
 """Where the 200 response lists each `truto_response_format`'s body (by schema), so its own
 `application/json` schema stays the default format's alone and type generators type it exactly."""
@@ -271,7 +272,7 @@ def openapi_document(statuses: Mapping[int, str] = STATUS_MEANINGS) -> dict[str,
             f"as the default format's body; `{RESPONSE_FORMATS_KEY}` and `{KEY_BY_KEY}` on it name the schema of "
             "the other bodies (all in components.schemas).",
         },
-        "servers": [{"url": BASE_URL}],
+        "servers": [{"url": TRUTO_BASE_URL}],
         "security": [{"bearerAuth": []}],
         "paths": {
             GET_PATH: {"get": _operation(GET, "Get an interview", statuses)},

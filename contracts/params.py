@@ -1,7 +1,8 @@
 """The endpoint's parameter table: path and query parameters of the get and list operations.
 
 The OpenAPI document, the query parser, the strategies and the gate's query matrix all read it.
-Date filters are not listed one by one: they come from the field table's `filterable` column.
+Date filters are not listed one by one: they come from the field table's `filterable` column, and
+which providers take each from the providers' `filters`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from contracts.fields import FIELDS, Kind
+from contracts.providers import providers_filtering
 
 GET, LIST = "get", "list"
 ENDPOINTS: tuple[str, ...] = (GET, LIST)
@@ -61,8 +63,14 @@ class Param:
     default: str | None = None
     enum: tuple[str, ...] = ()
     example: str = ""
-    providers: frozenset[str] | None = None  # None: every provider
     basis: str = "D-seed-params"
+
+    @property
+    def providers(self) -> frozenset[str] | None:
+        """The providers that take this parameter: for a date filter, those filtering on its
+        field (from the registry, so a provider registered later counts); None: every provider."""
+        return providers_filtering(self.name) if self.type is ParamType.DATETIME_FILTER else None
+
     """Where the parameter is documented (an id of `contracts.basis`)."""
 
 
@@ -169,7 +177,6 @@ def _filter_params() -> tuple[Param, ...]:
             " (2026-01-01T00:00:00Z) or a date (2026-01-01, midnight UTC).",
             _LIST_ONLY,
             example=f"{f.name}[gt]=2024-01-01T00:00:00Z",
-            providers=f.filterable,
             basis="D-date-filters",
         )
         for f in FIELDS

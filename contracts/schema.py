@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.errors import ERROR_KEYS
-from contracts.fields import Field, Kind, fields_for
+from contracts.fields import Field, Kind
+from contracts.providers import fields_for
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

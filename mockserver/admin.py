@@ -36,7 +36,7 @@ def openapi() -> Response:
 
 @admin.get("/__mock__/accounts")
 def accounts() -> Response:
-    return json_response([{"id": a.id, "provider": a.provider, "label": a.label} for a in state().store.accounts()])
+    return json_response([account.to_json() for account in state().store.accounts()])
 
 
 @admin.get("/__mock__/requests")

@@ -18,7 +18,6 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl
 
-from contracts.fields import PROVIDERS, fields_for, filterable_fields
 from contracts.params import (
     ENDPOINTS,
     FILTER_OPERATORS,
@@ -29,6 +28,7 @@ from contracts.params import (
     RESPONSE_FORMATS,
     ParamType,
 )
+from contracts.providers import PROVIDERS, fields_for, filterable_fields
 from contracts.query import ARRAY_FORMATS, QueryError, parse_query
 from mockserver.journal import Entry
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES, ScenarioError, parse_prefer

@@ -2,9 +2,10 @@
 
 Records are kept as JSON lines in the user's cache folder (platformdirs: $XDG_CACHE_HOME or ~/.cache
 on Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows), one file per key. The caller makes
-the key from everything the records depend on (for the data set: provider, seed, count and a hash
-of the code that shapes them); this module knows nothing of what it stores. Any problem reading or
-writing falls back to producing. TRUTO_MOCK_NO_CACHE=1 turns the cache off.
+the key from everything the records depend on (for the data set: provider, seed, count, a hash of
+the code that shapes them and the versions of Faker and of the kit); this module knows nothing of
+what it stores. Any problem reading or writing falls back to producing. TRUTO_MOCK_NO_CACHE=1 turns
+the cache off.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ Records = Iterator[dict[str, Any]]
 
 
 APP_NAME = "truto-interviews-kit"
+"""The kit's distribution name: its cache folder's name, and its version is part of the cache key."""
 
 
 def cache_dir() -> Path:

@@ -13,18 +13,17 @@ from collections.abc import Callable
 import httpx
 import respx
 from flask import Flask
-from respx.models import AllMockedAssertionError, ResolvedRoute, Route, RouteList
 
+from contracts.truto import TRUTO_API_HOST, TRUTO_BASE_URL
 from mockserver.core import answer as core_answer
 from mockserver.live import mock_state
 
-TRUTO_BASE_URL = "https://api.truto.one"
-TRUTO_HOST = "api.truto.one"
 LOOPBACK = r"^(localhost|127(\.\d{1,3}){3}|::1)$"
-_KIT_ROUTES = ("truto", "loopback")
+_KIT_ROUTES = ("truto", "loopback", "other-hosts")
+"""The kit's routes, in the order tried after the test's own (respx tries routes in order)."""
 
 
-class NotMockedError(AllMockedAssertionError):
+class NotMockedError(AssertionError):
     """A request to a host neither the kit nor the test routed."""
 
 
@@ -40,38 +39,28 @@ def not_mocked_message(request: httpx.Request) -> str:
     )
 
 
+def _refuse(request: httpx.Request) -> httpx.Response:
+    raise NotMockedError(not_mocked_message(request))
+
+
 class TrutoRouter(respx.MockRouter):
-    """A respx router that answers Truto from the mock, lets loopback through and names any other host."""
+    """A respx router that answers Truto from the mock, lets loopback through and names any other host.
+
+    Public respx API only (`MockRouter`, `Route`, `add`, `pop`): the kit's routes are ordinary routes
+    kept last, the last one a catch-all raising `NotMockedError`."""
 
     def __init__(self, responder: Callable[[httpx.Request], httpx.Response]) -> None:
         super().__init__(assert_all_called=False)
-        super().add(Route(scheme="https", host=TRUTO_HOST).mock(side_effect=responder), name="truto")
-        super().add(Route(host__regex=LOOPBACK).pass_through(), name="loopback")
+        super().add(respx.Route(scheme="https", host=TRUTO_API_HOST).mock(side_effect=responder), name="truto")
+        super().add(respx.Route(host__regex=LOOPBACK).pass_through(), name="loopback")
+        super().add(respx.Route().mock(side_effect=_refuse), name="other-hosts")
 
-    def add(self, route: Route, *, name: str | None = None) -> Route:
-        """Add a test's route ahead of the kit's own (respx tries routes in order)."""
+    def add(self, route: respx.Route, *, name: str | None = None) -> respx.Route:
+        """Add a test's route ahead of the kit's own."""
         added = super().add(route, name=name)
-        ordered = RouteList()
-        for existing in [r for r in self.routes if r.name not in _KIT_ROUTES] + [self.routes[n] for n in _KIT_ROUTES]:
-            ordered.add(existing, name=existing.name)
-        self.routes[:] = ordered
+        for kit_route in _KIT_ROUTES:
+            super().add(self.pop(kit_route), name=kit_route)
         return added
-
-    def resolve(self, request: httpx.Request) -> ResolvedRoute:
-        try:
-            return super().resolve(request)
-        except NotMockedError:
-            raise
-        except AllMockedAssertionError:
-            raise NotMockedError(not_mocked_message(request)) from None
-
-    async def aresolve(self, request: httpx.Request) -> ResolvedRoute:
-        try:
-            return await super().aresolve(request)
-        except NotMockedError:
-            raise
-        except AllMockedAssertionError:
-            raise NotMockedError(not_mocked_message(request)) from None
 
 
 def core_responder(app: Flask) -> Callable[[httpx.Request], httpx.Response]:

@@ -15,6 +15,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from contracts.datafolder import Account
+from mockserver.adapter import STATE_KEY
 from mockserver.app import create_app
 from mockserver.config import MockConfig
 from mockserver.state import MockState
@@ -41,7 +42,7 @@ class AppCache:
 
 
 def mock_state(app: Flask) -> MockState:
-    state: MockState = app.extensions["truto_mock"]
+    state: MockState = app.extensions[STATE_KEY]
     return state
 
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from contracts.fields import filterable_fields
 from contracts.openapi import interview_schemas
 from contracts.params import GET, LIST
-from contracts.providers import provider_module
+from contracts.providers import filterable_fields, provider_module
 from contracts.query import parse_query
 from mockserver.paging import CURSOR_PATTERN, select_page
 from mockserver.render import render_get, render_list
@@ -42,7 +41,10 @@ def served_document(document: dict[str, Any], mock: MockState, base_url: str) ->
     null_absent = mock.config.null_absent
     if null_absent:
         out["components"]["schemas"].update(interview_schemas(null_absent=True))
-    accounts = sorted(mock.store.accounts(), key=lambda a: (a.provider != "pinpoint", a.provider, a.id))
+    every_filter = set(filterable_fields(None))
+    takes_every_filter = {a.id: set(filterable_fields(a.provider)) >= every_filter for a in mock.store.accounts()}
+    # accounts whose provider takes every filter first: the list operation's examples are those
+    accounts = sorted(mock.store.accounts(), key=lambda a: (not takes_every_filter[a.id], a.provider, a.id))
     if not accounts:
         return out
     account_examples = {f"{a.provider}-{a.id[:8]}": {"summary": a.label or a.provider, "value": a.id} for a in accounts}
@@ -66,10 +68,8 @@ def served_document(document: dict[str, Any], mock: MockState, base_url: str) ->
                 "summary": f"a {account.provider} interview",
                 "value": render_get(first, one, account, null_absent=null_absent),
             }
-    every_filter = set(filterable_fields(None))
-    list_accounts = {
-        k: v for k, v in account_examples.items() if set(filterable_fields(k.split("-")[0])) >= every_filter
-    }
+    list_accounts = {f"{a.provider}-{a.id[:8]}": account_examples[f"{a.provider}-{a.id[:8]}"] for a in accounts}
+    list_accounts = {key: value for key, value in list_accounts.items() if takes_every_filter[value["value"]]}
     for operation, examples in ((get_op, account_examples), (list_op, list_accounts or account_examples)):
         parameter = _parameter(operation, "integrated_account_id")
         parameter.pop("example", None)

@@ -13,7 +13,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from contracts.fields import FIELD_BY_NAME, filterable_fields
+from contracts.providers import filterable_fields, provider_module
 from contracts.query import InterviewQuery, QueryError
 from mockserver.store import Record
 
@@ -65,7 +65,7 @@ def decode_cursor(cursor: str) -> int:
 def check_filters(query: InterviewQuery, provider: str) -> None:
     """400 for a filter this provider's list endpoint does not support."""
     for f in query.filters:
-        if provider not in FIELD_BY_NAME[f.field].filterable:
+        if f.field not in provider_module(provider).filters:
             supported = ", ".join(filterable_fields(provider))
             raise QueryError(f"{provider} does not support filtering on `{f.field}`; it supports: {supported}")
 

@@ -22,8 +22,7 @@ from typing import Any
 import orjson
 
 from contracts.datafolder import Account
-from contracts.fields import fields_for
-from contracts.providers import Provider, provider_module
+from contracts.providers import Provider, fields_for, provider_module
 from contracts.query import InterviewQuery, encode_query
 from mockserver.paging import Page
 from mockserver.store import Record

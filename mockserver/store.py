@@ -17,8 +17,7 @@ import orjson
 
 from contracts.datafolder import Account, interview_from_raw
 from contracts.datetimes import parse_iso
-from contracts.fields import filterable_fields
-from contracts.providers import MappingError, provider_module
+from contracts.providers import MappingError, filterable_fields, provider_module
 from mockserver.dataset import Dataset
 
 DECODED_CACHE_SIZE = 4096

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from hypothesis.errors import InvalidArgument
 
-from contracts.fields import FIELD_BY_NAME, FIELD_NAMES, PROVIDERS
+from contracts.fields import FIELD_BY_NAME, FIELD_NAMES
 from contracts.params import ENDPOINTS
+from contracts.providers import PROVIDERS
 
 
 def check_provider(provider: str | None, *, required: bool = False) -> None:

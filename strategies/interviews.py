@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from contracts.fields import PROVIDERS, Field, Kind, fields_for
-from contracts.providers import provider_module
+from contracts.fields import Field, Kind
+from contracts.providers import PROVIDERS, Ids, Moment, Provider, TextKind, Value, fields_for, provider_module
 from contracts.samples import MEETING_LOCATIONS, street_location
 from strategies._args import check_bool, check_fields, check_provider
 from strategies._faker import faker_indices, faker_pool
@@ -122,25 +122,40 @@ def _drawer(f: Field) -> Drawer:
     return _draw_id
 
 
-def _pinpoint_extras(draw: Draw, unified: dict[str, Any]) -> dict[str, Any]:
-    return {"title": faker_pool(_title)[draw(_FAKER_INDEX)]}
+Extras = Callable[[Draw, dict[str, Any]], dict[str, Any]]
 
 
-def _ceipal_extras(draw: Draw, unified: dict[str, Any]) -> dict[str, Any]:
-    count = len(unified.get("interviewers", []))
-    names = faker_pool(_name)
-    first = draw(_FAKER_INDEX) if count else 0
-    return {
-        "job_id": _draw_id(draw),
-        "interview_date": (_EPOCH + timedelta(days=draw(_DAYS))).strftime("%m/%d/%Y"),
-        "interviewer_names": [names[(first + k) % len(names)] for k in range(count)],
-    }
+def _extra_drawer(spec: Value) -> Callable[[Draw, dict[str, Any]], Any]:
+    """How one raw-only key the provider declares (`Provider.generated.extras`) is drawn."""
+    if isinstance(spec, Ids):
+        numbers = st.integers(spec.low, spec.high)
+        return lambda draw, unified: str(draw(numbers))
+    if isinstance(spec, Moment):
+        if spec.date_format is not None:
+            fmt = spec.date_format
+            return lambda draw, unified: (_EPOCH + timedelta(days=draw(_DAYS))).strftime(fmt)
+        return lambda draw, unified: _draw_datetime(draw)
+    pool = {TextKind.NAME: _name, TextKind.TITLE: _title}.get(spec.kind)
+    if pool is None:
+        return lambda draw, unified: _draw_location(draw)
+    texts = pool
+    if spec.per is None:
+        return lambda draw, unified: faker_pool(texts)[draw(_FAKER_INDEX)]
+    per = spec.per
+
+    def each(draw: Draw, unified: dict[str, Any]) -> list[str]:
+        count = len(unified.get(per, []))
+        values = faker_pool(texts)
+        first = draw(_FAKER_INDEX) if count else 0
+        return [values[(first + k) % len(values)] for k in range(count)]
+
+    return each
 
 
-_EXTRAS: dict[str, Callable[[Draw, dict[str, Any]], dict[str, Any]]] = {
-    "ceipal": _ceipal_extras,
-    "pinpoint": _pinpoint_extras,
-}
+def _extras_for(provider: Provider) -> Extras:
+    """The raw-only keys `provider` declares, drawn (names for a list field follow its length)."""
+    drawers = [(name, _extra_drawer(spec)) for name, spec in provider.generated.extras.items()]
+    return lambda draw, unified: {name: drawer(draw, unified) for name, drawer in drawers}
 
 
 def _raw_for(
@@ -153,7 +168,7 @@ def _raw_for(
     and used raw-only keys are drawn, so distinct draws give distinct examples.
     """
     module = provider_module(provider)
-    extras = _EXTRAS[provider]
+    extras = _extras_for(module)
     fields = [f for f in fields_for(provider) if f.kind is not Kind.OBJECT]
     required = [(f.name, _drawer(f)) for f in fields if f.required]
     if ids is not None:

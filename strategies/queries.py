@@ -18,8 +18,9 @@ from hypothesis.errors import InvalidArgument
 from contracts.datafolder import default_accounts as datafolder_default_accounts
 from contracts.error_cases import PATH_ID, error_cases
 from contracts.errors import reason_phrase
-from contracts.fields import FIELD_NAMES, PROVIDERS, filterable_fields
+from contracts.fields import FIELD_NAMES
 from contracts.params import FILTER_OPERATORS, PARAM_BY_NAME, ParamType, params_for
+from contracts.providers import PROVIDERS, filterable_fields
 from contracts.query import ARRAY_FORMATS, ArrayFormat, encode_query
 from strategies._args import check_endpoint, check_provider
 from strategies._named import as_call

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from contracts.providers import provider_module
+from contracts.providers import PROVIDERS, provider_module
 
 settings.register_profile("ci", max_examples=40, deadline=None)
 settings.register_profile("dev", max_examples=100, deadline=None)
@@ -49,12 +50,12 @@ RAW = {"ceipal": CEIPAL_RAW, "pinpoint": PINPOINT_RAW}
 
 
 def good_interview(provider: str) -> dict[str, Any]:
-    """A conforming unified interview for `provider`, with every field it fills."""
-    raw = RAW[provider]
+    """A conforming unified interview for `provider`: its example record, mapped."""
+    raw = copy.deepcopy(dict(provider_module(provider).example))
     return {**provider_module(provider).to_unified(raw), "remote_data": raw}
 
 
-@pytest.fixture(params=["ceipal", "pinpoint"])
+@pytest.fixture(params=list(PROVIDERS))
 def provider(request: pytest.FixtureRequest) -> str:
     name: str = request.param
     return name

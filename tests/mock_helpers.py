@@ -9,11 +9,19 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from contracts import Exchange, Violation, check_response
+from contracts.datafolder import default_accounts, default_folder
 from contracts.params import LIST
+from contracts.providers import provider_module
 
 CEIPAL_ACCOUNT = "c3a1f0de-5e2b-4b7a-9c41-0d2f6c8e1a01"
 PINPOINT_ACCOUNT = "9f4b2d17-3c6e-4e8a-a5d2-71b0e4c3f902"
-ACCOUNTS = {"ceipal": CEIPAL_ACCOUNT, "pinpoint": PINPOINT_ACCOUNT}
+ACCOUNTS = {account.provider: account.id for account in reversed(default_accounts())}
+"""Each provider's first built-in account (every provider has one)."""
+FIRST_ID = {
+    provider: provider_module(provider).record_id(default_folder().records[account][0])
+    for provider, account in ACCOUNTS.items()
+}
+"""Each of those accounts' first hand-written interview id."""
 AUTH = {"Authorization": "Bearer test-token"}
 LIST_PATH = "/unified/ats/interviews"
 DRIFT = "not_in_the_contract"

@@ -11,10 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from contracts.datafolder import Account, write_folder
-from contracts.fields import PINPOINT
 from contracts.live.rawpaths import reads
 from mockserver import create_app
 from mockserver.dataset import generate
+
+PINPOINT = "pinpoint"
 
 AUTH = {"Authorization": "Bearer test-token"}
 LIST_PATH = "/unified/ats/interviews"

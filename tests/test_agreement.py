@@ -13,14 +13,16 @@ import pytest
 from flask import Flask, Response
 
 from contracts.datafolder import interview_from_raw, read_folder
-from contracts.fields import CEIPAL, PINPOINT
 from contracts.live.agreement import compare_field, compare_record
 from contracts.live.rawpaths import is_read, leaves, reads, traced_reads, unread_paths
 from contracts.live.record_summary import summary_lines
 from contracts.live.recording import AGREEMENT_FILE, Recording
-from contracts.providers import provider_module
+from contracts.providers import PROVIDERS, provider_module
 from mockserver.dataset import generate
 from tests.recording_helpers import PINPOINT_A, PINPOINT_B, read_list, serve, two_pinpoint_accounts
+
+CEIPAL = "ceipal"
+PINPOINT = "pinpoint"
 
 Change = Callable[[dict[str, Any]], None]
 
@@ -147,7 +149,7 @@ def test_compare_field(name: str, api: Any, kit: Any, outcome: str) -> None:
 
 def test_the_read_key_table_is_what_the_mappings_read() -> None:
     """Provider.reads must list exactly the leaves each mapping looks up in a full record."""
-    for provider in (CEIPAL, PINPOINT):
+    for provider in PROVIDERS:
         for raw in generate(provider, seed=4, count=8):
             seen, error = traced_reads(provider, raw)
             assert error is None

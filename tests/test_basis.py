@@ -16,6 +16,7 @@ from contracts.error_cases import ERROR_CASES, PATH_ID
 from contracts.live.calibration import Calibration
 from contracts.live.matrix import checks_for
 from contracts.params import PARAMS
+from contracts.providers import PROVIDERS
 from contracts.query import QueryError, encode_query, parse_query
 from contracts.responses import Exchange, check_response
 from tests.mock_helpers import CEIPAL_ACCOUNT
@@ -58,7 +59,7 @@ def test_tables_name_known_bases() -> None:
         assert basis(param.basis).id
     for case in ERROR_CASES:
         assert basis(case.basis) and basis(case.refusal_basis)
-    for provider in ("ceipal", "pinpoint"):
+    for provider in PROVIDERS:
         for check in checks_for(provider):
             assert all(basis(b) for b in check.basis), check
     with pytest.raises(ValueError, match="unknown basis id 'A-nope'"):

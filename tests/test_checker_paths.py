@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from contracts.checker import RULES, both_passes, validate_interview
 from contracts.datetimes import is_rfc3339
-from contracts.fields import FIELD_BY_NAME, FIELD_NAMES, PROVIDERS, STATUS_VALUES, Kind
+from contracts.fields import FIELD_BY_NAME, FIELD_NAMES, STATUS_VALUES, Kind
+from contracts.providers import PROVIDERS, fills
 from strategies import interviews
 
 JSON: st.SearchStrategy[Any] = st.recursive(
@@ -59,7 +60,7 @@ def _allowed(draw: Draw, options: Options, kinds: set[Kind]) -> str:
         f = FIELD_BY_NAME[name]
         ignored = name == "remote_data" and options["ignore_remote_data"]
         excluded = name in options["exclude_fields"]
-        return f.kind in kinds and f.supported_by(options["provider"]) and not excluded and not ignored
+        return f.kind in kinds and fills(options["provider"], name) and not excluded and not ignored
 
     names = [name for name in FIELD_NAMES if allowed(name)]
     if not names:
@@ -127,7 +128,7 @@ def _unknown_field(draw: Draw, payload: dict[str, Any], options: Options) -> Any
 def _provider_coverage(draw: Draw, payload: dict[str, Any], options: Options) -> Any:
     provider = options["provider"] or draw(st.sampled_from(PROVIDERS))
     options["provider"] = provider
-    name = draw(st.sampled_from([name for name in FIELD_NAMES if not FIELD_BY_NAME[name].supported_by(provider)]))
+    name = draw(st.sampled_from([name for name in FIELD_NAMES if not fills(provider, name)]))
     options["exclude_fields"] = set(options["exclude_fields"]) - {name}
     payload[name] = GOOD_VALUE[FIELD_BY_NAME[name].kind]
     return payload

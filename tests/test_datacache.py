@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from contracts.providers import PROVIDERS
 from mockserver.datacache import cache_dir, cached
 from mockserver.dataset import cache_key, generate, load_dataset
 
@@ -61,6 +62,20 @@ def test_unwritable_cache_still_generates(tmp_path: Path, monkeypatch: pytest.Mo
 def test_the_data_set_keys_its_records_by_provider_seed_count_and_code(own_cache: Path) -> None:
     assert len(load_dataset(seed=7, records=3).records) == 2
     assert sorted(p.name for p in own_cache.glob("*")) == sorted(
-        f"{cache_key(provider, 7, 3)}.jsonl" for provider in ("ceipal", "pinpoint")
+        f"{cache_key(provider, 7, 3)}.jsonl" for provider in PROVIDERS
     )
     assert cache_key("ceipal", 7, 3) != cache_key("ceipal", 7, 4) != cache_key("pinpoint", 7, 4)
+
+
+def test_the_key_changes_with_fakers_version_and_the_kits(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mockserver.dataset as dataset
+
+    before = cache_key("ceipal", 7, 3)
+    real = dataset.installed_version
+    for upgraded in ("faker", "truto-interviews-kit"):
+        dataset._versions_hash.cache_clear()
+        monkeypatch.setattr(dataset, "installed_version", lambda name, up=upgraded: "99" if name == up else real(name))
+        assert cache_key("ceipal", 7, 3) != before, upgraded
+        monkeypatch.undo()
+    dataset._versions_hash.cache_clear()
+    assert cache_key("ceipal", 7, 3) == before

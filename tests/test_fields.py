@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from contracts.fields import FIELD_NAMES, FIELDS, STATUS_VALUES, fields_for, filterable_fields
+from contracts.fields import FIELD_BY_NAME, FIELD_NAMES, FIELDS, STATUS_VALUES
 from contracts.params import PARAM_BY_NAME, RESPONSE_FORMATS, params_for
+from contracts.providers import fields_for, filterable_fields, provider_module, providers_filling
 
 SEED = (Path(__file__).parents[1] / "docs" / "seed-interviews-get.txt").read_text("utf-8")
 RESPONSE_PART = SEED.split("Response Body", 1)[1]
@@ -30,8 +31,7 @@ def test_every_seed_field_is_in_the_table_with_its_providers() -> None:
     seed = _seed_fields()
     assert len(seed) == 12
     for name, providers in seed.items():
-        field = next(f for f in FIELDS if f.name == name)
-        assert set(field.providers) == providers, name
+        assert set(providers_filling(name)) == providers, name
     assert set(FIELD_NAMES) == {*seed, "remote_data"}
 
 
@@ -66,3 +66,13 @@ def test_filters_come_from_the_field_table() -> None:
     assert PARAM_BY_NAME["truto_response_format"].default == "unified"
     with pytest.raises(ValueError, match="unknown endpoint"):
         params_for("delete")
+
+
+def test_each_providers_coverage_is_its_own_and_in_table_order(provider: str) -> None:
+    description = provider_module(provider)
+    assert [f.name for f in fields_for(provider)] == [n for n in FIELD_NAMES if n in description.fills]
+    assert {f.name for f in FIELDS if f.required} <= description.fills
+    for field in FIELDS:
+        assert (provider in providers_filling(field.name)) == (field.name in description.fills)
+    assert set(filterable_fields(provider)) == description.filters
+    assert all(FIELD_BY_NAME[name].filterable and name in description.fills for name in description.filters)

@@ -18,7 +18,7 @@ from contracts.__main__ import build_parser, record_command
 from contracts.live import ApiClient, GateConfig, RetryPolicy, run_gate
 from contracts.live.accounts import Account
 from contracts.live.client import LocalRequestError
-from contracts.live.masking import Redactor, mask_userinfo
+from contracts.live.masking import SecretMasker, mask_userinfo
 from contracts.live.matrix import interview_path
 from contracts.live.probe import looks_like
 from contracts.params import LIST_PATH
@@ -114,7 +114,7 @@ def test_credentials_in_a_url_and_the_token_never_appear_in_a_message(capsys: py
         mask_userinfo("see https://a:b@x.io/p and http://c@y")
         == "see https://[REDACTED]@x.io/p and http://[REDACTED]@y"
     )
-    assert Redactor("s3cret")("http://u:p@h s3cret") == "http://[REDACTED]@h [REDACTED]"
+    assert SecretMasker("s3cret")("http://u:p@h s3cret") == "http://[REDACTED]@h [REDACTED]"
 
 
 # --- the wrong provider ----------------------------------------------------------------------------

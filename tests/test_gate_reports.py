@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from contracts.live.accounts import Account
-from contracts.live.masking import Redactor
+from contracts.live.masking import SecretMasker
 from contracts.live.report import junit_xml
 from contracts.live.results import CheckResult, GateRun, Outcome
 from mockserver import create_app
@@ -59,7 +59,7 @@ def test_a_suite_time_is_its_span_not_the_sum_of_its_cases() -> None:
     run = GateRun(accounts=[Account("ceipal", "c3a1f0de-5e2b-4b7a-9c41-0d2f6c8e1a01", "ceipal")],
                   results=[result(10.0, 1.0), result(10.2, 1.0), result(10.5, 0.25)],
                   started_at=datetime.now(UTC), seconds=1.5)  # fmt: skip
-    root = ET.fromstring(junit_xml(run, Redactor("")))
+    root = ET.fromstring(junit_xml(run, SecretMasker("")))
     suite = root.find("testsuite")
     assert suite is not None and suite.get("time") == "1.200" and root.get("time") == "1.500"
 

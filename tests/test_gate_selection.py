@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from contracts.live.matrix import Selection, check_names, sample_ids
+from contracts.providers import PROVIDERS
 from mockserver import create_app
 from mockserver.live import LiveServer
 from tests.gate_helpers import ACCOUNT_ARGS, Rewriter, gate
@@ -60,7 +61,7 @@ def test_ids_sample_evenly_and_deterministically() -> None:
 
 
 def test_check_names_are_stable_and_unique() -> None:
-    for provider in ("ceipal", "pinpoint"):
+    for provider in PROVIDERS:
         names = check_names(provider)
         assert len(names) == len(set(names)) and names == check_names(provider)
 

@@ -9,7 +9,8 @@ import pytest
 
 from contracts.fields import STATUS_VALUES
 from mockserver import create_app
-from mockserver.dataset import ANCHOR, load_dataset
+from mockserver.dataset import load_dataset
+from mockserver.generated import ANCHOR
 from mockserver.store import Store
 from tests.mock_helpers import CEIPAL_ACCOUNT, PINPOINT_ACCOUNT
 

@@ -7,12 +7,11 @@ import itertools
 import pytest
 from flask.testing import FlaskClient
 
-from contracts.fields import fields_for
 from contracts.params import RESPONSE_FORMATS
-from contracts.providers import provider_module
+from contracts.providers import fields_for, provider_module
 from mockserver import create_app
 from mockserver.dataset import load_dataset
-from tests.mock_helpers import ACCOUNTS, LIST_PATH, get, violations
+from tests.mock_helpers import ACCOUNTS, FIRST_ID, LIST_PATH, get, violations
 
 OPTIONS = ["", "&truto_ignore_remote_data=true", "&truto_skip_api_call=true"]
 
@@ -41,7 +40,7 @@ def test_each_field_excluded_once_on_both_endpoints(client: FlaskClient, provide
         for fmt in ("unified", "normalized", "debug"):
             for url in (
                 f"{LIST_PATH}?integrated_account_id={account}&truto_exclude_fields[]={field.name}&truto_response_format={fmt}&limit=7",
-                f"{LIST_PATH}/{'9001' if provider == 'ceipal' else '412'}?integrated_account_id={account}"
+                f"{LIST_PATH}/{FIRST_ID[provider]}?integrated_account_id={account}"
                 f"&truto_exclude_fields={field.name}&truto_response_format={fmt}",
             ):
                 response = get(client, url)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contracts.fields import fields_for
+from contracts.providers import fields_for
 from mockserver import create_app
 from mockserver.__main__ import build_parser
 from mockserver.config import MockConfig

@@ -9,8 +9,7 @@ import pytest
 
 from contracts import MappingError, provider_module, validate_interview
 from contracts.datafolder import default_folder
-from contracts.fields import PROVIDERS, fields_for
-from contracts.providers import REGISTRY
+from contracts.providers import PROVIDERS, REGISTRY, fields_for, register
 from tests.conftest import RAW, good_interview
 
 
@@ -87,11 +86,12 @@ def test_unknown_provider_is_named() -> None:
         provider_module("greenhouse")
 
 
-def test_the_registry_and_the_field_table_name_the_same_providers() -> None:
-    assert tuple(REGISTRY) == PROVIDERS
+def test_the_registry_is_the_provider_list() -> None:
+    assert tuple(REGISTRY) == tuple(PROVIDERS) and len(PROVIDERS) >= 2
     for name, provider in REGISTRY.items():
-        assert provider.name == name
+        assert provider.name == name and name in PROVIDERS
         assert provider.fields == fields_for(name)
+        assert {f.name for f in provider.fields} == provider.fills
 
 
 def test_a_description_is_frozen_and_checked() -> None:
@@ -100,8 +100,16 @@ def test_a_description_is_frozen_and_checked() -> None:
         ceipal.default_page_size = 5  # type: ignore[misc]
     with pytest.raises(TypeError):
         ceipal.request_headers["Authorization"] = "Bearer real-token"  # type: ignore[index]
-    with pytest.raises(ValueError, match="unknown provider 'greenhouse'"):
-        dataclasses.replace(ceipal, name="greenhouse")  # the field table must know it first
+    with pytest.raises(ValueError, match="fills fields the field table does not have"):
+        dataclasses.replace(ceipal, fills=ceipal.fills | {"salary"})
+    with pytest.raises(ValueError, match="must fill the required fields"):
+        dataclasses.replace(ceipal, fills=ceipal.fills - {"id"})
+    with pytest.raises(ValueError, match="filters must be filled fields"):
+        dataclasses.replace(ceipal, filters={"start_at"})
+    with pytest.raises(ValueError, match="generated says nothing of"):
+        dataclasses.replace(ceipal, fills=ceipal.fills | {"start_at"})
+    with pytest.raises(ValueError, match="already registered"):
+        register(dataclasses.replace(ceipal))
     with pytest.raises(ValueError, match="must contain"):
         dataclasses.replace(ceipal, get_path_template="/v1/interviews")
 

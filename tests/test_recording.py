@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from contracts.datafolder import Account, read_folder
-from contracts.fields import CEIPAL, PINPOINT
 from contracts.live.record_summary import summary_lines
 from contracts.live.recording import AGREEMENT_FILE, REDACTION_FILE, Recording
 from mockserver import create_app
@@ -21,6 +20,9 @@ from tests.recording_helpers import (
     serve,
     two_pinpoint_accounts,
 )
+
+CEIPAL = "ceipal"
+PINPOINT = "pinpoint"
 
 DEFAULT_ACCOUNTS = [
     Account("c3a1f0de-5e2b-4b7a-9c41-0d2f6c8e1a01", CEIPAL, "ceipal"),

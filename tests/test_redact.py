@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from contracts.datafolder import Account, read_folder, write_folder
-from contracts.fields import CEIPAL, PINPOINT
 from contracts.live.rawpaths import leaves
 from contracts.live.recording import REDACTION_FILE, Recording
-from contracts.live.redact import Redactor, key_kind, looks_structural
+from contracts.live.redact import PersonalDataReplacer, key_kind, looks_structural
 from tests.conftest import CEIPAL_RAW, PINPOINT_RAW
 from tests.recording_helpers import read_list, serve
+
+CEIPAL = "ceipal"
+PINPOINT = "pinpoint"
 
 PLANTED_NAMES = ("Bartholomew Quackenbush", "Esmeralda Villalobos", "Thaddeus Okonkwo-Brandt")
 PLANTED_EMAILS = ("jane.doe@acme-corp.example", "bart.q@mailhost.example", "e.villalobos@recruit.example")
@@ -148,11 +150,12 @@ def test_redaction_json_counts_per_key_path_without_values(recorded: tuple[Path,
 
 def test_fakes_depend_on_a_salt_nobody_sees() -> None:
     raw = planted_pinpoint(0)
-    first, second = Redactor(), Redactor()
+    first, second = PersonalDataReplacer(), PersonalDataReplacer()
     a, b = first.redact(PINPOINT, raw), second.redact(PINPOINT, raw)
     assert a["meta"]["owner"] != b["meta"]["owner"]  # another recording, another fake
-    assert Redactor(salt=b"k").redact(PINPOINT, raw) == Redactor(salt=b"k").redact(PINPOINT, raw)
-    assert "salt" not in repr(first) and "k" not in repr(Redactor(salt=b"k")).replace("Redactor", "")
+    keyed = PersonalDataReplacer(salt=b"k")
+    assert keyed.redact(PINPOINT, raw) == PersonalDataReplacer(salt=b"k").redact(PINPOINT, raw)
+    assert "salt" not in repr(first) and "k" not in repr(keyed).replace("PersonalDataReplacer", "")
 
 
 @pytest.mark.parametrize(
@@ -173,23 +176,23 @@ def test_fakes_depend_on_a_salt_nobody_sees() -> None:
 )
 def test_dates_timestamps_uuids_and_ids_are_never_taken_for_a_phone(value: str) -> None:
     raw = {**PINPOINT_RAW, "misc": value}
-    assert Redactor().redact(PINPOINT, raw)["misc"] == value
+    assert PersonalDataReplacer().redact(PINPOINT, raw)["misc"] == value
     assert looks_structural(value)
 
 
 @pytest.mark.parametrize("value", ["+49 30 1234567", "(555) 867-5309", "555.867.5309", "+1-202-555-0143"])
 def test_phone_numbers_are_found_in_any_string(value: str) -> None:
-    redactor = Redactor()
-    out = redactor.redact(PINPOINT, {**PINPOINT_RAW, "z": value, "y": {"note2": f"call {value} today"}})
+    replacer = PersonalDataReplacer()
+    out = replacer.redact(PINPOINT, {**PINPOINT_RAW, "z": value, "y": {"note2": f"call {value} today"}})
     assert value not in json.dumps(out)
-    assert redactor.counts()["z"] == {"phone": 1}
+    assert replacer.counts()["z"] == {"phone": 1}
 
 
 def test_ids_the_mapping_reads_stay_unless_they_hold_an_email() -> None:
     raw = copy.deepcopy(PINPOINT_RAW)
     raw["relationships"]["application"]["data"]["id"] = "jane.doe@acme-corp.example"
     raw["id"] = "cand:jane.doe@acme-corp.example"
-    out = Redactor().redact(PINPOINT, raw)
+    out = PersonalDataReplacer().redact(PINPOINT, raw)
     fake = out["relationships"]["application"]["data"]["id"]
     assert "@example" in fake and "jane" not in fake
     assert out["id"] == f"cand:{fake}"  # replaced inside the id, consistently with the other one

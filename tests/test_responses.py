@@ -9,7 +9,7 @@ import pytest
 
 from contracts import Exchange, check_response
 from contracts.providers import provider_module
-from tests.conftest import RAW, good_interview
+from tests.conftest import good_interview
 
 JSON = {"Content-Type": "application/json"}
 ACCOUNT = "62f44730-dd91-461e-bd6a-aedd9e0ad79d"
@@ -136,9 +136,9 @@ def test_debug_envelope(provider: str) -> None:
 def test_raw_bodies_must_map(provider: str) -> None:
     module = provider_module(provider)
     ex = Exchange("get", provider, response_format="raw")
-    assert check_response(200, JSON, module.raw_get_body(RAW[provider]), ex) == []
+    assert check_response(200, JSON, module.raw_get_body(module.example), ex) == []
     listing = Exchange("list", provider, response_format="raw")
-    body = module.raw_list_body([RAW[provider]], offset=0, limit=10, total=1)
+    body = module.raw_list_body([module.example], offset=0, limit=10, total=1)
     assert check_response(200, JSON, body, listing) == []
     [violation] = check_response(200, JSON, {"nothing": []}, listing)
     assert violation.rule == "raw-body"

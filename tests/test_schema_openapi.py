@@ -12,7 +12,8 @@ from openapi_spec_validator import validate as validate_openapi
 
 from contracts import interview_schema, openapi_document, validate_interview
 from contracts.__main__ import main
-from contracts.fields import FIELD_NAMES, fields_for
+from contracts.fields import FIELD_NAMES
+from contracts.providers import fields_for, filterable_fields
 from tests.conftest import good_interview
 
 
@@ -125,3 +126,15 @@ def test_served_document_carries_examples_from_the_running_data() -> None:
     cursor = next(p for p in list_op["parameters"] if p["name"] == "next_cursor")
     assert cursor["schema"]["pattern"] == "^([A-Za-z0-9_-]{8})?$"
     assert document["servers"][0]["url"] == "http://localhost"
+
+
+def test_openapi_describes_each_provider(provider: str) -> None:
+    document = openapi_document()
+    schema = document["components"]["schemas"][f"{provider.capitalize()}Interview"]
+    assert set(schema["properties"]) == {f.name for f in fields_for(provider)}
+    validator = jsonschema.Draft202012Validator({**schema, "$defs": document["components"]["schemas"]})
+    assert not list(validator.iter_errors(json.loads(json.dumps(good_interview(provider)))))
+    list_op = document["paths"]["/unified/ats/interviews"]["get"]
+    for name in filterable_fields(provider):
+        described = next(p for p in list_op["parameters"] if p["name"].startswith(name))
+        assert provider in described["description"], name

@@ -49,7 +49,6 @@ def test_pinpoint_interviews_have_no_ceipal_fields(item: dict[str, Any]) -> None
     assert not {"candidate", "organizer", "interviewers", "location"} & set(item)
 
 
-@pytest.mark.parametrize("provider", ["ceipal", "pinpoint"])
 def test_every_raw_record_maps_to_a_valid_interview(provider: str) -> None:
     module = provider_module(provider)
 
@@ -88,7 +87,6 @@ def test_coverage_across_draws() -> None:
     assert providers == {True, False}
 
 
-@pytest.mark.parametrize("provider", ["ceipal", "pinpoint"])
 def test_draws_are_distinct(provider: str) -> None:
     """Repeated examples waste a property test's budget: 400 draws hold at least 95% distinct ones."""
     drawn: list[str] = []

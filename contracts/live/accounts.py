@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contracts.fields import PROVIDERS
 from contracts.jsontext import load_json_file
+from contracts.providers import PROVIDERS
 
 
 class AccountError(ValueError):

@@ -30,7 +30,7 @@ from contracts.checker import validate_interview
 from contracts.fields import FIELD_BY_NAME, FIELDS, Kind
 from contracts.live.calibration import Calibration
 from contracts.live.rawpaths import leaves, refusal_points, traced_reads, unread_paths
-from contracts.providers import provider_module
+from contracts.providers import fills, provider_module
 
 OUTCOMES = ("agree", "notation", "differ", "api-only", "kit-only")
 DISAGREEING = frozenset({"notation", "differ", "api-only", "kit-only"})
@@ -161,9 +161,7 @@ def compare_record(provider: str, interview: Mapping[str, Any], index: int = 0) 
         if outcome in DISAGREEING:
             hints = raw_paths_holding(raw, interview.get(name)) if outcome in ("api-only", "differ") else ()
             differences.append(Difference(record_id, name, outcome, hints))
-    beyond = tuple(
-        name for name in COMPARED if interview.get(name) is not None and not FIELD_BY_NAME[name].supported_by(provider)
-    )
+    beyond = tuple(name for name in COMPARED if interview.get(name) is not None and not fills(provider, name))
     unknown = tuple(sorted(str(k) for k in interview if k not in FIELD_BY_NAME))
     filled = frozenset(name for name in COMPARED if interview.get(name) is not None or kit.get(name) is not None)
     return RecordAgreement(
@@ -273,7 +271,7 @@ class AccountAgreement:
 
     def _reported(self, name: str) -> bool:
         """Fields this provider fills per the field table, and any other field that disagreed."""
-        return FIELD_BY_NAME[name].supported_by(self.provider) or name in self.examples
+        return fills(self.provider, name) or name in self.examples
 
     def _field_json(self, name: str, verdict: str) -> dict[str, Any]:
         counts = self.outcomes[name]

@@ -14,7 +14,7 @@ def mask_userinfo(text: str) -> str:
     return _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
 
 
-class Redactor:
+class SecretMasker:
     """Replaces the token, and any URL's credentials, wherever they would appear in output."""
 
     def __init__(self, secret: str) -> None:

@@ -21,7 +21,6 @@ from urllib.parse import quote
 
 from contracts.basis import is_assumed
 from contracts.error_cases import PATH_ID, UNKNOWN_INTERVIEW, ErrorCase, error_cases
-from contracts.fields import PROVIDERS, fields_for, filterable_fields
 from contracts.live.accounts import Account
 from contracts.params import (
     FILTER_OPERATORS,
@@ -32,6 +31,7 @@ from contracts.params import (
     PARAM_BY_NAME,
     RESPONSE_FORMATS,
 )
+from contracts.providers import PROVIDERS, fields_for, filterable_fields
 from contracts.query import ARRAY_FORMATS, encode_query
 
 WALK = "list walk"

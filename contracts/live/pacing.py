@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from contracts.limits import TRUTO_API_HOST, TRUTO_LIMITS, RateLimit
+from contracts.limits import TRUTO_LIMITS, RateLimit
 from contracts.live.clock import Clock
+from contracts.truto import TRUTO_API_HOST
 
 TOKEN_KEY = "\0token"
 POLL_SECONDS = 0.02

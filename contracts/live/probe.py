@@ -19,17 +19,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from contracts.fields import FIELDS, PROVIDERS
+from contracts.fields import FIELDS
 from contracts.live.accounts import Account
 from contracts.live.client import Fetched
 from contracts.params import LIST_PATH
-from contracts.providers import provider_module
+from contracts.providers import PROVIDERS, provider_module, providers_filling
 from contracts.responses import parse_body
 
-_ONLY: dict[str, frozenset[str]] = {
-    p: frozenset(f.name for f in FIELDS if f.providers == frozenset({p})) for p in PROVIDERS
-}
-"""Per provider: the fields only it fills."""
+
+def _only() -> dict[str, frozenset[str]]:
+    """Per provider: the fields only it fills (read at each use: the registry may grow)."""
+    return {p: frozenset(f.name for f in FIELDS if providers_filling(f.name) == (p,)) for p in PROVIDERS}
 
 
 def truto_message(body: Any) -> str | None:
@@ -83,7 +83,7 @@ def evidence(record: Any) -> set[str]:
     """The providers an interview shows signs of (see the module docstring)."""
     if not isinstance(record, Mapping):
         return set()
-    found = {p for p, names in _ONLY.items() if any(record.get(n) is not None for n in names)}
+    found = {p for p, names in _only().items() if any(record.get(n) is not None for n in names)}
     raw = record.get("remote_data")
     if isinstance(raw, Mapping) and raw:
         found |= {p for p in PROVIDERS if _maps(p, raw)}

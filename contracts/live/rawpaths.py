@@ -1,7 +1,7 @@
 """Key paths inside raw provider records, and which of them each provider's mapping reads.
 
 A key path names a place in a record without its value: object keys joined by `.`, `[]` for "any
-item of a list" (`relationships.application.data.id`, `interviewers[].id`). The redactor counts
+item of a list" (`relationships.application.data.id`, `interviewers[].id`). The personal-data replacer counts
 replacements per key path and the agreement reports unread raw keys by key path, so neither ever
 writes a value.
 

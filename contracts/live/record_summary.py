@@ -65,8 +65,8 @@ def summary_lines(recording: Recording, out: Path | str) -> list[str]:
     folder = Path(out)
     recorded = sum(r.agreement.recorded for r in recording.accounts)
     head = f"Recorded {_count(recorded, 'interview')} from {_count(len(recording.accounts), 'account')} into {folder}"
-    if recording.redactor is not None:
-        counts = recording.redactor.counts()
+    if recording.replacer is not None:
+        counts = recording.replacer.counts()
         total = sum(sum(kinds.values()) for kinds in counts.values())
         head += f"; redacted {_count(total, 'string')} in {_count(len(counts), 'key path')} ({folder / REDACTION_FILE})"
     else:

@@ -19,7 +19,7 @@ from contracts import datafolder
 from contracts.live.accounts import Account
 from contracts.live.client import ApiClient, Connection, Fetched, LocalRequestError
 from contracts.live.clock import SYSTEM_CLOCK, Clock
-from contracts.live.masking import Redactor as TokenRedactor
+from contracts.live.masking import SecretMasker
 from contracts.live.matrix import walk_query
 from contracts.live.probe import probe_problem, truto_message
 from contracts.live.recording import Recording
@@ -87,7 +87,7 @@ class Recorder:
         self.config, self.client = config, client
         self.out = RecordRun(recording)
         self._lock = threading.Lock()
-        hide = TokenRedactor(config.token)  # a server may echo the token in what it says
+        hide = SecretMasker(config.token)  # a server may echo the token in what it says
         self._say: Callable[[str], None] = (
             (lambda line: print(hide(f"[record] {line}"), file=progress, flush=True)) if progress else (lambda _: None)
         )

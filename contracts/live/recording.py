@@ -27,7 +27,7 @@ from contracts.datafolder import (
 )
 from contracts.live.agreement import AccountAgreement, RecordAgreement, compare_record
 from contracts.live.calibration import per_account_json
-from contracts.live.redact import LOCALE, Redactor
+from contracts.live.redact import LOCALE, PersonalDataReplacer
 from contracts.providers import MappingError, provider_module
 
 AGREEMENT_FILE = "agreement.json"
@@ -57,9 +57,9 @@ class RecordedAccount:
 class Recording:
     """Collects accounts' interviews, then writes the data folder and its two reports."""
 
-    def __init__(self, *, redact: bool = True, redactor: Redactor | None = None) -> None:
+    def __init__(self, *, redact: bool = True, replacer: PersonalDataReplacer | None = None) -> None:
         self.redact = redact
-        self.redactor = redactor if redactor is not None else (Redactor() if redact else None)
+        self.replacer = replacer if replacer is not None else (PersonalDataReplacer() if redact else None)
         self.accounts: list[RecordedAccount] = []
 
     def account(self, account: Account) -> RecordedAccount:
@@ -101,7 +101,7 @@ class Recording:
         """The raw record as written (redacted unless told otherwise); None if it no longer maps."""
         provider = recorded.account.provider
         out: dict[str, Any] = (
-            self.redactor.redact(provider, raw, recorded.account.id) if self.redactor is not None else dict(raw)
+            self.replacer.redact(provider, raw, recorded.account.id) if self.replacer is not None else dict(raw)
         )
         try:
             interview_from_raw(provider, out)
@@ -125,18 +125,18 @@ class Recording:
         }
 
     def redaction_json(self) -> dict[str, Any]:
-        if self.redactor is None:
+        if self.replacer is None:
             return {"format": FORMAT, "redacted": False, "accounts": []}
         accounts = []
         for recorded in self.accounts:
             key = recorded.account.id
-            replaced = self.redactor.counts(key)
+            replaced = self.replacer.counts(key)
             accounts.append(
                 {
                     **recorded.account.to_json(),
                     "replaced": replaced,
                     "replacements": sum(sum(kinds.values()) for kinds in replaced.values()),
-                    "kept_unread": self.redactor.kept_unread(key),
+                    "kept_unread": self.replacer.kept_unread(key),
                 }
             )
         return {"format": FORMAT, "redacted": True, "locale": LOCALE, "accounts": accounts}

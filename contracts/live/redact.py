@@ -10,7 +10,7 @@ Every string is judged where it sits (its key path) and by its shape:
 - any other string is kept only when it is an id, an enum-like code, a date or a number.
 
 Fakes come from Faker, seeded by a keyed hash (HMAC-SHA256) of the kind and the original under a
-random salt made for this `Redactor` and never written or shown: the same original gives the same
+random salt made for this `PersonalDataReplacer` and never written or shown: the same original gives the same
 fake throughout a recording (references stay joined), and no one can recompute the mapping later.
 `counts()` says how many strings were replaced per key path and as what, never a value.
 """
@@ -162,7 +162,7 @@ _MAKERS: dict[str, Callable[[Faker, str], str]] = {
 }
 
 
-class Redactor:
+class PersonalDataReplacer:
     """Replaces personal data in raw records; one per recording (its salt lives only in memory)."""
 
     def __init__(self, *, salt: bytes | None = None) -> None:
@@ -175,7 +175,7 @@ class Redactor:
         self._kept: dict[str, Counter[str]] = {}
 
     def __repr__(self) -> str:  # never show the salt
-        return f"<Redactor: {sum(sum(c.values()) for c in self._replaced.values())} replacements>"
+        return f"<PersonalDataReplacer: {sum(sum(c.values()) for c in self._replaced.values())} replacements>"
 
     def fake(self, kind: str, original: str) -> str:
         """The fake of `kind` standing for `original`: the same one every time in this recording."""

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from contracts.fields import Field, fields_for
+from contracts.fields import FIELD_BY_NAME, FIELDS, Field, Kind
+from contracts.providers._generation import Generated
 from contracts.providers._mapping import record_id
 
 
@@ -26,14 +27,21 @@ class RawListBody(Protocol):
 
 @dataclass(frozen=True)
 class Provider:
-    """One integration behind the unified API: where its interviews live, how it pages and answers,
-    and the two mappings raw -> unified (`to_unified`) and back (`from_unified`).
+    """One integration behind the unified API, everything the kit knows of it in one place: which
+    unified fields it fills and filters on, where its interviews live, how it pages and answers,
+    the two mappings raw -> unified (`to_unified`) and back (`from_unified`), what generated data
+    holds for it (`generated`) and its example record (`example`).
 
-    Which unified fields it fills is written once, in the field table (`contracts.fields`); `fields`
-    reads it from there. The body helpers say how the provider wraps records in its own responses.
+    Nothing outside `contracts/providers/` names a provider: the field table, the checker, the mock,
+    the strategies and the OpenAPI document ask the registry (`contracts.providers`).
     """
 
     name: str
+    fills: frozenset[str]
+    """The unified fields it fills (names of the field table): the one place coverage is written."""
+    filters: frozenset[str]
+    """The fields its list endpoint filters on (`created_at[gt]=...`): filled fields the field
+    table marks `filterable`."""
     base_url: str
     get_path_template: str
     """The single-interview path, with `{id}` where the interview id goes."""
@@ -60,9 +68,25 @@ class Provider:
     raw_basis: str
     """What the raw shapes above stand on (an id of `contracts.basis`: an assumption until a
     recording of a real account confirms it)."""
+    generated: Generated
+    """What the mock's generated records hold for it, and the raw-only keys strategies add."""
+    example: Mapping[str, Any]
+    """Its example raw record: the OpenAPI document's example of its interviews (mapped), and the
+    conforming interview tests start from."""
 
     def __post_init__(self) -> None:
-        fields_for(self.name)  # the field table must know the provider: that is where its coverage lives
+        object.__setattr__(self, "fills", frozenset(self.fills))
+        object.__setattr__(self, "filters", frozenset(self.filters))
+        unknown = sorted(self.fills - FIELD_BY_NAME.keys())
+        if unknown:
+            raise ValueError(f"{self.name}: fills fields the field table does not have: {unknown}")
+        missing = sorted(f.name for f in FIELDS if f.required and f.name not in self.fills)
+        if missing:
+            raise ValueError(f"{self.name}: must fill the required fields {missing}")
+        wrong = sorted(n for n in self.filters if n not in self.fills or not FIELD_BY_NAME[n].filterable)
+        if wrong:
+            raise ValueError(f"{self.name}: filters must be filled fields the field table marks filterable: {wrong}")
+        self._check_generated()
         if "{id}" not in self.get_path_template:
             raise ValueError(f"{self.name}: get_path_template must contain {{id}}")
         filled = {f.name for f in self.fields}
@@ -72,10 +96,19 @@ class Provider:
         for name in ("response_headers", "request_headers", "reads"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
+    def _check_generated(self) -> None:
+        specs = self.generated.fields
+        outside = sorted(specs.keys() - self.fills)
+        if outside:
+            raise ValueError(f"{self.name}: generated names fields it does not fill: {outside}")
+        needed = {f.name for f in self.fields if f.name != "id" and f.kind not in (Kind.ENUM, Kind.OBJECT)}
+        if needed - specs.keys():
+            raise ValueError(f"{self.name}: generated says nothing of {sorted(needed - specs.keys())}")
+
     @property
     def fields(self) -> tuple[Field, ...]:
-        """The unified fields this provider fills, from the field table."""
-        return fields_for(self.name)
+        """The unified fields this provider fills, in the field table's order."""
+        return tuple(f for f in FIELDS if f.name in self.fills)
 
     def get_path(self, interview_id: str) -> str:
         return self.get_path_template.replace("{id}", interview_id)

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.datetimes import to_rfc3339
+from contracts.providers._generation import Generated, Ids, Moment, Text, TextKind
 from contracts.providers._mapping import MappingError, Problems, optional_text, record_id, ref, required_text
 from contracts.providers._provider import Provider, page_count, page_number
 
@@ -161,6 +162,21 @@ def _remote_error_body(status: int, message: str) -> Any:
 
 PROVIDER = Provider(
     name="ceipal",
+    fills=frozenset(
+        {
+            "id",
+            "application",
+            "candidate",
+            "job_interview_stage",
+            "organizer",
+            "interviewers",
+            "location",
+            "created_at",
+            "updated_at",
+            "remote_data",
+        }
+    ),
+    filters=frozenset({"created_at"}),
     base_url="https://api.ceipal.com",
     get_path_template="/v1/getInterviewDetails/{id}/",
     list_path="/v1/getInterviewsList/",
@@ -186,4 +202,33 @@ PROVIDER = Provider(
     records_from_raw_body=_records_from_raw_body,
     remote_error_body=_remote_error_body,
     raw_basis="A-ceipal-raw-shape",
+    generated=Generated(
+        first_id=9100,
+        fields={
+            "application": Ids(5000, 5999),
+            "candidate": Ids(3000, 3999),
+            "job_interview_stage": Ids(1, 5),
+            "organizer": Ids(10, 99),
+            "interviewers": Ids(10, 99, count=(0, 4)),
+            "location": Text(TextKind.LOCATION, absent_every=4),  # every fourth interview has none
+            "created_at": Moment(days=(-400, 180), minutes=(0, 1439)),
+            "updated_at": Moment(after="created_at", minutes=(0, 14_400)),
+        },
+        extras={
+            "job_id": Ids(7000, 7999),
+            "interview_date": Moment(after="created_at", days=(1, 30), date_format="%m/%d/%Y"),
+            "interviewer_names": Text(TextKind.NAME, per="interviewers"),
+        },
+    ),
+    example={
+        "id": "9001",
+        "submission_id": "5501",
+        "applicant_id": "3301",
+        "interview_round": "2",
+        "scheduled_by": "12",
+        "interviewers": [{"id": "14"}, {"id": "15"}],
+        "interview_location": "Zoom",
+        "created_at": "2024-11-01 10:15:00",
+        "modified": "2024-11-02 09:00:00",
+    },
 )

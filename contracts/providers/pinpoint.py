@@ -24,6 +24,7 @@ from typing import Any
 from contracts.datetimes import is_rfc3339
 from contracts.errors import reason_phrase
 from contracts.fields import STATUS_VALUES
+from contracts.providers._generation import Generated, Ids, Moment, Text, TextKind
 from contracts.providers._mapping import MappingError, Problems, optional_text, ref
 from contracts.providers._provider import Provider, page_count, page_number
 
@@ -157,6 +158,11 @@ def _remote_error_body(status: int, message: str) -> Any:
 
 PROVIDER = Provider(
     name="pinpoint",
+    fills=frozenset(
+        {"id", "application", "job_interview_stage", "start_at", "end_at", "status", "created_at", "updated_at"}
+        | {"remote_data"}
+    ),
+    filters=frozenset({"start_at", "end_at", "created_at"}),
     base_url="https://example.pinpointhq.com",
     get_path_template="/api/v1/interviews/{id}",
     list_path="/api/v1/interviews",
@@ -183,4 +189,31 @@ PROVIDER = Provider(
     records_from_raw_body=_records_from_raw_body,
     remote_error_body=_remote_error_body,
     raw_basis="A-pinpoint-raw-shape",
+    generated=Generated(
+        first_id=500,
+        fields={
+            "application": Ids(200, 999),
+            "job_interview_stage": Ids(30, 40),
+            "created_at": Moment(days=(-400, 150), minutes=(0, 1439)),
+            "start_at": Moment(after="created_at", days=(1, 40), on_the_hour=True, zoned=True),
+            "end_at": Moment(after="start_at", minute_choices=(30, 45, 60, 90)),
+            "updated_at": Moment(after="created_at", minutes=(0, 9_000)),
+        },
+        extras={"title": Text(TextKind.TITLE)},
+    ),
+    example={
+        "id": "412",
+        "type": "interviews",
+        "attributes": {
+            "start_at": "2025-03-10T14:00:00+00:00",
+            "end_at": "2025-03-10T15:00:00+00:00",
+            "status": "scheduled",
+            "created_at": "2025-03-01T09:25:04+00:00",
+            "updated_at": "2025-03-02T09:25:05+00:00",
+        },
+        "relationships": {
+            "application": {"data": {"type": "applications", "id": "238"}},
+            "interview_stage": {"data": {"type": "interview_stages", "id": "31"}},
+        },
+    },
 )
