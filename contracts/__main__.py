@@ -3,8 +3,10 @@ record an account.
 
 Exit codes: 0 conforms (findings resting only on assumptions are unconfirmed, not violations, unless
 --strict-assumptions), 1 violations (or unreadable input), 2 bad usage; the gate adds 3 (some
-checks had no usable answer: the API was unavailable, not wrong); 130 stopped by Ctrl-C. `record`: 0 recorded and the
-kit's mapping agrees, 1 recorded with disagreements, 2 usage or connection, 3 partly recorded.
+checks had no usable answer: the API was unavailable, not wrong); 130 / 143 stopped by SIGINT /
+SIGTERM (the gate still writes its reports, the recorder its partial folder). `record`: 0 recorded
+and the kit's mapping agrees, 1 recorded with disagreements, 2 usage or connection, 3 partly
+recorded.
 """
 
 from __future__ import annotations
@@ -18,20 +20,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from contracts.checker import Violation, validate_interview
+from contracts.checker import ADDITIVE_RULE, Violation, validate_interview
 from contracts.fields import FIELD_NAMES
 from contracts.jsontext import load_json
-from contracts.live import baseline, options
-from contracts.live.calibration import Calibration, merged
-from contracts.live.clock import SYSTEM_CLOCK, Clock
+from contracts.live import availability, baseline, options
+from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
+from contracts.live.files import write_text
 from contracts.live.masking import SecretMasker
 from contracts.live.matrix import Selection, unmatched_patterns
 from contracts.live.record_summary import summary_lines
 from contracts.live.recorder import RecordConfig, run_recording
 from contracts.live.recording import check_out_folder
-from contracts.live.report import json_report, junit_xml, print_summary, write_text
-from contracts.live.results import ExitCode, GateRun
+from contracts.live.report import json_report, junit_xml, print_summary
+from contracts.live.results import ExitCode
 from contracts.live.runner import GateConfig, run_gate
+from contracts.live.signals import SIGNALS
 from contracts.openapi import openapi_document
 from contracts.providers import PROVIDERS
 from contracts.schema import interview_schema
@@ -64,8 +67,13 @@ def _validate(args: argparse.Namespace) -> int:
         provider=args.provider,
         exclude_fields=args.exclude_field or (),
         ignore_remote_data=args.ignore_remote_data,
-        allow_unknown_fields=args.allow_unknown_fields,
     )
+    additive = [v for v in violations if v.rule == ADDITIVE_RULE and not args.strict_fields]
+    violations = [v for v in violations if v not in additive]
+    if additive:
+        print("not in the contract (additive, not a violation; --strict-fields makes it one):")
+        for violation in additive:
+            print(f"  {violation.pointer or '/'}: {violation.message}")
     documented = [v for v in violations if not v.assumed]
     unconfirmed = [v for v in violations if v.assumed]
     for violation in documented:
@@ -94,7 +102,12 @@ def _print_json(document: object) -> int:
 
 
 class _Parser(argparse.ArgumentParser):
-    """Bad usage is one line on stderr and exit 2 (the usage is in --help)."""
+    """Bad usage is one line on stderr and exit 2 (the usage is in --help). No abbreviations: a
+    pasted `--junit-xm` or `--ch` is an error, not a guess that a later flag could make ambiguous."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -132,7 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="findings resting only on the kit's assumptions (unconfirmed) exit 1 too, as in the gate",
     )
-    validate.add_argument("--allow-unknown-fields", action="store_true", help="tolerate undocumented fields")
+    validate.add_argument(
+        "--strict-fields",
+        action="store_true",
+        help="fields the contract does not name are violations (by default they are listed as additive, exit 0)",
+    )
+    validate.add_argument(
+        "--allow-unknown-fields", action="store_true", help="accepted for old scripts: the default now (no effect)"
+    )
     validate.set_defaults(run=_validate)
 
     openapi = sub.add_parser("openapi", help="print the generated OpenAPI 3.1 document")
@@ -144,6 +164,18 @@ def build_parser() -> argparse.ArgumentParser:
     gate = sub.add_parser("gate", help="check a Truto-shaped API (or the mock) against the contract")
     _gate_args(gate)
     gate.set_defaults(run=_gate)
+    merge = sub.add_parser("baseline", help="work with drift baselines: `baseline merge OUT FILE...`")
+    merge_sub = merge.add_subparsers(dest="baseline_command", required=True)
+    merging = merge_sub.add_parser(
+        "merge",
+        help="merge the shard baselines of one plan into one",
+        description="Merge the --save-baseline files of the shards of one gate plan (in CI: a final job "
+        "after the shard jobs) into OUT, the file each shard then compares with (--baseline). Shards of "
+        "different plans are refused. Exit codes: 0 merged, 2 usage or files that cannot be merged.",
+    )
+    merging.add_argument("out", metavar="OUT", help="the merged baseline to write")
+    merging.add_argument("files", metavar="FILE", nargs="+", help="the shards' baselines")
+    merging.set_defaults(run=lambda args: baseline.merge_command(args.out, args.files, sys.stderr))
     record = sub.add_parser("record", help="record accounts from the API into a data folder the mock serves")
     _record_args(record)
     record.set_defaults(run=lambda args: record_command(args, dict(os.environ)))
@@ -181,6 +213,13 @@ def _gate_args(gate: argparse.ArgumentParser) -> None:
     reports.add_argument("--fail-on-drift", action="store_true", help="drift exits 1 (needs --baseline)")
     gate.add_argument("--strict-assumptions", action="store_true",
                       help="answers that break only the kit's assumptions (unconfirmed) exit 1 too")  # fmt: skip
+    scope = gate.add_argument_group("fields")
+    scope.add_argument("--strict-fields", action="store_true",
+                       help="fields, keys the contract does not name, and documented optional fields that vanish "
+                       "from the baseline, are violations (default: drift)")  # fmt: skip
+    scope.add_argument("--fields", metavar="NAME,...",
+                       help="top-level unified fields this consumer reads: findings on others are drift")  # fmt: skip
+    scope.add_argument("--fields-file", metavar="FILE", help="as --fields, one field name a line ('#' comments)")
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -236,6 +275,11 @@ def _gate_config(args: argparse.Namespace, environ: dict[str, str]) -> GateConfi
         options.writable(path, option)
     if any(not i.strip() for i in args.id):
         raise options.UsageError("--id takes non-empty interview ids")
+    if args.baseline and not Path(args.baseline).exists() and not options.first_night(args):
+        raise options.UsageError(
+            f"--baseline {args.baseline} does not exist; on the first night give --save-baseline the same path "
+            "(or run a shard: the merge writes it)"
+        )
     return GateConfig(
         **_connection(args, environ),
         ids=tuple(args.id),
@@ -245,6 +289,8 @@ def _gate_config(args: argparse.Namespace, environ: dict[str, str]) -> GateConfi
         walk_all=args.walk_all,
         concurrency=args.concurrency,
         selection=Selection(tuple(args.check), tuple(args.exclude_check), args.shard),
+        strict_fields=args.strict_fields,
+        fields=options.fields(args),
     )
 
 
@@ -257,15 +303,10 @@ def _connection(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, 
         "timeout": args.timeout,
         "retry": options.retry_policy(args),
         "rate_limit": args.rate_limit,
+        "max_body": args.max_body,
+        "deadline": args.deadline,
+        "page_ceiling": args.page_ceiling,
     }
-
-
-def _by_provider(run: GateRun) -> dict[str, Calibration]:
-    providers = {a.label: a.provider for a in run.accounts}
-    out: dict[str, list[Calibration]] = {}
-    for label, calibration in run.calibration().items():
-        out.setdefault(providers.get(label, label), []).append(calibration)
-    return {provider: merged(parts) for provider, parts in out.items()}
 
 
 def gate_command(
@@ -284,22 +325,32 @@ def gate_command(
         if args.list_checks:
             return _list_checks(args, out)
         config = _gate_config(args, environ)
-        before = baseline.load(args.baseline) if args.baseline else None
+        before = baseline.load(args.baseline) if args.baseline and Path(args.baseline).exists() else None
     except (options.UsageError, ValueError) as exc:  # the token is not read yet: hidden all the same
         print(f"gate: {SecretMasker(environ.get(args.token_env, ''))(str(exc))}", file=err)
         return ExitCode.USAGE
     redact = SecretMasker(config.token)
     observer = baseline.Observer()
-    run = run_gate(config, progress=err, observer=observer, clock=clock)
+    stop = Stop(clock, config.deadline)
+    SIGNALS.attach(stop, "gate")
+    run = run_gate(config, progress=err, observer=observer, clock=clock, stop=stop)
     run.fail_on_drift, run.strict_assumptions = args.fail_on_drift, args.strict_assumptions
-    observed = baseline.with_assumptions(observer.baseline(), _by_provider(run))
+    run.strict_fields, run.token_env, run.shard = args.strict_fields, args.token_env, args.shard
+    observed = baseline.with_plan(
+        baseline.with_assumptions(observer.baseline(), run.results), config.plan_key(), args.shard
+    )
     if before is not None and run.fatal is None:
         run.drift, notes = baseline.drift(before, observed)
         run.notes += notes
+    elif args.baseline and run.fatal is None:
+        run.notes.append(f"first night: {args.baseline} does not exist yet; this run starts the baseline, no drift")
     print_summary(run, out, redact, config.base_url)
     problems = []
-    if args.save_baseline and run.fatal is None:
+    if args.save_baseline and run.fatal is None and run.stopped is None:
         problems.append(write_text(args.save_baseline, baseline.dumps(observed)))
+        if args.shard[1] > 1 and problems[-1] is None:
+            print(f"gate: {args.save_baseline} holds shard {args.shard[0]}/{args.shard[1]}'s part of the baseline; "
+                  "merge the shards: python -m contracts baseline merge OUT FILE...", file=err)  # fmt: skip
     if args.junit_xml:
         problems.append(write_text(args.junit_xml, junit_xml(run, redact)))
     if args.json_report:
@@ -308,6 +359,12 @@ def gate_command(
         print(f"gate: {redact(problem)}", file=err)
     if run.fatal:
         print(f"gate: {redact(run.fatal)}", file=err)
+    if run.stopped is not None:
+        print(f"gate: {availability.stopped_line(run)}" + (
+            f"; --save-baseline {args.save_baseline} not written (the run is incomplete)" if args.save_baseline
+            else ""), file=err)  # fmt: skip
+    if run.stopped is StopReason.INTERRUPTED:
+        return run.exit_code  # 128 + the signal, whatever else happened: the reports carry the findings
     return ExitCode.USAGE if any(problems) else run.exit_code
 
 
@@ -347,8 +404,12 @@ def record_command(
     if not config.redact:
         print(f"record: warning: --no-redact: {args.out} will hold personal data as received; "
               "do not commit or share it", file=err)  # fmt: skip
-    run = run_recording(config, progress=err, clock=clock)
+    stop = Stop(clock, config.deadline)
+    SIGNALS.attach(stop, "record")
+    run = run_recording(config, progress=err, clock=clock, stop=stop, out=args.out)
     if run.fatal is not None:
+        if run.recording.sink is not None:
+            run.recording.sink.discard()
         print(f"record: {redact(run.fatal)} (nothing was written)", file=err)
         return run.exit_code
     try:
@@ -360,7 +421,10 @@ def record_command(
         print(redact(line), file=out)
     for line in run.notes + run.partial:
         print(redact(f"note: {line}"), file=out)
-    if run.partial:
+    if run.stopped is not None:
+        print(f"PARTIAL: the recording was stopped ({run.stopped.value}); {args.out} holds what was read, "
+              "marked partial in agreement.json.", file=out)  # fmt: skip
+    elif run.partial:
         print(f"Partly recorded: {len(run.partial)} account(s) stopped early (the API was unavailable).", file=out)
     return run.exit_code
 
@@ -370,7 +434,8 @@ INTERRUPTED = 130
 
 
 def _interrupted(command: str) -> NoReturn:
-    """One line, then out at once: requests still in flight in worker threads are not waited for
+    """A KeyboardInterrupt (only when `main` runs without the stop-signal handler, i.e. called with
+    `argv` from Python): one line, then out at once: requests still in flight in worker threads are not waited for
     (their timeouts and retries could take a minute), and no report is left half written (reports
     are written whole or not at all, see `write_text`)."""
     with contextlib.suppress(Exception):
@@ -382,6 +447,8 @@ def _interrupted(command: str) -> NoReturn:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the process's own command line: its stop signals are ours to handle
+        SIGNALS.install()
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
@@ -390,6 +457,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         _interrupted(args.command)
+    if SIGNALS.stopped:  # requests still in flight in worker threads are not waited for
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
     return code
 
 

@@ -30,6 +30,9 @@ RULES: tuple[str, ...] = (
     "remote-data",
 )
 """Every rule an interview can break (`Violation.rule`); each rule's basis is in `contracts.basis.RULE_BASIS`."""
+ADDITIVE_RULE = "unknown-field"
+"""The rule of a key the contract does not name: an additive change (Truto adds fields, customers extend
+the unified model), reported as such; a violation only where strict fields are asked for."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,36 +30,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from contracts.accounts import Account, AccountId, AccountIdError
 from contracts.checker import validate_interview
 from contracts.jsontext import parse_json
 from contracts.providers import PROVIDERS, MappingError, provider_module
 
 ACCOUNTS_FILE = "accounts.json"
 _ACCOUNT_KEYS = frozenset({"id", "provider", "label", "records"})
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 RECORDS_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.json\Z")
 MAX_FILE_MB = 256
 """The largest file a data folder may hold, in MB (the mock's --max-data-mb, the plugin's max_data_mb)."""
 MB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Account:
-    """An integrated account: its id, its provider, a label for people, and its records file."""
-
-    id: str
-    provider: str
-    label: str = ""
-    records: str = ""
-    """The records file in the folder; empty means `<provider>_interviews.json` (format 1)."""
-
-    @property
-    def records_file(self) -> str:
-        return self.records or f"{self.provider}_interviews.json"
-
-    def to_json(self) -> dict[str, str]:
-        """The entry as `accounts.json` and the mock's `/__mock__/accounts` show it."""
-        return {"id": self.id, "provider": self.provider, "label": self.label}
 
 
 @dataclass(frozen=True)
@@ -254,10 +235,14 @@ def _accounts(entries: Any, problems: list[Problem]) -> list[Account]:
             problems.append(Problem(ACCOUNTS_FILE, f"unknown key(s): {', '.join(unknown)}", **where))
         account_id, provider = entry.get("id"), entry.get("provider")
         label, records = entry.get("label", ""), entry.get("records", "")
-        if "id" in entry and (not isinstance(account_id, str) or not _UUID.match(account_id)):
-            problems.append(Problem(ACCOUNTS_FILE, f"`id` must be a UUID, got {account_id!r}", **where))
-        elif isinstance(account_id, str) and account_id.lower() in seen:  # UUIDs ignore case
-            problems.append(Problem(ACCOUNTS_FILE, f"account id {account_id} is listed twice", **where))
+        parsed: AccountId | None = None
+        if "id" in entry:
+            try:
+                parsed = AccountId(account_id)
+            except AccountIdError:
+                problems.append(Problem(ACCOUNTS_FILE, f"`id` must be a UUID, got {account_id!r}", **where))
+        if parsed is not None and parsed in seen:  # one account, however it is spelled
+            problems.append(Problem(ACCOUNTS_FILE, f"account id {parsed} is listed twice", **where))
         if "provider" in entry and provider not in PROVIDERS:
             known = ", ".join(PROVIDERS)
             problems.append(Problem(ACCOUNTS_FILE, f"unknown provider {provider!r}; expected one of {known}", **where))
@@ -267,9 +252,9 @@ def _accounts(entries: Any, problems: list[Problem]) -> list[Account]:
             problems.append(
                 Problem(ACCOUNTS_FILE, f"`records` must name a .json file in the folder, got {records!r}", **where)
             )
-        if len(problems) == before:
-            seen.add(entry["id"].lower())
-            accounts.append(Account(entry["id"], entry["provider"], label, records))
+        if len(problems) == before and parsed is not None:
+            seen.add(parsed)
+            accounts.append(Account(parsed, entry["provider"], label, records))
     return accounts
 
 

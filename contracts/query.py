@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import qs_codec as qs
 
+from contracts.accounts import is_query_form
 from contracts.datetimes import parse_filter_value
 from contracts.errors import error_body, missing_query_insight
 from contracts.fields import FIELD_BY_NAME, FIELD_NAMES
@@ -34,7 +35,6 @@ from contracts.params import (
     params_for,
 )
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 _REMOTE_KEY = re.compile(REMOTE_QUERY_KEY_PATTERN)
 _DECODE = qs.DecodeOptions(
     depth=4,
@@ -219,7 +219,7 @@ def _parse_query(query_string: str, endpoint: str, strict: bool) -> InterviewQue
             refusal_basis="D-account-required",
         )
     account = _single("integrated_account_id", decoded.pop("integrated_account_id"))
-    if not _UUID.match(account):
+    if not is_query_form(account):
         raise QueryError(f"`integrated_account_id` must be a UUID, got {account!r}", basis="A-account-uuid-400")
     values: dict[str, Any] = {"endpoint": endpoint, "integrated_account_id": account}
     filters: list[Filter] = []

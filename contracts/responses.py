@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -303,12 +304,29 @@ def shape_basis(exchange: Exchange) -> str | None:
     return None
 
 
-def _resting_on(basis: str | None, found: list[Violation]) -> list[Violation]:
-    """Findings on a response whose shape is assumed rest on that assumption (an assumption of
-    their own, such as `A-absent-not-null`, stays: it is the more precise one)."""
+RAW_MAPPED_RULES = ("raw-body", "not-object", "required", "type", "format", "enum", "null", "unknown-field",
+                    "provider-coverage", "remote-data")  # fmt: skip
+SHAPE_RULES: MappingProxyType[str, frozenset[str]] = MappingProxyType(
+    {
+        "raw": frozenset(RAW_MAPPED_RULES),
+        "stream": frozenset({"content-type", "not-json"}),
+        "debug": frozenset({"debug-envelope"}),
+    }
+)
+"""Per response format whose shape is assumed: the rules whose findings rest on that assumption.
+`raw`: what the kit's mapping of the provider's record finds (the raw record's shape is the guess);
+`stream`: whether the body is one JSON document (its content type and parsing); `debug` on a list: its envelope.
+Every other finding keeps its own rule's basis: a `text/html` answer to `format=raw` breaks `D-json`,
+a renamed field in a `stream` answer breaks the field table, whatever the check sends."""
+
+
+def _resting_on(basis: str | None, fmt: str, found: list[Violation]) -> list[Violation]:
+    """Findings of the rules the response's assumed shape covers rest on that assumption (an
+    assumption of their own, such as `A-absent-not-null`, stays: it is the more precise one)."""
     if basis is None:
         return found
-    return [v if is_assumed(v.basis) else replace(v, basis=basis) for v in found]
+    covered = SHAPE_RULES.get(fmt, frozenset())
+    return [replace(v, basis=basis) if v.rule in covered and not is_assumed(v.basis) else v for v in found]
 
 
 def verdict(violations: list[Violation]) -> str:
@@ -325,7 +343,8 @@ def check_response(status: int, headers: Mapping[str, str], body: Any, exchange:
     Never raises for anything the server sent: an unreadable body is a violation like any other.
     """
     if 200 <= status < 300 and exchange.expected_status is None:
-        return _resting_on(shape_basis(exchange), _check_response(status, headers, body, exchange))
+        found = _check_response(status, headers, body, exchange)
+        return _resting_on(shape_basis(exchange), exchange.response_format, found)
     return _check_response(status, headers, body, exchange)
 
 

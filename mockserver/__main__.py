@@ -86,6 +86,7 @@ def _folder(text: str) -> Path:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
+        allow_abbrev=False,
         description=__doc__,
         formatter_class=_Help,
         epilog='Through make: make run PORT=9000 ARGS="--data DIR --seed 3". Docs: docs/mock.md.',

@@ -1,31 +1,39 @@
-"""The mock's own endpoints: OpenAPI, accounts, the request journal, admin writes, the page at `/`."""
+"""The mock's own endpoints: OpenAPI, health, accounts, the request journal, faults, admin writes, the
+try page (the page at `/` is `mockserver.page`)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlsplit
 
+import orjson
 from flask import Blueprint, Response, render_template, request
 
-from contracts.datafolder import Account
 from contracts.jsontext import load_json
 from contracts.openapi import openapi_document
-from contracts.params import LIST_PATH, RESPONSE_FORMATS
 from contracts.providers import MappingError
 from contracts.responses import Exchange, check_response, verdict
 from mockserver.adapter import current_state as state
 from mockserver.adapter import error_response, json_response
 from mockserver.config import DEV_TOKEN
 from mockserver.core import ApiError, answer
+from mockserver.guard import HEALTH_PATH
 from mockserver.openapi_examples import served_document
-from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
 from mockserver.statuses import api_error_statuses
 from mockserver.store import DuplicateRecordError
 
 FORMAT = "truto_response_format"
 admin = Blueprint("truto_mock_admin", __name__, template_folder="templates")
 MAX_ADMIN_BODY = 20 * 1024 * 1024
+MAX_FAULTS_BODY = 64 * 1024
+"""A faults document is a few dozen bytes; anything past this is refused (413) unread."""
+
+
+@admin.get(HEALTH_PATH)
+def health() -> Response:
+    """Readiness for scripts and orchestrators: open even with --token, so it says nothing else."""
+    return json_response({"status": "ok"})
 
 
 @admin.get("/openapi.json")
@@ -77,6 +85,36 @@ def _read_body(limit: int) -> bytes:
     return b"".join(chunks)
 
 
+@admin.get("/__mock__/faults")
+def faults() -> Response:
+    """The faults in force (latency, error rate, rate limits), as `PUT` takes them."""
+    return json_response(state().faults.settings.to_json())
+
+
+@admin.put("/__mock__/faults")
+def put_faults() -> Response:
+    """Change faults while serving: a JSON object with any of the settings (the others keep their
+    value), each checked as its command-line flag is; `POST /__mock__/reset` restores the flags'."""
+    data = request.stream.read(MAX_FAULTS_BODY + 1)
+    if len(data) > MAX_FAULTS_BODY:
+        raise ApiError(413, f"Send at most {MAX_FAULTS_BODY // 1024} KiB of faults.")
+    try:
+        body = orjson.loads(data) if request.is_json else None
+    except orjson.JSONDecodeError:
+        body = None
+    if not isinstance(body, dict):
+        raise ApiError(
+            400,
+            'Send a JSON object of faults (Content-Type: application/json), e.g. {"latency_ms": "50-300", '
+            '"error_rate": 0.1, "rate_limit_token": 0, "rate_limit_account": 0}.',
+        )
+    try:
+        changed = state().faults.update(body)
+    except ValueError as exc:
+        raise ApiError(400, f"Refused: {exc}") from None
+    return json_response(changed.to_json())
+
+
 @admin.route("/__mock__/accounts/<account_id>/records", methods=["POST", "PUT"])
 def put_records(account_id: str) -> Response:
     """POST adds raw records (an id the account holds is a 409 unless `?overwrite=true`); PUT replaces
@@ -107,14 +145,15 @@ def put_records(account_id: str) -> Response:
 
 @admin.get("/__mock__/try")
 def try_request() -> str:
-    """Send a request through the mock on the browser's behalf (a link cannot set Authorization)."""
+    """Send a request through the mock on the browser's behalf (a link cannot set Authorization): with
+    --token, the caller's own token (checked before this runs), else the dev token."""
     path = request.args.get("path", "")
     if not path.startswith("/unified/"):
         raise ApiError(400, "`path` must be an API path starting with /unified/.")
     prefer = request.args.get("prefer", "")
     mock = state()
-    token = mock.config.token or DEV_TOKEN
-    headers = {"Authorization": f"Bearer {token}", **({"Prefer": prefer} if prefer else {})}
+    authorization = request.headers["Authorization"] if mock.config.token else f"Bearer {DEV_TOKEN}"
+    headers = {"Authorization": authorization, **({"Prefer": prefer} if prefer else {})}
     parts = urlsplit(path)
     response = answer(mock, "GET", parts.path, parts.query, headers)
     if response.delay:
@@ -136,64 +175,6 @@ def try_request() -> str:
         body=body,
         verdict=verdict(found),
         violations=violations,
-    )
-
-
-def _try_link(path: str, query: dict[str, str], prefer: str = "") -> str:
-    """A link to /__mock__/try, which sends the request with a token (a plain link cannot)."""
-    params = {"path": f"{path}?{urlencode(query)}", **({"prefer": prefer} if prefer else {})}
-    return f"/__mock__/try?{urlencode(params)}"
-
-
-def _account_view(account: Account, base: str, token_shown: str) -> dict[str, Any]:
-    mock = state()
-    ids = [r.id for r in mock.store.records(account.id)]
-    scope = {"integrated_account_id": account.id}
-    return {
-        "account": account,
-        "list_links": {
-            fmt: _try_link(LIST_PATH, {**scope, "truto_response_format": fmt, "limit": "5"}) for fmt in RESPONSE_FORMATS
-        },
-        "interviews": [
-            {
-                "id": interview_id,
-                "links": {
-                    fmt: _try_link(
-                        f"{LIST_PATH}/{quote(interview_id, safe='')}", {**scope, "truto_response_format": fmt}
-                    )
-                    for fmt in RESPONSE_FORMATS
-                },
-            }
-            for interview_id in ids
-        ],
-        "curl": f'curl -H "Authorization: Bearer {token_shown}" "{base}{LIST_PATH}?{urlencode(scope)}&limit=2"',
-    }
-
-
-def _scenario_links(account: Account | None) -> list[dict[str, str]]:
-    if account is None:
-        return []
-    scope = {"integrated_account_id": account.id}
-    prefers = [f"code={code}" for code in TRUTO_CODES] + [f"code={code}, remote=true" for code in REMOTE_CODES]
-    prefers.append("delay=1500")
-    return [{"label": prefer, "href": _try_link(LIST_PATH, scope, prefer)} for prefer in prefers]
-
-
-@admin.get("/")
-def page() -> str:
-    """The page for the person at the keyboard: accounts, scenarios, the live journal, interviews."""
-    mock = state()
-    base = request.host_url.rstrip("/")
-    token_shown = "$TRUTO_MOCK_TOKEN" if mock.config.token else DEV_TOKEN
-    accounts = mock.store.accounts()
-    return render_template(
-        "index.html",
-        accounts=[_account_view(a, base, token_shown) for a in accounts],
-        scenarios=_scenario_links(accounts[0] if accounts else None),
-        journal=[e.to_json() for e in mock.journal.entries()[:50]],
-        base=base,
-        data_problems=mock.data_problems,
-        null_absent=mock.config.null_absent,
     )
 
 

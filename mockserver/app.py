@@ -1,4 +1,5 @@
-"""The Flask app factory: a thin adapter around `mockserver.core`, plus CORS and the admin blueprint.
+"""The Flask app factory: a thin adapter around `mockserver.core`, plus the guard (token, CORS,
+cross-site writes: decided in `mockserver.guard`) and the admin blueprint.
 
 `create_app(config)` builds everything fresh (data set, store, journal); importing this module does
 nothing.
@@ -11,34 +12,63 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from flask import Flask, Response, request
-from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from mockserver.adapter import STATE_KEY, current_state, error_response, raw_path, to_flask
 from mockserver.admin import admin
 from mockserver.config import MockConfig
 from mockserver.core import API_PREFIX, ApiError, answer
+from mockserver.guard import cors_headers, cross_site_problem, guard_problem
+from mockserver.page import page
 from mockserver.state import MockState
 
 log = logging.getLogger("mockserver")
-EXPOSED_HEADERS = ["Allow", "Retry-After", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"]
-"""Response headers a script on another origin may read (CORS hides the others)."""
-ALLOWED_REQUEST_HEADERS = "*"
-"""A preflight may ask for any request header (tracing, framework and cache headers included): flask-cors
-echoes back what `Access-Control-Request-Headers` lists. A dev mock has no reason to refuse one."""
-PREFLIGHT_MAX_AGE = 600
-"""Seconds a browser may cache a preflight's answer."""
 
 
-def _register_api(app: Flask) -> None:
+def _register_guard(app: Flask) -> None:
     @app.before_request
     def preflight() -> Response | None:
-        """A CORS preflight is answered on any path, without auth (flask-cors adds its headers)."""
+        """A CORS preflight is answered on any path, without auth (`cors` adds the headers, if any)."""
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             response = Response(status=200)
             del response.headers["Content-Type"]
             return response
         return None
+
+    @app.before_request
+    def guard() -> Response | None:
+        """`--token` on the routes outside /unified/ (the core guards those), and no writes from
+        pages on other sites."""
+        config = current_state().config
+        problem = guard_problem(config, request.method, request.path, request.headers.get("Authorization", ""))
+        if problem is not None:
+            return error_response(401, problem)
+        problem = cross_site_problem(
+            config,
+            request.method,
+            request.path,
+            request.host,
+            request.headers.get("Origin"),
+            request.headers.get("Sec-Fetch-Site"),
+        )
+        return None if problem is None else error_response(403, problem)
+
+    @app.after_request
+    def cors(response: Response) -> Response:
+        headers = cors_headers(
+            current_state().config,
+            request.path,
+            request.headers.get("Origin"),
+            request.method,
+            request.headers.get("Access-Control-Request-Headers", ""),
+        )
+        if headers.pop("Vary", None):
+            response.vary.add("Origin")
+        response.headers.update(headers)
+        return response
+
+
+def _register_api(app: Flask) -> None:
 
     @app.before_request
     def api() -> Response | None:
@@ -81,16 +111,9 @@ def create_app(config: Mapping[str, Any] | MockConfig | None = None) -> Flask:
     cfg = MockConfig.from_mapping(config)
     app = Flask("mockserver")
     app.extensions[STATE_KEY] = MockState.build(cfg)
-    CORS(
-        app,
-        resources={r"/*": {}},
-        origins=cfg.cors_origin if cfg.cors_origin == "*" else cfg.cors_origin.split(","),
-        expose_headers=EXPOSED_HEADERS,
-        allow_headers=ALLOWED_REQUEST_HEADERS,
-        methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE"],
-        max_age=PREFLIGHT_MAX_AGE,
-    )
+    _register_guard(app)
     _register_api(app)
     app.register_blueprint(admin)
+    app.register_blueprint(page)
     _register_errors(app)
     return app

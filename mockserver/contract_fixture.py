@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.checker import Violation
+from contracts.checker import ADDITIVE_RULE, Violation
 from contracts.live.accounts import AccountError, parse_account_args
 from contracts.responses import Exchange, check_response
 
@@ -48,18 +48,28 @@ class ContractViolation(AssertionError):
 class ContractChecker:
     """Checks responses (httpx or requests) against the contract, given the request that produced them."""
 
-    def __init__(self, account_providers: Mapping[str, str]) -> None:
+    def __init__(self, account_providers: Mapping[str, str], *, strict_fields: bool = False) -> None:
         self._providers = dict(account_providers)  # integrated account id -> provider
+        self.strict_fields = strict_fields
 
-    def violations(self, response: Any, *, provider: str | None = None) -> list[Violation]:
-        """The contract violations of `response` (an httpx.Response or requests.Response)."""
+    def violations(
+        self, response: Any, *, provider: str | None = None, strict_fields: bool | None = None
+    ) -> list[Violation]:
+        """The contract violations of `response` (an httpx.Response or requests.Response).
+
+        A field the contract does not name is an additive change, not a violation (Truto adds
+        fields, and customers extend the unified model), unless `strict_fields` (per call, else the
+        checker's own setting)."""
         url = str(response.request.url)
         exchange = Exchange.from_url(url, provider=provider, accounts=self._providers)
-        return check_response(response.status_code, dict(response.headers), response.content, exchange)
+        found = check_response(response.status_code, dict(response.headers), response.content, exchange)
+        strict = self.strict_fields if strict_fields is None else strict_fields
+        return found if strict else [v for v in found if v.rule != ADDITIVE_RULE]
 
-    def check(self, response: Any, *, provider: str | None = None) -> None:
-        """Raise ContractViolation (an AssertionError) listing each violation, if there is any."""
-        found = self.violations(response, provider=provider)
+    def check(self, response: Any, *, provider: str | None = None, strict_fields: bool | None = None) -> None:
+        """Raise ContractViolation (an AssertionError) listing each violation, if there is any;
+        `strict_fields=True` makes fields the contract does not name violations too."""
+        found = self.violations(response, provider=provider, strict_fields=strict_fields)
         if found:
             request = response.request
             lines = "\n".join(f"  - {v}" for v in found)

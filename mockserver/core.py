@@ -7,7 +7,6 @@ adapter around it, and an httpx/respx side effect can call it directly.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 from collections.abc import Iterable, Mapping
@@ -20,13 +19,24 @@ from contracts.params import GET, GET_PATH, LIST, LIST_PATH
 from contracts.providers import provider_module
 from contracts.query import QueryError, parse_query
 from mockserver.faults import WINDOW_SECONDS
+from mockserver.guard import API_PREFIX, bearer, token_matches
 from mockserver.paging import check_filters, select_page
 from mockserver.render import dumps, render_get, render_list, stream_chunks
 from mockserver.scenarios import Scenario, ScenarioError, parse_prefer, rate_limit_headers, scenario_error
 from mockserver.state import MockState
 
 log = logging.getLogger("mockserver")
-API_PREFIX = "/unified/"
+__all__ = [
+    "ALLOWED_METHODS",
+    "API_PREFIX",
+    "JSON",
+    "ApiError",
+    "MockResponse",
+    "RequestRecord",
+    "answer",
+    "error_answer",
+    "json_answer",
+]
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
 JSON = "application/json"
 _GET_PREFIX = GET_PATH.removesuffix("{id}")
@@ -92,12 +102,10 @@ def _header(headers: Mapping[str, str], name: str) -> str:
 
 
 def _bearer_token(mock: MockState, headers: Mapping[str, str]) -> str:
-    scheme, _, token = _header(headers, "Authorization").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    token = bearer(_header(headers, "Authorization"))
+    if token is None:
         raise ApiError(401, "Missing or malformed Authorization header; send `Authorization: Bearer <api-token>`.")
-    expected = mock.config.token
-    if expected is not None and not hmac.compare_digest(token.encode(), expected.encode()):
+    if not token_matches(mock.config.token, token):
         raise ApiError(401, "Invalid API token.")
     return token
 

@@ -21,7 +21,8 @@ import contracts.fields
 import contracts.providers
 import contracts.samples
 import mockserver.generated
-from contracts.datafolder import Account, DataFolder, default_folder, read_folder
+from contracts.accounts import Account
+from contracts.datafolder import DataFolder, default_folder, read_folder
 from contracts.providers import PROVIDERS, provider_module
 from contracts.samples import FAKER_LOCALES
 from mockserver.datacache import APP_NAME, cached
@@ -129,5 +130,5 @@ def dataset_from_folder(folder: DataFolder, *, seed: int = 0, records: int = 0) 
         hand_written = folder.records[account.id]
         key = cache_key(account.provider, seed, records)  # now: its first reading of versions costs ~0.1 s
         sources[account.id] = partial(_records, account.provider, hand_written, seed, records, key)
-    checked = {account.id: len(folder.records[account.id]) for account in folder.accounts}
+    checked: dict[str, int] = {account.id: len(folder.records[account.id]) for account in folder.accounts}
     return Dataset(folder.accounts, sources, checked)

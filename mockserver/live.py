@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from contracts.datafolder import Account
+from contracts.accounts import Account
 from mockserver.adapter import STATE_KEY
 from mockserver.app import create_app
 from mockserver.config import MockConfig

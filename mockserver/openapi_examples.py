@@ -1,7 +1,8 @@
 """The OpenAPI document as this mock serves it: the contract's document plus the running data.
 
 Examples (account ids, interview ids, a response per provider) let fuzzers and mock tools reach real
-answers instead of 404s; the cursor pattern says exactly which cursors this server accepts.
+answers instead of 404s; the cursor pattern says exactly which cursors this server accepts for the
+accounts the list operation's examples name (a cursor carries a check value of its account).
 
 OpenAPI cannot say "this filter only for that provider's accounts", so the list operation's account
 examples name only accounts whose provider takes every filter; the others are in the get operation's
@@ -19,7 +20,7 @@ from contracts.openapi import interview_schemas
 from contracts.params import GET, LIST
 from contracts.providers import filterable_fields, provider_module
 from contracts.query import parse_query
-from mockserver.paging import CURSOR_PATTERN, select_page
+from mockserver.paging import CURSOR_PATTERN, cursor_pattern, select_page
 from mockserver.render import render_get, render_list
 from mockserver.state import MockState
 
@@ -42,7 +43,9 @@ def served_document(document: dict[str, Any], mock: MockState, base_url: str) ->
     if null_absent:
         out["components"]["schemas"].update(interview_schemas(null_absent=True))
     every_filter = set(filterable_fields(None))
-    takes_every_filter = {a.id: set(filterable_fields(a.provider)) >= every_filter for a in mock.store.accounts()}
+    takes_every_filter: dict[str, bool] = {
+        a.id: set(filterable_fields(a.provider)) >= every_filter for a in mock.store.accounts()
+    }
     # accounts whose provider takes every filter first: the list operation's examples are those
     accounts = sorted(mock.store.accounts(), key=lambda a: (not takes_every_filter[a.id], a.provider, a.id))
     if not accounts:
@@ -70,7 +73,9 @@ def served_document(document: dict[str, Any], mock: MockState, base_url: str) ->
             }
     list_accounts = {f"{a.provider}-{a.id[:8]}": account_examples[f"{a.provider}-{a.id[:8]}"] for a in accounts}
     list_accounts = {key: value for key, value in list_accounts.items() if takes_every_filter[value["value"]]}
-    for operation, examples in ((get_op, account_examples), (list_op, list_accounts or account_examples)):
+    listed = list_accounts or account_examples
+    _parameter(list_op, "next_cursor")["schema"]["pattern"] = cursor_pattern([e["value"] for e in listed.values()])
+    for operation, examples in ((get_op, account_examples), (list_op, listed)):
         parameter = _parameter(operation, "integrated_account_id")
         parameter.pop("example", None)
         parameter["examples"] = examples

@@ -246,7 +246,7 @@ def truto_contract(request: pytest.FixtureRequest) -> ContractChecker:
     from mockserver.dataset import load_accounts
     from mockserver.live import mock_state
 
-    providers = {a.id: a.provider for a in load_accounts()}
+    providers: dict[str, str] = {a.id: a.provider for a in load_accounts()}
     if "truto_mock_app" in request.fixturenames:
         providers.update(
             {a.id: a.provider for a in mock_state(request.getfixturevalue("truto_mock_app")).store.accounts()}

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from contracts.datafolder import Account
+from contracts.accounts import Account
 from contracts.providers import Provider, fields_for, provider_module
 from contracts.query import InterviewQuery, encode_query
 from mockserver.paging import Page

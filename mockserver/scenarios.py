@@ -68,6 +68,9 @@ def parse_prefer(header: str | None) -> Scenario:
     """Read a Prefer header; ScenarioError for anything unknown (never silently ignored)."""
     if not header or not header.strip():
         return Scenario()
+    if not header.isascii() or not header.isprintable():  # e.g. a raw byte \xff, read as latin-1
+        shown = header.encode("unicode_escape").decode()
+        raise ScenarioError(f"Prefer must be printable ASCII, got `{shown}`; valid: {valid_scenarios()}")
     values: dict[str, str] = {}
     for part in header.split(","):
         key, sep, value = part.strip().partition("=")

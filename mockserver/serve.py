@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 if TYPE_CHECKING:
     from flask import Flask
 
-from contracts.datafolder import MB, Account, DataFolderError, data_size
+from contracts.accounts import Account
+from contracts.datafolder import MB, DataFolderError, data_size
 from contracts.providers import MappingError
 from mockserver.config import DEV_TOKEN, MockConfig
 from mockserver.dataset import load_accounts

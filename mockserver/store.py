@@ -15,7 +15,8 @@ from typing import Any
 
 import orjson
 
-from contracts.datafolder import Account, interview_from_raw
+from contracts.accounts import Account
+from contracts.datafolder import interview_from_raw
 from contracts.datetimes import parse_iso
 from contracts.providers import MappingError, filterable_fields, provider_module
 from mockserver.dataset import Dataset

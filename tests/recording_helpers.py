@@ -10,7 +10,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from contracts.datafolder import Account, write_folder
+from contracts.accounts import Account
+from contracts.datafolder import write_folder
 from contracts.live.rawpaths import reads
 from mockserver import create_app
 from mockserver.dataset import generate

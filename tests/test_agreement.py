@@ -122,6 +122,10 @@ def test_other_date_notation_filled_beyond_the_table_and_undocumented_fields(tmp
     assert "same values, other notation: created_at" in text
     assert "candidate: the API filled it in 12 records; the field table says pinpoint does not fill it" in text
     assert "title: not a documented interview field, sent in 12 records" in text
+    # Pinpoint gaining a `candidate` breaks the documented coverage, not the kit's guess of the raw shape
+    tally = entry["assumptions"]["A-pinpoint-raw-shape"]
+    assert tally["contradicted"] == 0 and tally["confirmed"] > 0
+    assert "assumption A-pinpoint-raw-shape: confirmed" in text and "mixed" not in text
 
 
 def test_the_mock_agrees_with_itself_for_both_providers(provider: str) -> None:

@@ -91,3 +91,35 @@ def test_screenshot(server: str) -> None:
     shot.unlink(missing_ok=True)
     chromium(f"--screenshot={shot}", "--window-size=1280,1400", "--hide-scrollbars", f"{server}/")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+TOKEN = "s3cret-browser"
+SEED = "<script>sessionStorage.setItem('truto-mock-token', '{token}'); location.replace('/');</script>"
+
+
+@pytest.fixture(scope="module")
+def guarded() -> Iterator[str]:
+    """A mock started with a token; `/static/seed-<token>.html` puts a token in the tab's session
+    storage and opens the page, as typing it into the page's form does."""
+    live = LiveServer()
+    app = create_app({"records": 5, "token": TOKEN})
+    app.add_url_rule("/static/seed-<token>.html", "seed", lambda token: SEED.format(token=token))
+    live.app = app
+    yield live.url
+    live.stop()
+
+
+def test_the_guarded_page_shows_no_data_until_it_has_the_token(guarded: str) -> None:
+    httpx.get(
+        f"{guarded}/unified/ats/interviews?integrated_account_id={PINPOINT_ACCOUNT}&limit=2",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    shell = chromium("--dump-dom", f"{guarded}/")
+    assert re.search(r'<form id="token-form">', shell) and CEIPAL_ACCOUNT not in shell
+    page = chromium("--dump-dom", f"{guarded}/static/seed-{TOKEN}.html", budget_ms=5000)
+    assert re.search(r'<form id="token-form" hidden', page)
+    assert re.search(rf'data-account-id="{CEIPAL_ACCOUNT}"', page) and 'id="faults-form"' in page
+    body = re.search(r'<tbody id="journal" data-refreshed="(\d+)">(.*?)</tbody>', page, re.S)
+    assert body is not None and "limit=2" in body.group(2)
+    refused = chromium("--dump-dom", f"{guarded}/static/seed-wrong.html", budget_ms=5000)
+    assert "That token was refused." in refused and CEIPAL_ACCOUNT not in refused

@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from contracts.datafolder import Account, write_folder
+from contracts.accounts import Account
+from contracts.datafolder import write_folder
 from mockserver.__main__ import main
 from tests.conftest import CEIPAL_RAW, PINPOINT_RAW
 from tests.serving import free_port, wait_until_serving

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from contracts.accounts import Account
 from contracts.datafolder import (
-    Account,
     DataFolderError,
     default_accounts,
     default_folder,

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from contracts.__main__ import build_parser, record_command
+from contracts.accounts import Account, AccountId
 from contracts.live import ApiClient, GateConfig, RetryPolicy, run_gate
-from contracts.live.accounts import Account
 from contracts.live.client import LocalRequestError
 from contracts.live.masking import SecretMasker, mask_userinfo
 from contracts.live.matrix import interview_path
@@ -86,7 +86,7 @@ def test_a_request_this_side_cannot_send_is_never_retried_and_stops_the_run() ->
     with pytest.raises(LocalRequestError) as info:
         client.get(f"{LIST_PATH}?integrated_account_id={PINPOINT_ACCOUNT}")
     assert transport.calls == 1 and clock.slept == 0 and TOKEN not in str(info.value)
-    config = GateConfig("http://127.0.0.1:9", (Account("pinpoint", PINPOINT_ACCOUNT, "pinpoint"),), TOKEN)
+    config = GateConfig("http://127.0.0.1:9", (Account(AccountId(PINPOINT_ACCOUNT), "pinpoint", "pinpoint"),), TOKEN)
     run = run_gate(config, client=client, clock=clock)
     assert run.exit_code == 2 and run.results == [] and transport.calls == 2
     assert run.fatal is not None and "could not be sent (LocalProtocolError" in run.fatal
@@ -260,7 +260,7 @@ def test_an_account_in_another_letter_case_is_the_same_account(
     server: LiveServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """UUIDs ignore case: given twice in two cases is one account twice; in upper case alone it is
-    found, and sent as given."""
+    found, and sent in the canonical form (lowercase, hyphenated)."""
     code, _, err = gate(["--base-url", NOWHERE, *PINPOINT, "--account", f"pinpoint={PINPOINT_ACCOUNT.upper()}"], capsys)
     assert code == 2 and "is given more than once" in err
     app = create_app({"records": 1})
@@ -269,4 +269,5 @@ def test_an_account_in_another_letter_case_is_the_same_account(
                          "--check", "get format=unified"], capsys)  # fmt: skip
     assert code == 0, out
     entries = mock_state(app).journal.entries()
-    assert entries and all(PINPOINT_ACCOUNT.upper() in e.query for e in entries if "integrated_account_id" in e.query)
+    sent = [e.query for e in entries if "integrated_account_id" in e.query]
+    assert sent and all(f"integrated_account_id={PINPOINT_ACCOUNT}" in q for q in sent)

@@ -68,7 +68,7 @@ def test_bad_numbers_exit_2_in_one_line(extra: list[str], message: str, capsys: 
         ([*ACCOUNT_ARGS], "tökén-€", "contains characters an HTTP header cannot carry"),
         ([*ACCOUNT_ARGS, "--check", "get format=xml"], "t0ken", "no check is named 'get format=xml'"),
         ([*ACCOUNT_ARGS, "--fail-on-drift"], "t0ken", "--fail-on-drift needs --baseline"),
-        ([*ACCOUNT_ARGS, "--baseline", "/no/such/baseline.json"], "t0ken", "cannot read the baseline"),
+        ([*ACCOUNT_ARGS, "--baseline", "/no/such/baseline.json"], "t0ken", "does not exist; on the first night"),
     ],
 )  # fmt: skip
 def test_bad_arguments_exit_2_before_any_request(
@@ -142,8 +142,8 @@ def test_a_server_down_at_the_first_probe_is_an_error_not_usage(
     server.app = answer("503 Service Unavailable", b'{"statusCode":503,"error":"Service Unavailable","message":"x"}')  # type: ignore[assignment]
     code, out, _ = gate(["--base-url", server.url, "--account", f"pinpoint={PINPOINT_ACCOUNT}"], capsys,
                         clock=FakeClock())  # fmt: skip
-    assert code == 3 and "the list walk stopped at page 1: HTTP 503" in out
-    assert "Not checked:" in out and "no interview ids found" in out
+    assert code == 3 and "error: HTTP 503 (after 4 attempts)" in out
+    assert "pinpoint: the first probe had no usable answer, so nothing else was sent" in out
 
 
 def test_a_server_that_resets_every_connection_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ import pytest
 
 import contracts.datafolder
 import mockserver.admin
-from contracts.datafolder import Account, read_folder, write_folder
+from contracts.accounts import Account
+from contracts.datafolder import read_folder, write_folder
 from mockserver.__main__ import main
 from mockserver.config import MockConfig
 from mockserver.state import MockState

@@ -11,8 +11,10 @@ import httpx
 import pytest
 
 from contracts.limits import TRUTO_LIMITS, RateLimit
-from contracts.live.client import ApiClient, RetryPolicy, retry_after
-from contracts.live.pacing import Pacer, pacer_for, parse_limit
+from contracts.live.breaker import Breaker
+from contracts.live.client import ApiClient, Failure, RetryPolicy, retry_after
+from contracts.live.clock import Stop
+from contracts.live.pacing import Pacer, Permit, TooLong, pacer_for, parse_limit
 from tests.gate_helpers import FakeClock
 
 
@@ -35,8 +37,8 @@ def client_for(handler: httpx.MockTransport, clock: FakeClock, **kwargs: object)
     return ApiClient("http://api.test", "tok", transport=handler, clock=clock, **kwargs)  # type: ignore[arg-type]
 
 
-def test_5xx_timeouts_and_resets_are_retried_until_an_answer() -> None:
-    answers: list[object] = [httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("reset"), 502, 200]
+def test_5xx_connect_failures_and_resets_are_retried_until_an_answer() -> None:
+    answers: list[object] = [httpx.ConnectError("refused"), httpx.RemoteProtocolError("reset"), 502, 200]
 
     def handle(request: httpx.Request) -> httpx.Response:
         item = answers.pop(0)
@@ -53,7 +55,8 @@ def test_5xx_timeouts_and_resets_are_retried_until_an_answer() -> None:
 def test_the_retry_budget_stops_retrying() -> None:
     clock = FakeClock()
     handler = httpx.MockTransport(lambda r: httpx.Response(503, json={}))
-    fetched = client_for(handler, clock, retry=RetryPolicy(retries=10, budget=2.0)).get("/x")
+    no_breaker = Breaker(clock, 2.0, threshold=1000)
+    fetched = client_for(handler, clock, retry=RetryPolicy(retries=10, budget=2.0), breaker=no_breaker).get("/x")
     assert fetched.status == 503 and fetched.attempts < 5 and clock.slept <= 2.0
 
 
@@ -111,3 +114,85 @@ def test_auto_applies_truto_limits_only_on_truto_host() -> None:
     assert truto is not None and truto.per_account == TRUTO_LIMITS.per_account
     assert local is not None and local.per_account is None
     assert pacer_for("https://api.truto.one", "off", FakeClock()) is None
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-5", "1e400", "99999999999", "soon", ""])
+def test_unreadable_retry_after_is_none(value: str) -> None:
+    assert retry_after(value) is None
+
+
+def test_a_wait_beyond_the_limit_is_not_made() -> None:
+    clock = FakeClock(0.0)
+    pacer = Pacer(clock)
+    pacer.release(pacer.acquire("a"), {"ratelimit-remaining": "0", "ratelimit-reset": "999999"})  # type: ignore[arg-type]
+    refused = pacer.acquire("a", limit=60.0)
+    assert isinstance(refused, TooLong) and refused.seconds == pytest.approx(999999) and clock.slept == 0
+    assert "ratelimit-reset: 999999 s" in refused.why
+
+
+def test_unreadable_rate_limit_headers_are_ignored_and_remembered_once() -> None:
+    clock = FakeClock(0.0)
+    pacer = Pacer(clock)
+    for _ in range(3):
+        permit = pacer.acquire("a")
+        assert isinstance(permit, Permit)
+        pacer.release(permit, {"ratelimit-remaining": "1e400", "ratelimit-reset": "inf", "ratelimit-limit": "x"})
+    assert pacer.unreadable == {"ratelimit-remaining": "1e400", "ratelimit-reset": "inf", "ratelimit-limit": "x"}
+    assert clock.slept == 0
+
+
+def test_an_outage_holds_requests_back_and_is_recorded_once() -> None:
+    clock = FakeClock(0.0)
+    down = {"until": 30.0}
+    sent: list[float] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent.append(clock.t)
+        return httpx.Response(503 if clock.t < down["until"] else 200, json={})
+
+    api = client_for(httpx.MockTransport(handle), clock, retry=RetryPolicy(retries=3, budget=60.0))
+    api.health = "/health"
+    fetched = api.get("/x")
+    assert fetched.status == 200 and fetched.outage is not None
+    assert api.breaker is not None and len(api.breaker.outages) == 1
+    outage = api.breaker.outages[0]
+    assert outage.over and outage.cause == "HTTP 503" and 30 <= outage.seconds < 40
+    assert len(sent) < 15  # probes at a doubling backoff, not a request per check and retry
+
+
+def test_an_outage_beyond_the_budget_refuses_without_sending() -> None:
+    clock = FakeClock(0.0)
+    calls: list[str] = []
+    api = client_for(httpx.MockTransport(lambda r: calls.append(str(r.url)) or httpx.Response(503, json={})), clock,
+                     retry=RetryPolicy(retries=3, budget=10.0))  # fmt: skip
+    first = api.get("/x")
+    assert first.failure is Failure.OUTAGE and "outlasted --retry-budget 10 s" in (first.error or "")
+    before = len(calls)
+    second = api.get("/y")
+    assert second.failure is Failure.OUTAGE and len(calls) == before  # not sent
+
+
+def test_a_stopped_client_sends_nothing() -> None:
+    clock = FakeClock(0.0)
+    stop = Stop(clock)
+    stop.interrupt(15)
+    calls: list[object] = []
+    api = client_for(httpx.MockTransport(lambda r: calls.append(r) or httpx.Response(200, json={})), clock, stop=stop)
+    fetched = api.get("/x")
+    assert fetched.failure is Failure.INTERRUPTED and fetched.error == "interrupted" and not calls
+
+
+def test_the_deadline_stops_waits_and_requests() -> None:
+    clock = FakeClock(0.0)
+    stop = Stop(clock, deadline=5.0)
+    answers = [httpx.Response(429, headers={"Retry-After": "30"}, json={})]
+    api = client_for(httpx.MockTransport(lambda r: answers[0]), clock, stop=stop)
+    fetched = api.get("/x")
+    assert fetched.failure is Failure.DEADLINE and clock.t <= 5.5
+
+
+def test_a_body_beyond_max_body_is_too_large() -> None:
+    api = client_for(httpx.MockTransport(lambda r: httpx.Response(200, content=b"x" * 5000)), FakeClock(),
+                     max_body=4096)  # fmt: skip
+    fetched = api.get("/x")
+    assert fetched.failure is Failure.TOO_LARGE and fetched.error == "response too large (> 4 KiB, --max-body)"

@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from contracts.datafolder import Account, write_folder
+from contracts.accounts import Account
+from contracts.datafolder import write_folder
 from mockserver.config import MockConfig
 from mockserver.state import MockState
 from tests.conftest import PINPOINT_RAW
@@ -113,11 +114,11 @@ def test_reset_reads_the_folder_again_and_restores_the_faults(tmp_path: Path) ->
     state = MockState.build(MockConfig(data_dir=folder, error_rate=0.5))  # not started: no watcher
     save(folder / "a.json", [pinpoint("9")])
     state.store.put(P2, [pinpoint("200")])
-    state.faults.error_rate = 0.0
+    state.faults.update({"error_rate": 0.0})
     assert ids(state, P1) == ["1"]  # not watched: nothing moves by itself
     state.reset_from_disk()
     assert ids(state, P1) == ["9"] and ids(state, P2) == ["2"]
-    assert state.faults.error_rate == 0.5
+    assert state.faults.settings.error_rate == 0.5
     save(folder / "a.json", "[")
     state.reset_from_disk()
     assert ids(state, P1) == ["9"]  # broken now: the last good data stays, and says why

@@ -210,10 +210,8 @@ def test_cors_preflight_and_headers(client: FlaskClient) -> None:
     assert response.headers["Access-Control-Allow-Origin"] in ("*", "http://localhost:5173")
 
 
-@pytest.mark.parametrize(
-    "path", [LIST_PATH + "/", "/unified/ats/nope", "/nowhere", "/__mock__/requests", "/openapi.json", "/"]
-)
-def test_a_preflight_on_any_path_gets_cors_headers_and_no_auth(client: FlaskClient, path: str) -> None:
+@pytest.mark.parametrize("path", [LIST_PATH, LIST_PATH + "/", "/unified/ats/nope"])
+def test_a_preflight_on_any_api_path_gets_cors_headers_and_no_auth(client: FlaskClient, path: str) -> None:
     preflight = client.options(
         path,
         headers={
@@ -223,9 +221,20 @@ def test_a_preflight_on_any_path_gets_cors_headers_and_no_auth(client: FlaskClie
         },
     )
     assert preflight.status_code == 200
-    assert preflight.headers["Access-Control-Allow-Origin"] in ("*", "http://localhost:5173")
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert {"authorization", "prefer"} <= set(preflight.headers["Access-Control-Allow-Headers"].lower().split(", "))
     assert client.get("/__mock__/requests").get_json()["requests"] == []  # preflights are not API requests
+
+
+@pytest.mark.parametrize("path", ["/nowhere", "/__mock__/requests", "/__mock__/reset", "/openapi.json", "/"])
+def test_the_default_star_applies_to_the_api_only(client: FlaskClient, path: str) -> None:
+    """The page is same-origin: a page on another origin may not read or drive the admin routes."""
+    for method in ("OPTIONS", "GET", "POST"):
+        headers = {"Origin": "http://localhost:5173"}
+        if method == "OPTIONS":
+            headers["Access-Control-Request-Method"] = "POST"
+        answer = client.open(path, method=method, headers=headers)
+        assert not [h for h in answer.headers if h[0].lower().startswith("access-control-")], (method, answer.headers)
 
 
 BROWSER_HEADERS = "traceparent, sentry-trace, baggage, X-Requested-With, x-request-id, cache-control, authorization"
@@ -306,8 +315,13 @@ def test_401_wrong_token_when_one_is_required() -> None:
         (url_list("ceipal", "&limit=-1"), "positive whole number"),
         (url_list("ceipal", "&limit=abc"), "positive whole number"),
         (url_list("ceipal", "&next_cursor=garbage!!"), "not a cursor this server issued"),
-        (url_list("ceipal", "&next_cursor=" + encode_cursor(5)[:7]), "not a cursor this server issued"),
-        (url_list("ceipal", "&next_cursor=AAAAAA%2BA"), "not a cursor this server issued"),
+        (
+            url_list("ceipal", "&next_cursor=" + encode_cursor(5, CEIPAL_ACCOUNT)[:11]),
+            "not a cursor this server issued",
+        ),
+        (url_list("ceipal", "&next_cursor=AAAAAAAAAA%2BA"), "not a cursor this server issued"),
+        (url_list("ceipal", "&next_cursor=" + encode_cursor(5, PINPOINT_ACCOUNT)), "invalid cursor"),
+        (url_list("ceipal", "&next_cursor=" + encode_cursor(5, PINPOINT_ACCOUNT)[:8]), "not a cursor this server"),
         (url_list("ceipal", "&start_at[gt]=2024-01-01"), "ceipal does not support filtering on `start_at`"),
         (url_list("pinpoint", "&created_at[gt]=soon"), "RFC 3339"),
         (url_list("ceipal", "&truto_exclude_fields[]=salary"), "unknown field 'salary'"),

@@ -158,10 +158,11 @@ def test_a_page_without_an_answer_after_retries_leaves_a_partial_recording_exit_
 ) -> None:
     url = serve(server, _fails_after(create_app({"data_dir": source, "records": 0}), pages=3))
     argv = ["--base-url", url, "--account", f"pinpoint={PINPOINT_A.id}", "--out", str(tmp_path / "rec"),
-            "--page-size", "5", "--retries", "2"]  # fmt: skip
+            "--page-size", "5", "--retries", "2", "--retry-budget", "2"]  # fmt: skip
     code, out, _ = record(argv, capsys)
     assert code == 3, out
-    assert "note: pinpoint: stopped at list page 4 with 15 read: HTTP 503 (after 3 attempts)" in out
+    assert "note: pinpoint: stopped at list page 4 with 15 read: not sent: the API has not answered since" in out
+    assert "(HTTP 503); the outage outlasted --retry-budget 2 s" in out
     assert "Partly recorded" in out
     assert len(read_folder(tmp_path / "rec").records[PINPOINT_A.id]) == 15  # what was read is kept
 

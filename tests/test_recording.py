@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from contracts.datafolder import Account, read_folder
+from contracts.accounts import Account
+from contracts.datafolder import read_folder
 from contracts.live.record_summary import summary_lines
 from contracts.live.recording import AGREEMENT_FILE, REDACTION_FILE, Recording
 from mockserver import create_app

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from contracts.datafolder import Account, read_folder, write_folder
+from contracts.accounts import Account
+from contracts.datafolder import read_folder, write_folder
 from contracts.live.rawpaths import leaves
 from contracts.live.recording import REDACTION_FILE, Recording
 from contracts.live.redact import PersonalDataReplacer, key_kind, looks_structural
@@ -188,15 +189,15 @@ def test_phone_numbers_are_found_in_any_string(value: str) -> None:
     assert replacer.counts()["z"] == {"phone": 1}
 
 
-def test_ids_the_mapping_reads_stay_unless_they_hold_an_email() -> None:
+def test_ids_are_never_redacted_even_when_they_look_like_personal_data() -> None:
     raw = copy.deepcopy(PINPOINT_RAW)
     raw["relationships"]["application"]["data"]["id"] = "jane.doe@acme-corp.example"
-    raw["id"] = "cand:jane.doe@acme-corp.example"
-    out = PersonalDataReplacer().redact(PINPOINT, raw)
-    fake = out["relationships"]["application"]["data"]["id"]
-    assert "@example" in fake and "jane" not in fake
-    assert out["id"] == f"cand:{fake}"  # replaced inside the id, consistently with the other one
-    assert out["relationships"]["interview_stage"]["data"]["id"] == "31"
+    for odd in ("cand:jane.doe@acme-corp.example", "a%2Fb", "..", "/etc/passwd", "Jane Doe"):
+        raw["id"] = odd
+        out = PersonalDataReplacer().redact(PINPOINT, raw)
+        assert out["id"] == odd  # the mock serves the record at this id
+        assert out["relationships"]["application"]["data"]["id"] == "jane.doe@acme-corp.example"
+        assert out["relationships"]["interview_stage"]["data"]["id"] == "31"
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from contracts import Exchange, check_response
 from mockserver import create_app
+from mockserver.core import answer
 from mockserver.faults import SlidingWindow
 from mockserver.live import mock_state
 from mockserver.scenarios import REMOTE_CODES, TRUTO_CODES
@@ -82,6 +83,18 @@ def test_delay_scenario_answers_late_and_normally() -> None:
 def test_unknown_scenario_is_400_listing_the_valid_ones(prefer: str) -> None:
     body = assert_error(client().get(PINPOINT_LIST, headers={**AUTH, "Prefer": prefer}), 400, "valid: code=401")
     assert "remote=true" in body["message"] and "delay=" in body["message"]
+
+
+@pytest.mark.parametrize("prefer", ["code=429\xff", "\xff", "code=429\x00", "delay=1\tcode=500"])
+def test_an_unreadable_prefer_is_a_400_like_an_unknown_one(prefer: str) -> None:
+    """Raw bytes reach the app as latin-1 text (WSGI, ASGI); the core refuses them in Prefer."""
+    body = assert_error(
+        client().get(PINPOINT_LIST, headers={**AUTH, "Prefer": prefer}), 400, "Prefer must be printable"
+    )
+    assert "valid: code=401" in body["message"]
+    mock = mock_state(client().application)
+    raw = answer(mock, "GET", LIST_PATH, f"integrated_account_id={PINPOINT_ACCOUNT}", {**AUTH, "Prefer": prefer})
+    assert raw.status == 400
 
 
 def test_scenarios_still_need_a_token() -> None:
@@ -272,24 +285,34 @@ def test_page_lists_accounts_interviews_scenarios_and_journal() -> None:
 
 
 def test_try_page_sends_the_request_with_a_token_and_shows_the_verdict() -> None:
-    c = client(token="s3cret")
+    c = client()
     page = c.get("/__mock__/try", query_string={"path": f"{PINPOINT_LIST}&limit=1", "prefer": "code=429"}).get_data(
         as_text=True
     )
-    assert 'id="status">429<' in page and 'class="conforms">conforms<' in page and "s3cret" not in page
+    assert 'id="status">429<' in page and 'class="conforms">conforms<' in page
     ok = c.get("/__mock__/try", query_string={"path": CEIPAL_GET}).get_data(as_text=True)
     assert 'id="status">200<' in ok and "&#34;id&#34;: &#34;9001&#34;" in ok
     assert_error(c.get("/__mock__/try", query_string={"path": "/etc/passwd"}), 400, "/unified/")
 
 
-def test_openapi_and_cors_on_admin() -> None:
-    c = client()
+def test_try_page_under_a_token_needs_it_and_sends_the_callers() -> None:
+    c = client(token="s3cret")
+    query = {"path": CEIPAL_GET}
+    assert_error(c.get("/__mock__/try", query_string=query), 401, "--token")
+    assert_error(c.get("/__mock__/try", query_string=query, headers=AUTH), 401, "Invalid API token")
+    ok = c.get("/__mock__/try", query_string=query, headers={"Authorization": "Bearer s3cret"}).get_data(as_text=True)
+    assert 'id="status">200<' in ok and "s3cret" not in ok
+
+
+def test_openapi_and_cors_on_admin_for_a_listed_origin() -> None:
+    c = client(cors_origin="http://localhost:3000")
     assert json.loads(c.get("/openapi.json").get_data())["openapi"] == "3.1.0"
     preflight = c.options(
         f"/__mock__/accounts/{PINPOINT_ACCOUNT}/records",
         headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"},
     )
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
 
 
 def test_journal_and_page_mark_findings_resting_on_assumptions() -> None:

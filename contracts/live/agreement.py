@@ -251,11 +251,15 @@ class AccountAgreement:
     def calibration(self) -> Calibration:
         """What this account says of the provider's assumed raw shape, in the gate's shape: each mapped
         field that agreed (or differed only in notation) confirms it, each disagreement and each
-        refused record contradicts it (field names and outcomes only, never a value)."""
+        refused record contradicts it (field names and outcomes only, never a value).
+
+        Only the fields the field table says this provider fills speak for the mapping: a field
+        filled beyond the table (Pinpoint gaining a `candidate`) breaks the documented coverage
+        (`D-provider-coverage`, reported as such), not the kit's guess of the raw shape."""
         out = Calibration()
         assumption = provider_module(self.provider).raw_basis
         for name, counts in sorted(self.outcomes.items()):
-            if not self._reported(name) or not self.filled[name]:
+            if not fills(self.provider, name) or not self.filled[name]:
                 continue
             agreed = counts["agree"] + counts["notation"]
             if agreed:
@@ -263,8 +267,6 @@ class AccountAgreement:
             for outcome in ("differ", "api-only", "kit-only"):
                 for _ in range(counts[outcome]):
                     out.contradict(assumption, f"`{name}`: {outcome}")
-        for field_name in sorted(self.beyond_table):
-            out.contradict(assumption, f"`{field_name}` filled although the field table says {self.provider} does not")
         for _record_id, reason in self.refused:
             out.contradict(assumption, f"a record the mapping refuses ({reason})")
         return out

@@ -4,6 +4,7 @@ and the credentials part (`user:password@`) of any URL, which is often a token t
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s@'\"]*@")
 MASK = "[REDACTED]"
@@ -23,3 +24,18 @@ class SecretMasker:
     def __call__(self, text: str) -> str:
         text = mask_userinfo(text)
         return text.replace(self.secret, MASK) if self.secret else text
+
+
+def scrub(value: Any, secret: str) -> Any:
+    """`value` (parsed JSON) with `secret` replaced wherever it occurs: in any string, as any key, at
+    any depth. What the recorder writes passes through here whatever `--no-redact` says: an API that
+    echoes the token inside its records must not put it on disk."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return value.replace(secret, MASK) if secret in value else value
+    if isinstance(value, dict):
+        return {scrub(k, secret): scrub(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v, secret) for v in value]
+    return value

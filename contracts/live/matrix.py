@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from contracts.accounts import Account, AccountId
 from contracts.basis import is_assumed
 from contracts.error_cases import PATH_ID, UNKNOWN_INTERVIEW, ErrorCase, error_cases
-from contracts.live.accounts import Account
+from contracts.live.results import SkipReason
 from contracts.params import (
     FILTER_OPERATORS,
     GET,
@@ -53,6 +54,8 @@ class Check:
     refusal_basis: str = READ
     """Error cases: what "the request is refused at all" stands on."""
     interview_id: str | None = None  # get only; None: every sampled id, "": the first one
+    error_case: str = ""
+    """Error cases: the case's name, the reason the request must be refused (`missing integrated_account_id`)."""
 
     @property
     def status_basis(self) -> str:
@@ -119,7 +122,7 @@ def _variants(endpoint: str, provider: str, account: str, extra: dict[str, str])
 def _error_check(endpoint: str, case: ErrorCase, account: str) -> Check:
     interview = (case.value if case.param == PATH_ID else "") if endpoint == GET else None
     return Check(f"{endpoint} error {case.name}", _error_query(case.param, case.value, account), case.status,
-                 (case.basis,), case.refusal_basis, interview)  # fmt: skip
+                 (case.basis,), case.refusal_basis, interview, case.name)  # fmt: skip
 
 
 def _error_query(case_param: str, value: Any, account: str) -> str:
@@ -163,7 +166,7 @@ WALK_CHECK = Check(WALK, "", basis=("D-account-required", "D-pagination-params",
 
 def checks_for(provider: str) -> list[Check]:
     """Every check the gate knows for `provider`, in a fixed order (the order shards split)."""
-    probe = Account(provider, "00000000-0000-4000-8000-000000000001", provider)
+    probe = Account(AccountId("00000000-0000-4000-8000-000000000001"), provider, provider)
     return [WALK_CHECK, *list_checks(probe), *get_checks(probe)]
 
 
@@ -200,18 +203,18 @@ class Selection:
     exclude: tuple[str, ...] = ()
     shard: tuple[int, int] = (1, 1)
 
-    def split(self, provider: str) -> tuple[list[str], dict[str, str]]:
+    def split(self, provider: str) -> tuple[list[str], dict[str, SkipReason]]:
         """(checks to run, {check left out: why}) for one provider."""
         chosen: list[str] = []
-        left: dict[str, str] = {}
+        left: dict[str, SkipReason] = {}
         k, n = self.shard
         for index, name in enumerate(check_names(provider)):
             if self.include and not any(name_matches(name, p) for p in self.include):
-                left[name] = "not selected by --check"
+                left[name] = SkipReason.NOT_SELECTED
             elif any(name_matches(name, p) for p in self.exclude):
-                left[name] = "excluded by --exclude-check"
+                left[name] = SkipReason.EXCLUDED
             elif index % n != k - 1:
-                left[name] = f"in another shard than {k}/{n}"
+                left[name] = SkipReason.OTHER_SHARD
             else:
                 chosen.append(name)
         return chosen, left
@@ -229,8 +232,28 @@ def sample_ids(ids: Sequence[str], count: int) -> list[str]:
     return [unique[round(i * step)] for i in range(count)]
 
 
-def build_cases(account: Account, checks: Sequence[str], ids: Sequence[str]) -> list[Case]:
-    """The requests of the chosen checks (the walk excepted) for one account and its sampled ids."""
+def instance_name(check: str, n: int) -> str:
+    """The name of the n-th instance of a get check (`get#2 format=raw`); the first keeps the check's name."""
+    return check if n == 1 else check.replace("get", f"get#{n}", 1)
+
+
+def instances(check: Check, id_slots: int) -> list[str]:
+    """The plan's instance names of `check`: a get check that runs on every id has `id_slots` of
+    them (the ids given with --id, else --max-ids), whatever the walk reads; any other check one."""
+    count = id_slots if check.name.startswith("get ") and check.interview_id is None else 1
+    return [instance_name(check.name, n) for n in range(1, count + 1)]
+
+
+def plan_names(provider: str, checks: Sequence[str], id_slots: int) -> list[str]:
+    """The plan of one account: every instance name of the chosen checks, in the matrix's order.
+    It depends only on the options (the checks chosen, the id slots), never on answers or data."""
+    chosen = set(checks)
+    return [name for c in checks_for(provider) if c.name in chosen for name in instances(c, id_slots)]
+
+
+def build_cases(account: Account, checks: Sequence[str], ids: Sequence[str], id_slots: int) -> list[Case]:
+    """The requests of the chosen checks (the walk excepted) for one account: each get instance on
+    its sampled id, as far as there are ids (the instances without one are skipped by the caller)."""
     chosen = set(checks)
     cases = [Case(account, c.name, c.name, LIST_PATH, c.query, c.expected_status, c)
              for c in list_checks(account) if c.name in chosen]  # fmt: skip
@@ -238,10 +261,10 @@ def build_cases(account: Account, checks: Sequence[str], ids: Sequence[str]) -> 
         if c.name not in chosen:
             continue
         fixed = c.interview_id
-        targets = list(ids) if fixed is None else [fixed or (ids[0] if ids else UNKNOWN_INTERVIEW)]
+        targets = list(ids)[:id_slots] if fixed is None else [fixed or (ids[0] if ids else UNKNOWN_INTERVIEW)]
         for n, interview_id in enumerate(targets, start=1):
-            instance = c.name if n == 1 else c.name.replace("get", f"get#{n}", 1)
-            cases.append(Case(account, c.name, instance, interview_path(interview_id), c.query, c.expected_status, c))
+            cases.append(Case(account, c.name, instance_name(c.name, n), interview_path(interview_id), c.query,
+                              c.expected_status, c))  # fmt: skip
     return cases
 
 

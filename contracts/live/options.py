@@ -13,9 +13,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from contracts.fields import FIELD_NAMES
 from contracts.limits import RateLimit
 from contracts.live.accounts import Account, AccountError, label_accounts, parse_account_args, read_accounts_file
-from contracts.live.client import RetryPolicy
+from contracts.live.body import MiB
+from contracts.live.client import DEFAULT_MAX_BODY, RetryPolicy
 from contracts.live.masking import mask_userinfo
 from contracts.tokens import token_problem
 
@@ -52,6 +54,22 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+_UNITS = {"": MiB, "b": 1, "kib": 1024, "k": 1024, "kb": 1000, "mib": MiB, "m": MiB, "mb": 1000**2,
+          "gib": 1024 * MiB, "g": 1024 * MiB, "gb": 1000**3}  # fmt: skip
+
+
+def size(text: str) -> int:
+    """A size in bytes: `32` (MiB), `512KiB`, `1GiB`, `2MB`, `100B`; at least 1 KiB."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", text)
+    unit = match.group(2).lower() if match else ""
+    if not match or unit not in _UNITS:
+        raise argparse.ArgumentTypeError(f"takes a size such as 32 (MiB), 512KiB or 1GiB, got {text!r}")
+    value = int(float(match.group(1)) * _UNITS[unit])
+    if value < 1024:
+        raise argparse.ArgumentTypeError(f"must be at least 1 KiB, got {text!r}")
+    return value
+
+
 def rate_limit(text: str) -> RateLimit | str:
     """`auto`, `off` or `N/SECONDS`."""
     if text in ("auto", "off"):
@@ -70,11 +88,24 @@ def add_connection_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--accounts-file", metavar="FILE",
                         help='a JSON list of {"id", "provider", "label"?} (other keys ignored)')  # fmt: skip
     parser.add_argument("--token-env", default="TRUTO_API_TOKEN", help="variable holding the API token")
-    parser.add_argument("--timeout", type=positive_seconds, default=15.0, help="seconds per request (default 15)")
+    parser.add_argument("--timeout", type=positive_seconds, default=15.0, metavar="SECONDS",
+                        help="most time one request may take, connect to last byte; a slower answer is an "
+                        "error naming the time (default 15)")  # fmt: skip
     parser.add_argument("--retries", type=non_negative_int, default=3,
-                        help="tries again after a 5xx, timeout or reset, and after a 429 (default 3)")  # fmt: skip
+                        help="tries again after a 5xx, a reset or a garbled answer, and after a 429 "
+                        "(default 3)")  # fmt: skip
     parser.add_argument("--retry-budget", type=positive_seconds, default=60.0, metavar="SECONDS",
-                        help="most time one request may take, waits included (default 60)")  # fmt: skip
+                        help="most time one request may take with its retries and waits, and most time an "
+                        "outage is waited out (default 60)")  # fmt: skip
+    parser.add_argument("--deadline", type=positive_seconds, metavar="SECONDS",
+                        help="most time the whole run may take; what is unfinished then is reported as "
+                        "'not run: deadline' (default: none)")  # fmt: skip
+    parser.add_argument("--max-body", type=size, default=DEFAULT_MAX_BODY, metavar="SIZE",
+                        help="largest answer read, after decompression: N MiB, or with a unit (512KiB, 1GiB); "
+                        "a larger one is an error (default 32 MiB)")  # fmt: skip
+    parser.add_argument("--page-ceiling", type=non_negative_int, default=10_000, metavar="N",
+                        help="pages a list walk reads at most (--walk-all, the recorder); 0: no ceiling "
+                        "(default 10000)")  # fmt: skip
     parser.add_argument("--rate-limit", type=rate_limit, default="auto", metavar="auto|off|N/SECONDS",
                         help="pacing: auto (headers, and Truto's limits on its host), off, or N/SECONDS")  # fmt: skip
 
@@ -181,3 +212,33 @@ def writable_folder(path: str, option: str) -> None:
     parent = _nearest_folder(target)
     if not parent.is_dir() or not _can_create_in(parent):
         raise UsageError(f"{option} {path} cannot be written")
+
+
+def fields(args: argparse.Namespace) -> frozenset[str] | None:
+    """--fields and --fields-file: documented top-level field names (a typo is a usage error)."""
+    names: list[str] = []
+    if args.fields is not None:
+        names += [n.strip() for n in args.fields.split(",") if n.strip()]
+        if not names:
+            raise UsageError("--fields takes comma-separated field names, e.g. --fields id,status")
+    if args.fields_file:
+        try:
+            text = Path(args.fields_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--fields-file {args.fields_file} cannot be read: {exc}") from None
+        names += [n.strip() for line in text.splitlines() if (n := line.split("#", 1)[0]).strip()]
+    if args.fields is None and not args.fields_file:
+        return None
+    unknown = [n for n in names if n not in FIELD_NAMES]
+    if unknown:
+        raise UsageError(f"--fields: {unknown[0]!r} is not a unified field; known: {', '.join(FIELD_NAMES)}")
+    return frozenset(names)
+
+
+def first_night(args: argparse.Namespace) -> bool:
+    """A missing --baseline is the first night when this run writes it (the same --save-baseline
+    path), or when a shard writes its part (the merge writes --baseline)."""
+    if not args.save_baseline:
+        return False
+    same = Path(args.save_baseline).expanduser().resolve() == Path(args.baseline).expanduser().resolve()
+    return same or args.shard[1] > 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -29,17 +29,24 @@ _LIMIT = re.compile(r"^\s*(\d+)\s*(?:;\s*w\s*=\s*(\d+(?:\.\d+)?))?")
 def parse_limit(value: str | None) -> RateLimit | None:
     """`ratelimit-limit` in Truto's form `50;w=10` (a bare `50` means per 10 s)."""
     match = _LIMIT.match(value or "")
-    if not match or int(match.group(1)) < 1:
+    if not match or int(match.group(1)) < 1 or len(match.group(1)) > 9:
         return None
-    return RateLimit(int(match.group(1)), float(match.group(2) or 10))
+    window = float(match.group(2) or 10)
+    return RateLimit(int(match.group(1)), window) if 0 < window < MAX_SECONDS else None
 
 
-def _number(value: str | None) -> float | None:
+def number(value: str | None) -> float | None:
+    """A header's non-negative finite number of seconds or requests; None when absent or unreadable
+    (`inf`, `nan`, `1e400`, `-5`, `soon`)."""
     try:
-        number = float(value) if value is not None else None
+        parsed = float(value) if value is not None else None
     except ValueError:
         return None
-    return number if number is not None and number >= 0 else None
+    return parsed if parsed is not None and 0 <= parsed < MAX_SECONDS else None
+
+
+MAX_SECONDS = 10.0**9
+"""Beyond any wait or count a header can mean (about 31 years): taken as unreadable."""
 
 
 @dataclass
@@ -50,30 +57,41 @@ class _Key:
     in_flight: int = 0
     server_remaining: int | None = None  # from ratelimit-remaining, minus what was sent since
     server_reset_at: float = 0.0
+    blocked_by: str = ""  # why server_remaining is 0 (a 429's Retry-After, or the headers)
 
     @property
     def window(self) -> RateLimit | None:
         limits = [x for x in (self.limit, self.learned) if x is not None]
         return min(limits, key=lambda x: x.per_second) if limits else None
 
-    def wait(self, now: float) -> float:
-        """Seconds until one more request may start (0: now)."""
-        out = 0.0
+    def wait(self, now: float) -> tuple[float, str]:
+        """Seconds until one more request may start (0: now), and why."""
+        out, why = 0.0, ""
         window = self.window
         horizon = window.seconds if window else 10.0
         while self.done and self.done[0] + horizon <= now:
             self.done.popleft()
         if window is not None and len(self.done) + self.in_flight >= window.requests:
             out = self.done[0] + window.seconds - now if self.done else POLL_SECONDS
-        if self.server_remaining is not None and now < self.server_reset_at and self.server_remaining <= 0:
-            out = max(out, self.server_reset_at - now)
-        return out
+            why = f"a limit of {window.requests} request(s) per {window.seconds:g} s"
+        spent = self.server_remaining is not None and self.server_remaining <= 0
+        if spent and now < self.server_reset_at and self.server_reset_at - now > out:
+            out, why = self.server_reset_at - now, self.blocked_by or "ratelimit-remaining: 0 until ratelimit-reset"
+        return out, why
 
 
 @dataclass(frozen=True)
 class Permit:
     keys: tuple[str, ...]
     waited: float
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """The rate limit asks for a wait longer than the caller may spend: nothing was counted."""
+
+    seconds: float
+    why: str
 
 
 class Pacer:
@@ -92,28 +110,47 @@ class Pacer:
         self.follow_headers = follow_headers
         self._lock = threading.Lock()
         self._keys: dict[str, _Key] = {TOKEN_KEY: _Key(per_token)}
+        self.unreadable: dict[str, str] = {}
+        """Rate-limit headers whose value could not be read (name -> first such value), ignored."""
 
     def _key(self, name: str) -> _Key:
         if name not in self._keys:
             self._keys[name] = _Key(self.per_account)
         return self._keys[name]
 
-    def acquire(self, account: str | None) -> Permit:
-        """Wait (on the clock) until a request for `account` may start, and count it."""
+    def acquire(
+        self,
+        account: str | None,
+        *,
+        limit: float = float("inf"),
+        sleep: Callable[[float], bool] | None = None,
+        announce: Callable[[float, str], None] | None = None,
+    ) -> Permit | TooLong | None:
+        """Wait until a request for `account` may start, and count it. A single wait beyond `limit`
+        seconds is not made (`TooLong`); `sleep` waits (False: the run stopped, None is returned);
+        `announce(seconds, why)` hears of each wait before it is made."""
         names = (TOKEN_KEY, account) if account else (TOKEN_KEY,)
         waited = 0.0
         while True:
             with self._lock:
                 now = self.clock.now()
                 keys = [self._key(n) for n in names]
-                wait = max(k.wait(now) for k in keys)
+                wait, why = max((k.wait(now) for k in keys), key=lambda pair: pair[0])
                 if wait <= 0:
                     for key in keys:
                         key.in_flight += 1
                         if key.server_remaining is not None:
                             key.server_remaining -= 1
                     return Permit(names, waited)
-            self.clock.sleep(wait)
+            if wait > limit:  # one wait beyond the budget (a queue of short ones is pacing, not a refusal)
+                return TooLong(wait, why)
+            if announce is not None and wait > POLL_SECONDS:
+                announce(wait, why)
+            if sleep is not None:
+                if not sleep(wait):
+                    return None
+            else:
+                self.clock.sleep(wait)
             waited += wait
 
     def release(self, permit: Permit, headers: Mapping[str, str] | None) -> None:
@@ -128,20 +165,35 @@ class Pacer:
                 return
             # The headers describe the tighter scope; the account is the scope we can attribute.
             key = keys[-1]
-            learned = parse_limit(headers.get("ratelimit-limit"))
+            raw_limit = headers.get("ratelimit-limit")
+            learned = parse_limit(raw_limit)
             if learned is not None:
                 key.learned = learned
-            remaining, reset = _number(headers.get("ratelimit-remaining")), _number(headers.get("ratelimit-reset"))
+            elif raw_limit is not None:
+                self._unreadable("ratelimit-limit", raw_limit)
+            remaining, reset = self._read(headers, "ratelimit-remaining"), self._read(headers, "ratelimit-reset")
             if remaining is not None and reset is not None:
                 key.server_remaining = int(remaining) - key.in_flight  # those in flight may not be counted yet
                 key.server_reset_at = now + reset
+                key.blocked_by = f"ratelimit-remaining: {int(remaining)}, ratelimit-reset: {reset:g} s"
 
-    def block(self, account: str | None, seconds: float) -> None:
+    def _read(self, headers: Mapping[str, str], name: str) -> float | None:
+        value = headers.get(name)
+        parsed = number(value)
+        if parsed is None and value is not None:
+            self._unreadable(name, value)
+        return parsed
+
+    def _unreadable(self, name: str, value: str) -> None:
+        self.unreadable.setdefault(name, value[:40])
+
+    def block(self, account: str | None, seconds: float, why: str = "") -> None:
         """A 429 said to wait `seconds`: no request for this account starts before then."""
         with self._lock:
             key = self._key(account or TOKEN_KEY)
             key.server_remaining = 0
             key.server_reset_at = max(key.server_reset_at, self.clock.now() + seconds)
+            key.blocked_by = why or key.blocked_by
 
 
 def pacer_for(base_url: str, rate_limit: RateLimit | str, clock: Clock) -> Pacer | None:

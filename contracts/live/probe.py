@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from contracts.accounts import Account
 from contracts.fields import FIELDS
-from contracts.live.accounts import Account
+from contracts.live.body import other_page
 from contracts.live.client import Fetched
 from contracts.params import LIST_PATH
 from contracts.providers import PROVIDERS, provider_module, providers_filling
-from contracts.responses import parse_body
 
 
 def _only() -> dict[str, frozenset[str]]:
@@ -49,17 +49,27 @@ def probe_problem(fetched: Fetched, account: Account, base_url: str) -> str | No
     status = fetched.response.status_code
     if status >= 500 or status == 429:
         return None  # availability: an error of the checks, not of the configuration
-    body, unreadable = parse_body(fetched.response.content)
+    body, unreadable = fetched.json()
     said = f": {message}" if (message := truto_message(body)) else ""
     if status == 401:
         return f"the token was refused (HTTP 401{said})"
     if status == 403:
         return f"the token may not read account {account.label} ({account.id}) (HTTP 403{said})"
+    if 300 <= status < 400:
+        where = fetched.response.headers.get("location") or "no Location header"
+        return (
+            f"GET {LIST_PATH} at {base_url} answered {status}, a redirect to {where}; redirects are not "
+            "followed (the token never goes to another host): give the API's own root as --base-url"
+        )
+    if status == 200 and unreadable is not None and not other_page(fetched.response):
+        return None  # a garbled answer (not JSON, cut short): availability, not configuration
     if unreadable is not None or not isinstance(body, dict):
-        kind = _content_type(fetched) or "no content type"
-        return f"{base_url} does not look like a Truto API: GET {LIST_PATH} answered {status} ({kind}), not JSON"
+        shown = _content_type(fetched) or "no content type"
+        return f"{base_url} does not look like a Truto API: GET {LIST_PATH} answered {status} ({shown}), not JSON"
     if status == 404:
         return f"account {account.label} ({account.id}) is unknown to {base_url} (HTTP 404{said})"
+    if status == 400:  # the first page of a list asks nothing a server may refuse: the account is wrong
+        return f"{base_url} refused account {account.label} ({account.id}) on its first request (HTTP 400{said})"
     if status == 200:
         other = looks_like(body.get("result"), account.provider)
         if other is not None:
@@ -105,6 +115,13 @@ def id_problem(fetched: Fetched, account: Account, interview_id: str) -> str | N
     """An `--id` the account does not have (the API answers 404 for it): exit 2 naming it."""
     if fetched.response is None or fetched.response.status_code != 404:
         return None
-    body, _ = parse_body(fetched.response.content)
+    body, _ = fetched.json()
     said = f": {message}" if (message := truto_message(body)) else ""
     return f"--id {interview_id!r}: account {account.label} ({account.id}) has no such interview (HTTP 404{said})"
+
+
+def usable(fetched: Fetched) -> bool:
+    """An answer a run can go on from: not a transport failure, a 5xx, a 429 or a garbled 200."""
+    status = fetched.status
+    garbled = fetched.garbled and fetched.json()[1] is not None
+    return status is not None and status < 500 and status != 429 and not (status == 200 and garbled)

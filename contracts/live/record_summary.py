@@ -71,9 +71,15 @@ def summary_lines(recording: Recording, out: Path | str) -> list[str]:
         head += f"; redacted {_count(total, 'string')} in {_count(len(counts), 'key path')} ({folder / REDACTION_FILE})"
     else:
         head += "; NOT redacted (--no-redact): the folder holds the data as received"
+    if recording.partial:
+        head += "; PARTIAL (see below and agreement.json)"
     lines = [head, ""]
     for r in recording.accounts:
         lines.extend(account_lines(r.agreement))
+        if r.duplicates:
+            more = f", and {r.duplicates - len(r.duplicate_ids)} more" if r.duplicates > len(r.duplicate_ids) else ""
+            lines.append(f"  {_count(r.duplicates, 'duplicate id')} in the API's answers, each record kept once: "
+                         f"{', '.join(r.duplicate_ids)}{more}")  # fmt: skip
     disagree = [r for r in recording.accounts if not r.agreement.agrees]
     lines.append("")
     if disagree:

@@ -1,6 +1,10 @@
 """A recording: interviews read from the API, compared with the kit's mapping, redacted, and written
 as a data folder the mock serves (`python -m mockserver --data DIR`, the marker's `data_dir`).
 
+Records are streamed to the folder as they are read (`stream_to`, `contracts.live.sink`), or kept in
+memory and written at the end (`write` without `stream_to`). The API token is scrubbed from every
+file written, whatever `redact` says (an API may echo it inside its records); ids are never redacted.
+
 The folder holds only raw provider records (redacted unless asked otherwise) plus two reports:
 `agreement.json` (how the kit's mapping compares with the API) and `redaction.json` (how many
 strings were replaced per key path). The unified interviews the API returned are compared in memory
@@ -16,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contracts.accounts import Account
 from contracts.datafolder import (
     ACCOUNTS_FILE,
     RECORDS_FILE_NAME,
-    Account,
     DataFolder,
     interview_from_raw,
     write_folder,
@@ -27,9 +31,12 @@ from contracts.datafolder import (
 )
 from contracts.live.agreement import AccountAgreement, RecordAgreement, compare_record
 from contracts.live.calibration import per_account_json
+from contracts.live.masking import scrub
 from contracts.live.redact import LOCALE, PersonalDataReplacer
+from contracts.live.sink import RecordsSink
 from contracts.providers import MappingError, provider_module
 
+DUPLICATES_NAMED = 10
 AGREEMENT_FILE = "agreement.json"
 REDACTION_FILE = "redaction.json"
 FORMAT = 1
@@ -52,15 +59,28 @@ class RecordedAccount:
     records: list[dict[str, Any]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     duplicates: int = 0
+    duplicate_ids: list[str] = field(default_factory=list)  # the first DUPLICATES_NAMED of them
 
 
 class Recording:
     """Collects accounts' interviews, then writes the data folder and its two reports."""
 
-    def __init__(self, *, redact: bool = True, replacer: PersonalDataReplacer | None = None) -> None:
+    def __init__(self, *, redact: bool = True, replacer: PersonalDataReplacer | None = None, token: str = "") -> None:
         self.redact = redact
         self.replacer = replacer if replacer is not None else (PersonalDataReplacer() if redact else None)
         self.accounts: list[RecordedAccount] = []
+        self.token = token if len(token) >= 4 else ""
+        self.sink: RecordsSink | None = None
+        self.partial: list[str] = []
+        """Why the recording is partial (an account stopped early, the run was stopped), else empty."""
+        self._stale: set[str] = set()
+
+    def stream_to(self, out: Path | str) -> None:
+        """Write records to `out` as they are added (the accounts must be known already)."""
+        folder = Path(out)
+        check_out_folder(folder)
+        self._stale = _records_files(folder)
+        self.sink = RecordsSink(folder, [r.account for r in self.accounts])
 
     def account(self, account: Account) -> RecordedAccount:
         """Start (or continue) recording `account`."""
@@ -85,8 +105,10 @@ class Recording:
         if compared.refused is None:
             raw = interview["remote_data"]
             record_id = provider_module(provider).record_id(raw)
-            if record_id in recorded.seen:  # a page read twice: the record is kept once
+            if record_id in recorded.seen:  # the same id again (a page read twice): kept once, counted, named
                 recorded.duplicates += 1
+                if len(recorded.duplicate_ids) < DUPLICATES_NAMED:
+                    recorded.duplicate_ids.append(str(record_id))
                 return
             stored = self._stored(recorded, raw)
             if stored is None:
@@ -94,7 +116,10 @@ class Recording:
                 compared = RecordAgreement(compared.record_id, refused=why)
             else:
                 recorded.seen.add(record_id)
-                recorded.records.append(stored)
+                if self.sink is not None:
+                    self.sink.write(recorded.account.id, stored)
+                else:
+                    recorded.records.append(stored)
         recorded.agreement.add(compared, recorded=compared.refused is None)
 
     def _stored(self, recorded: RecordedAccount, raw: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -107,7 +132,8 @@ class Recording:
             interview_from_raw(provider, out)
         except MappingError:
             return None
-        return out
+        scrubbed: dict[str, Any] = scrub(out, self.token)
+        return scrubbed
 
     @property
     def agrees(self) -> bool:
@@ -118,7 +144,12 @@ class Recording:
             "format": FORMAT,
             "agrees": self.agrees,
             "redacted": self.redact,
-            "accounts": [{**r.agreement.to_json(), "duplicates_skipped": r.duplicates} for r in self.accounts],
+            "partial": bool(self.partial),
+            "partial_because": self.partial,
+            "accounts": [
+                {**r.agreement.to_json(), "duplicates_skipped": r.duplicates, "duplicate_ids": r.duplicate_ids}
+                for r in self.accounts
+            ],
             # The gate's JSON report writes the same shape under the same key.
             "assumptions": per_account_json({r.agreement.label: r.agreement.calibration() for r in self.accounts}),
             "legend": LEGEND,
@@ -141,16 +172,25 @@ class Recording:
             )
         return {"format": FORMAT, "redacted": True, "locale": LOCALE, "accounts": accounts}
 
-    def write(self, out: Path | str) -> DataFolder:
-        """Write the data folder, `agreement.json` and `redaction.json`; the folder is read back checked.
-        Records files of an earlier recording in the same folder that this one does not write go."""
+    def write(self, out: Path | str) -> DataFolder | None:
+        """Write the data folder, `agreement.json` and `redaction.json`. Kept in memory, the folder is
+        read back checked; streamed, each record was checked as it was added, and the files are
+        closed here. Records files of an earlier recording in the same folder that this one does not
+        write go."""
         folder = Path(out)
-        check_out_folder(folder)
-        before = _records_files(folder)
-        records = {r.account.id: r.records for r in self.accounts}
-        written = write_folder(folder, [r.account for r in self.accounts], records)
-        write_json(folder / AGREEMENT_FILE, self.agreement_json())
-        write_json(folder / REDACTION_FILE, self.redaction_json())
+        written: DataFolder | None = None
+        if self.sink is not None:
+            before = self._stale
+            self.sink.close()
+            entries = [{**r.account.to_json(), "records": self.sink.names[r.account.id]} for r in self.accounts]
+            write_json(folder / ACCOUNTS_FILE, entries)
+        else:
+            check_out_folder(folder)
+            before = _records_files(folder)
+            records: dict[str, list[dict[str, Any]]] = {r.account.id: r.records for r in self.accounts}
+            written = write_folder(folder, [r.account for r in self.accounts], records)
+        write_json(folder / AGREEMENT_FILE, scrub(self.agreement_json(), self.token))
+        write_json(folder / REDACTION_FILE, scrub(self.redaction_json(), self.token))
         for stale in before - _records_files(folder):
             (folder / stale).unlink(missing_ok=True)
         return written

@@ -5,8 +5,8 @@ Every string is judged where it sits (its key path) and by its shape:
   and URLs with a query are replaced wherever they occur inside any string;
 - a string under a key that names personal data (`name`, `email`, `phone`, `title`, `notes`,
   `location`, `url`...) is replaced whole by a fake of that kind;
-- a string the provider's mapping reads as a date or an enum is kept; one it reads as an id is kept
-  when it looks like an id;
+- a string the provider's mapping reads as a date, an enum or an id is kept: ids are never redacted
+  (the mock serves a record at its id; an id that is personal data too is the provider's choice);
 - any other string is kept only when it is an id, an enum-like code, a date or a number.
 
 Fakes come from Faker, seeded by a keyed hash (HMAC-SHA256) of the kind and the original under a
@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from contracts.accounts import UUID_TEXT
 from contracts.fields import FIELD_BY_NAME, Kind
 from contracts.live.rawpaths import child, reads
 
@@ -43,7 +44,7 @@ _PHONE = re.compile(r"(?<![\w.+/:-])(?:\+\s?)?\(?\d[\d\s().-]{5,}\d(?![\w/:-]|\.
 _DATE_INSIDE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}|\d{1,2}:\d{2}")
 
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?\Z")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_UUID = UUID_TEXT
 _ID = re.compile(r"(?=[^\s]*\d)[A-Za-z0-9]+(?:[_:./-][A-Za-z0-9]+)*\Z")
 _HEX = re.compile(r"[0-9a-fA-F]{16,}\Z")
 _CODE = re.compile(r"(?:[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{2,})\Z")
@@ -102,11 +103,6 @@ def looks_structural(value: str) -> bool:
     if len(value) <= _MAX_CODE and _CODE.match(value):
         return True
     return len(value) <= 128 and _ID.match(value) is not None and "@" not in value
-
-
-def _looks_like_id(value: str) -> bool:
-    patterns = (_NUMBER, _UUID, _HEX, _ID, _CODE)
-    return any(pattern.match(value) for pattern in patterns)
 
 
 def _personal_spans(value: str) -> list[tuple[int, int, str]]:
@@ -234,31 +230,14 @@ class PersonalDataReplacer:
             kind = key_kind(str(field)) or "text"  # free text the mapping passes on (a location)
         if kind is None:
             kind = _whole_kind(value)
+        if is_id:
+            return value, None
         if kind is not None:
             return self.fake(kind, value), kind
-        if is_id:
-            found = self._patterns(value)  # an id that holds an email or a phone: replaced inside
-            if found is not None:
-                return found
-            if _looks_like_id(value):
-                return value, None
-        elif looks_structural(value) and not _personal_spans(value):
+        if looks_structural(value) and not _personal_spans(value):
             return value, None
         kind = _guess_kind(value)
         return self.fake(kind, value), kind
-
-    def _patterns(self, value: str) -> tuple[str, str] | None:
-        """The string with its emails, phone numbers and URLs with a query replaced, if it holds any."""
-        spans = _personal_spans(value)
-        if not spans:
-            return None
-        out, end = [], 0
-        for start, stop, kind in spans:
-            out.append(value[end:start])
-            out.append(self.fake(kind, value[start:stop]))
-            end = stop
-        out.append(value[end:])
-        return "".join(out), "+".join(sorted({kind for _, _, kind in spans}))
 
     def counts(self, account: str | None = None) -> dict[str, dict[str, int]]:
         """Replacements per key path and kind (`{"attributes.title": {"text": 25}}`), for one account

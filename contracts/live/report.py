@@ -5,110 +5,138 @@ Every text passes through `redact` (the token never appears, even when a server 
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TextIO
 
+from contracts.live import availability
 from contracts.live.calibration import per_account_json
-from contracts.live.results import CheckResult, GateRun, Outcome
+from contracts.live.findings import evidence, finding_line, group_findings, reproduce, request_line
+from contracts.live.results import CheckResult, Finding, FindingKind, GateRun, Outcome, Skipped, SkipReason
 
 Redact = Callable[[str], str]
-REPORT_VERSION = 2  # 2: the unconfirmed outcome, each violation's basis, the assumptions per account
+REPORT_VERSION = 3
+"""2: the unconfirmed outcome, each violation's basis, the assumptions per account. 3: findings located
+and grouped (field, interview id, JSON type, kind), drift-only findings (not in the contract, outside
+--fields), each failed check's reproduce command, body snippet and request id, the plan (shard, skipped
+checks with a typed reason), drift as objects."""
 VERDICTS = {0: "PASSED", 1: "FAILED", 2: "NOT RUN", 3: "ERRORED"}
-_SHARD_OR_CHOICE = ("another shard", "--check", "--exclude-check")
+_ASIDE_TITLES = {
+    FindingKind.NOT_IN_CONTRACT: "Not in the contract (additive changes, not violations; --strict-fields: they are)",
+    FindingKind.OUTSIDE_FIELDS: "Outside --fields (drift only: fields this consumer does not read)",
+}
 
 
-def _request_line(result: CheckResult, base_url: str = "") -> str:
-    url = result.url[len(base_url) :] if base_url and result.url.startswith(base_url) else result.url
-    answer = str(result.status) if result.status is not None else "no answer"
-    return f"{result.method} {url} -> {answer}"
+def details(result: CheckResult, token_env: str = "TRUTO_API_TOKEN", base_url: str = "") -> list[str]:
+    """What a person needs to see about one result: the request, the answer, the evidence, the findings."""
+    lines = [request_line(result, base_url), *evidence(result, token_env)]
+    return lines + [finding_line(f) for f in result.findings if f.kind is FindingKind.VIOLATION]
 
 
-def details(result: CheckResult, base_url: str = "") -> list[str]:
-    """What a person needs to see about one result: the request, the answer, Truto's message, why."""
-    lines = [_request_line(result, base_url)]
-    if result.error:
-        lines.append(f"error: {result.error}")
-    if result.message:
-        lines.append(f"Truto's message: {result.message}")
-    if result.rate_limit_wait or result.throttled:
-        lines.append(f"waited {result.rate_limit_wait:.1f} s for the rate limit ({result.throttled} answer(s) 429)")
-    if result.outcome == Outcome.UNCONFIRMED:  # what the kit assumed, and what the API did instead
-        lines += [
-            f"{v.basis}: {v.pointer + ': ' if v.pointer else ''}{v.message} [{v.rule}]" for v in result.violations
-        ]
-    else:
-        lines += [str(v) for v in result.violations]
-    return lines
-
-
-def _rows(run: GateRun) -> dict[tuple[str, str], Counter[Outcome]]:
-    rows: dict[tuple[str, str], Counter[Outcome]] = defaultdict(Counter)
+def _rows(run: GateRun) -> dict[tuple[str, str], Counter[str]]:
+    rows: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for result in run.results:
-        rows[(result.account, result.check)][result.outcome] += 1
+        rows[(result.account, result.check)][result.outcome.value] += 1
+    for skip in run.planned_skips():
+        rows[(skip.account, _check_of(skip.what))]["skipped"] += 1
     return rows
+
+
+def _check_of(instance: str) -> str:
+    """`get#2 format=raw` -> `get format=raw`."""
+    head, sep, rest = instance.partition(" ")
+    return f"{head.split('#', 1)[0]}{sep}{rest}"
 
 
 def verdict_line(run: GateRun) -> str:
     counts = run.counts()
     parts = ", ".join(f"{counts[o]} {o.value}" for o in Outcome)
+    skipped = f", {len(run.planned_skips())} skipped" if run.planned_skips() else ""
     drift = f", {len(run.drift)} drift" if run.drift else ""
     rate = len(run.results) / run.seconds if run.seconds else 0.0
-    return f"{VERDICTS[run.exit_code]}: {parts}{drift} ({run.seconds:.1f}s, {rate:.0f}/s)"
+    return f"{verdict(run)}: {parts}{skipped}{drift} ({run.seconds:.1f}s, {rate:.0f}/s)"
+
+
+def verdict(run: GateRun) -> str:
+    """PASSED, FAILED, NOT RUN, ERRORED; INTERRUPTED for a run a stop signal ended (exit 130, 143)."""
+    return VERDICTS.get(run.exit_code, "INTERRUPTED")
+
+
+def _table(run: GateRun, write: Callable[[str], Any]) -> None:
+    rows = _rows(run)
+    if not rows:
+        return
+    label_w = max([len(a) for a, _ in rows] + [7])
+    check_w = max([len(c) for _, c in rows] + [5])
+    columns = [*(o.value for o in Outcome), "skipped"]
+    write(f"\n{'account':<{label_w}} {'check':<{check_w}} " + " ".join(f"{c:>{len(c)}}" for c in columns) + "\n")
+    write(f"{'-' * label_w} {'-' * check_w} " + " ".join("-" * len(c) for c in columns) + "\n")
+    for (account, check), c in rows.items():
+        write(f"{account:<{label_w}} {check:<{check_w}} " + " ".join(f"{c[k]:>{len(k)}}" for k in columns) + "\n")
 
 
 def print_summary(run: GateRun, out: TextIO, redact: Redact, base_url: str = "") -> None:
-    """Per account and check: passed, violated, errored; then each finding with its request."""
+    """Per account and check: the outcomes; then the findings grouped by rule and field, each failed
+    check with its evidence and reproduce command, what is not in the contract, drift, the verdict."""
     write: Callable[[str], Any] = lambda text: out.write(redact(text))  # noqa: E731
-    rows = _rows(run)
-    if rows:
-        label_w = max([len(a) for a, _ in rows] + [7])
-        check_w = max([len(c) for _, c in rows] + [5])
-        write(f"\n{'account':<{label_w}} {'check':<{check_w}} {'passed':>6} {'violated':>8} {'errored':>7} "
-              f"{'unconfirmed':>11}\n")  # fmt: skip
-        write(f"{'-' * label_w} {'-' * check_w} {'-' * 6} {'-' * 8} {'-' * 7} {'-' * 11}\n")
-        for (account, check), c in rows.items():
-            write(f"{account:<{label_w}} {check:<{check_w}} {c[Outcome.PASSED]:>6} "
-                  f"{c[Outcome.VIOLATED]:>8} {c[Outcome.ERRORED]:>7} {c[Outcome.UNCONFIRMED]:>11}\n")  # fmt: skip
+    _table(run, write)
     strict = " (--strict-assumptions: they fail the run)" if run.strict_assumptions else " (not a failure)"
-    titles = (
+    grouped = (
+        (Outcome.VIOLATED, "Violations by rule and field"),
+        (Outcome.UNCONFIRMED, f"Unconfirmed: findings resting only on the kit's assumptions{strict}"),
+    )
+    for outcome, title in grouped:
+        groups = group_findings(run.results, kind=FindingKind.VIOLATION, outcome=outcome)
+        if groups:
+            write(f"\n{title} ({sum(g.count for g in groups)} finding(s)):\n")
+            write("".join(f"  {g.line()}\n" for g in groups))
+    titles: tuple[tuple[Outcome, str], ...] = (
         (Outcome.VIOLATED, "broke the contract"),
-        (Outcome.UNCONFIRMED, f"broke only assumptions of the kit, unconfirmed{strict}"),
+        (Outcome.UNCONFIRMED, "broke only assumptions of the kit"),
         (Outcome.ERRORED, "had no usable answer"),
     )
+    listed = {o for o, _ in titles}
+    titles += tuple((o, f"ended {o.value}") for o in Outcome if o is not Outcome.PASSED and o not in listed)
     for outcome, title in titles:
         found = [r for r in run.results if r.outcome == outcome]
         if not found:
             continue
-        extra = f", {sum(len(r.violations) for r in found)} violation(s)" if outcome == Outcome.VIOLATED else ""
-        write(f"\n{len(found)} check(s) {title}{extra}:\n")
+        write(f"\n{len(found)} check(s) {title}:\n")
         for result in found:
-            lines = details(result, base_url)
-            write(f"  [{result.account}] {result.name}: {lines[0]}\n")
-            for line in lines[1:]:
-                write(f"      {line}\n")
-    skipped: Counter[tuple[str, str]] = Counter((s.account, s.why) for s in run.skipped)
-    if skipped:
-        write("\nNot checked:\n")
-        for (account, why), count in skipped.items():
-            write(f"  {account}: {count} check(s) {why}\n" if any(k in why for k in _SHARD_OR_CHOICE)
-                  else f"  {account}: {count} check(s): {why}\n")  # fmt: skip
+            write(f"  [{result.account}] {result.name}: {request_line(result, base_url)}\n")
+            write("".join(f"      {line}\n" for line in evidence(result, run.token_env)))
+    for kind, title in _ASIDE_TITLES.items():
+        groups = group_findings(run.results, kind=kind)
+        if groups:
+            write(f"\n{title}:\n" + "".join(f"  {g.line()}\n" for g in groups))
+    _print_not_checked(run, write)
     if run.notes:
         write("\nNotes:\n" + "".join(f"  {note}\n" for note in run.notes))
     _print_assumptions(run, write)
     if run.drift:
-        write(f"\nDrift from the baseline ({len(run.drift)}):\n" + "".join(f"  {line}\n" for line in run.drift))
+        write(f"\nDrift from the baseline ({len(run.drift)}):\n" + "".join(f"  {d.line}\n" for d in run.drift))
     waited = [r for r in run.results if r.rate_limit_wait > 0]
     if waited or run.throttled:
         total = sum(r.rate_limit_wait for r in waited)
         write(f"\nRate limit: {len(waited)} request(s) waited {total:.1f} s in all; {run.throttled} answer(s) 429\n")
+    write(availability.summary_text(run))
     write(f"\n{verdict_line(run)}\n")
+
+
+def _print_not_checked(run: GateRun, write: Callable[[str], Any]) -> None:
+    skipped: Counter[tuple[str, SkipReason, str]] = Counter((s.account, s.reason, s.detail) for s in run.skipped)
+    if not skipped:
+        return
+    write("\nNot checked:\n")
+    k, n = run.shard
+    for (account, reason, detail), count in skipped.items():
+        why = f"in another shard than {k}/{n}" if reason is SkipReason.OTHER_SHARD else reason.value
+        if reason.in_plan:
+            write(f"  {account}: {count} check(s) skipped: {why}{': ' + detail if detail else ''}\n")
+        else:
+            write(f"  {account}: {count} check(s) {why}\n")
 
 
 def _print_assumptions(run: GateRun, write: Callable[[str], Any]) -> None:
@@ -141,148 +169,152 @@ def _span(results: list[CheckResult]) -> float:
 
 
 def junit_xml(run: GateRun, redact: Redact) -> bytes:
-    """One testsuite per account (its label in the name), one testcase per check instance with a
-    stable name; violations are <failure>, errors are <error>."""
-    counts = run.counts()
+    """One testsuite per account (its label in the name), one testcase per check of the plan with a
+    stable name; violations are <failure>, errors are <error>, checks that could not run <skipped>
+    with their reason. `testsuites tests` is the sum of the suites'."""
     unconfirmed_fail = run.strict_assumptions
-    root = ET.Element(
-        "testsuites",
-        name="truto-contract-gate",
-        tests=str(len(run.results)),
-        failures=str(counts[Outcome.VIOLATED] + (counts[Outcome.UNCONFIRMED] if unconfirmed_fail else 0)),
-        errors=str(counts[Outcome.ERRORED] + (1 if run.fatal else 0)),
-        time=f"{run.seconds:.3f}",
-        timestamp=_iso(run),
-    )
+    root = ET.Element("testsuites", name="truto-contract-gate", time=f"{run.seconds:.3f}", timestamp=_iso(run))
     by_account: dict[str, list[CheckResult]] = {a.label: [] for a in run.accounts}
     for result in run.results:
         by_account.setdefault(result.account, []).append(result)
-    no_ids = defaultdict(list)
-    for skip in run.skipped:
-        if not any(k in skip.why for k in _SHARD_OR_CHOICE):
-            no_ids[skip.account].append(skip)
+    skips: dict[str, list[Skipped]] = defaultdict(list)
+    for skip in run.planned_skips():
+        skips[skip.account].append(skip)
     providers = {a.label: a for a in run.accounts}
+    totals: Counter[str] = Counter()
     for label, results in by_account.items():
-        if not results and not no_ids[label] and not run.fatal:
+        if not results and not skips[label] and not run.fatal:
             continue
         c = Counter(r.outcome for r in results)
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=f"truto-contract.{label}",
-            tests=str(len(results) + len(no_ids[label])),
-            failures=str(c[Outcome.VIOLATED] + (c[Outcome.UNCONFIRMED] if unconfirmed_fail else 0)),
-            errors=str(c[Outcome.ERRORED]),
-            skipped=str(len(no_ids[label]) + (0 if unconfirmed_fail else c[Outcome.UNCONFIRMED])),
-            time=f"{_span(results):.3f}",
-            timestamp=_iso(run),
-        )
+        counts = {
+            "tests": len(results) + len(skips[label]),
+            "failures": c[Outcome.VIOLATED] + (c[Outcome.UNCONFIRMED] if unconfirmed_fail else 0),
+            "errors": c[Outcome.ERRORED],
+            "skipped": len(skips[label]) + (0 if unconfirmed_fail else c[Outcome.UNCONFIRMED]),
+        }
+        totals.update(counts)
+        attributes = {k: str(v) for k, v in counts.items()}
+        suite = ET.SubElement(root, "testsuite", attributes, name=f"truto-contract.{label}",
+                              time=f"{_span(results):.3f}", timestamp=_iso(run))  # fmt: skip
         if label in providers:
             props = ET.SubElement(suite, "properties")
             ET.SubElement(props, "property", name="provider", value=providers[label].provider)
             ET.SubElement(props, "property", name="integrated_account_id", value=providers[label].id)
         for result in results:
-            case = ET.SubElement(
-                suite, "testcase", classname=f"truto-contract.{label}", name=result.name, time=f"{result.seconds:.4f}"
-            )
-            text = redact("\n".join(details(result)))
-            if result.outcome == Outcome.VIOLATED:
-                first = str(result.violations[0]) if result.violations else "violated"
-                ET.SubElement(case, "failure", message=redact(first), type="contract").text = text
-            elif result.outcome == Outcome.ERRORED:
-                ET.SubElement(case, "error", message=redact(result.error or "no usable answer"),
-                              type="availability").text = text  # fmt: skip
-            elif result.outcome == Outcome.UNCONFIRMED:
-                v = result.violations[0]
-                why = redact(f"unconfirmed assumption {v.basis}: {v.message}")
-                if unconfirmed_fail:
-                    ET.SubElement(case, "failure", message=why, type="assumption").text = text
-                else:
-                    ET.SubElement(case, "skipped", message=why).text = text
-            elif result.rate_limit_wait or result.throttled:
-                ET.SubElement(case, "system-out").text = text
-        for skip in no_ids[label]:
+            _testcase(suite, label, result, run, redact)
+        for skip in skips[label]:
             case = ET.SubElement(suite, "testcase", classname=f"truto-contract.{label}", name=skip.what, time="0")
-            ET.SubElement(case, "skipped", message=skip.why)
+            ET.SubElement(case, "skipped", message=redact(skip.why))
     if run.fatal:
+        totals.update(tests=1, errors=1)
         suite = ET.SubElement(root, "testsuite", name="truto-contract.gate", tests="1", failures="0", errors="1",
-                              time=f"{run.seconds:.3f}", timestamp=_iso(run))  # fmt: skip
+                              skipped="0", time=f"{run.seconds:.3f}", timestamp=_iso(run))  # fmt: skip
         case = ET.SubElement(suite, "testcase", classname="truto-contract.gate", name="probe")
         ET.SubElement(case, "error", message=redact(run.fatal), type="usage")
+    availability.junit_part(root, run, redact, totals)
+    for key in ("tests", "failures", "errors", "skipped"):
+        root.set(key, str(totals[key]))
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document + b"\n"
 
 
+def _testcase(suite: ET.Element, label: str, result: CheckResult, run: GateRun, redact: Redact) -> None:
+    case = ET.SubElement(suite, "testcase", classname=f"truto-contract.{label}", name=result.name,
+                         time=f"{result.seconds:.4f}")  # fmt: skip
+    text = redact("\n".join(details(result, run.token_env)))
+    if result.outcome == Outcome.VIOLATED:
+        first = str(result.violations[0]) if result.violations else "violated"
+        ET.SubElement(case, "failure", message=redact(first), type="contract").text = text
+    elif result.outcome == Outcome.ERRORED:
+        ET.SubElement(case, "error", message=redact(result.error or "no usable answer"),
+                      type="availability").text = text  # fmt: skip
+    elif result.outcome == Outcome.UNCONFIRMED:
+        v = result.violations[0]
+        why = redact(f"unconfirmed assumption {v.basis}: {v.message}")
+        if run.strict_assumptions:
+            ET.SubElement(case, "failure", message=why, type="assumption").text = text
+        else:
+            ET.SubElement(case, "skipped", message=why).text = text
+    elif result.rate_limit_wait or result.throttled or result.aside:
+        lines = [request_line(result)] + [f"{f.kind.value}: {finding_line(f)}" for f in result.aside]
+        ET.SubElement(case, "system-out").text = redact("\n".join(lines))
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    v = f.violation
+    return {
+        **{"pointer": v.pointer, "rule": v.rule, "message": v.message, "basis": v.basis, "assumed": v.assumed},
+        **{"kind": f.kind.value, "field": f.field, "interview_id": f.interview_id, "value_type": f.value_type},
+    }
+
+
+def _result_json(r: CheckResult, token_env: str) -> dict[str, Any]:
+    failed = r.outcome != Outcome.PASSED
+    return {
+        "account": r.account,
+        "provider": r.provider,
+        "check": r.check,
+        "name": r.name,
+        "outcome": r.outcome.value,
+        "request": {"method": r.method, "url": r.url},
+        "reproduce": reproduce(r, token_env) if failed else None,
+        "status": r.status,
+        "message": r.message,
+        "error": r.error,
+        "failure": r.failure.value if r.failure is not None else None,
+        "body_snippet": r.snippet,
+        "request_id": r.request_id,
+        "pages": r.pages,
+        "violations": [_finding_json(f) for f in r.findings if f.kind is FindingKind.VIOLATION],
+        "aside": [_finding_json(f) for f in r.aside],
+        "confirmed": list(r.confirmed),
+        "contradicted": list(r.contradicted),
+        "seconds": round(r.seconds, 4),
+        "attempts": r.attempts,
+        "throttled": r.throttled,
+        "rate_limit_wait": round(r.rate_limit_wait, 3),
+    }
+
+
 def json_report(run: GateRun, redact: Redact) -> str:
     """The same results as JSON (shape documented in docs/gate.md)."""
+    groups = {
+        o.value: [g.to_json() for g in group_findings(run.results, kind=FindingKind.VIOLATION, outcome=o)]
+        for o in (Outcome.VIOLATED, Outcome.UNCONFIRMED)
+    }
     document: dict[str, Any] = {
         "version": REPORT_VERSION,
         "exit_code": run.exit_code,
-        "verdict": VERDICTS[run.exit_code],
+        "verdict": verdict(run),
         "started_at": _iso(run),
         "seconds": round(run.seconds, 3),
         "strict_assumptions": run.strict_assumptions,
-        "totals": {o.value: n for o, n in run.counts().items()},
+        "strict_fields": run.strict_fields,
+        "shard": f"{run.shard[0]}/{run.shard[1]}",
+        "totals": {**{o.value: n for o, n in run.counts().items()}, "skipped": len(run.planned_skips())},
         "throttled": run.throttled,
         "fatal": run.fatal,
         "accounts": [{"label": a.label, "provider": a.provider, "id": a.id} for a in run.accounts],
-        "results": [
+        "findings_by_rule": groups,
+        "not_in_contract": [g.to_json() for g in group_findings(run.results, kind=FindingKind.NOT_IN_CONTRACT)],
+        "outside_fields": [g.to_json() for g in group_findings(run.results, kind=FindingKind.OUTSIDE_FIELDS)],
+        "results": [_result_json(r, run.token_env) for r in run.results],
+        "not_checked": [
             {
-                "account": r.account,
-                "provider": r.provider,
-                "check": r.check,
-                "name": r.name,
-                "outcome": r.outcome.value,
-                "request": {"method": r.method, "url": r.url},
-                "status": r.status,
-                "message": r.message,
-                "error": r.error,
-                "violations": [
-                    {"pointer": v.pointer, "rule": v.rule, "message": v.message, "basis": v.basis, "assumed": v.assumed}
-                    for v in r.violations
-                ],
-                "confirmed": list(r.confirmed),
-                "contradicted": list(r.contradicted),
-                "seconds": round(r.seconds, 4),
-                "attempts": r.attempts,
-                "throttled": r.throttled,
-                "rate_limit_wait": round(r.rate_limit_wait, 3),
+                "account": s.account,
+                "check": s.what,
+                "reason": s.reason.name.lower(),
+                "why": s.why,
+                "in_plan": s.reason.in_plan,
             }
-            for r in run.results
+            for s in run.skipped
         ],
-        "not_checked": [{"account": s.account, "check": s.what, "why": s.why} for s in run.skipped],
         "notes": run.notes,
-        "drift": run.drift,
+        **availability.json_part(run),
+        "drift": [
+            {"provider": d.provider, "kind": d.kind.value, "subject": d.subject, "line": d.line} for d in run.drift
+        ],
         "assumptions": per_account_json(run.calibration()),
     }
     return redact(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_text(path: str | Path, content: str | bytes) -> str | None:
-    """Write a report whole or not at all (a temporary file beside it, then renamed over it: an
-    interrupted run leaves no half report); None, or the one line saying why it could not be written."""
-    target = Path(path)
-    data = content if isinstance(content, bytes) else content.encode("utf-8")
-    temporary: str | None = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
-        os.replace(temporary, target)
-        temporary = None
-    except OSError as exc:
-        return f"cannot write {path}: {exc.strerror or exc}"
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-    return None
