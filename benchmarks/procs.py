@@ -1,9 +1,16 @@
-"""Process helpers for the benchmarks: free ports, servers in subprocesses, the load generator."""
+"""Process helpers for the benchmarks: free ports, servers in subprocesses, the load generators.
+
+The load comes from `wrk` where it is installed (C, so it is never the bottleneck), otherwise from
+`load.py` (asyncio, which saturates one core at a few thousand requests per second and then measures
+itself as much as the server: its figures are marked so).
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -55,20 +62,33 @@ def server(argv: Sequence[str], probe: str, env: dict[str, str] | None = None) -
         process.wait(timeout=15)
 
 
+WRK = shutil.which("wrk")
+LOAD_GENERATOR = "wrk -t1" if WRK else "benchmarks/load.py (wrk not installed: the generator may be the bottleneck)"
+
+
 def load(url: str, seconds: float, connections: int = 16) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, str(HERE / "load.py"), url, str(seconds), str(connections)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, float] = json.loads(done.stdout)
-    return result
-
-
-def granian_minimal(port: int) -> list[str]:
-    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "1", "--blocking-threads", "4",
-            "--port", str(port), "--log-level", "warning", "minimal_app:app"]  # fmt: skip
+    """{"rps", "p99_ms", "errors"} of `connections` keep-alive clients for `seconds`."""
+    if WRK is None:
+        done = subprocess.run(
+            [sys.executable, str(HERE / "load.py"), url, str(seconds), str(connections)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result: dict[str, float] = json.loads(done.stdout)
+        return result
+    header = [f"{name}: {value}" for name, value in AUTH.items()]
+    argv = [WRK, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "-H", *header, url]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p99_ms": float(p99.group(1)) * scale[p99.group(2)] if p99 else 0.0,
+        "errors": float(non_2xx.group(1)) if non_2xx else 0.0,
+    }
 
 
 def gunicorn_minimal(port: int) -> list[str]:

@@ -30,8 +30,8 @@ from mockserver.dataset import load_accounts  # noqa: E402
 sys.path.insert(0, str(HERE))
 from procs import (  # noqa: E402
     AUTH,
+    LOAD_GENERATOR,
     free_port,
-    granian_minimal,
     gunicorn_minimal,
     load,
     mock_server,
@@ -257,7 +257,8 @@ def _body_file(path: str, records: int) -> str:
 
 
 def bench_throughput(rounds: int, seconds: float) -> None:
-    """The mock against minimal Flask apps returning the same JSON, 16 keep-alive clients."""
+    """The mock against the reference (a minimal Flask app returning the same JSON with `jsonify` on
+    gunicorn, 2 sync workers), 16 keep-alive clients, both servers up side by side, rounds interleaved."""
     records = 120  # enough for a full page at limit=100
     cases = {
         "GET /unified/ats/interviews/{id}": f"/unified/ats/interviews/9001?integrated_account_id={ACCOUNTS['ceipal']}",
@@ -268,11 +269,10 @@ def bench_throughput(rounds: int, seconds: float) -> None:
     for title, path in cases.items():
         body = _body_file(path, records)
         env = {"BENCH_BODY": body, "PYTHONPATH": str(HERE)}
-        ports = {name: free_port() for name in ("mock", "granian", "gunicorn")}
+        ports = {name: free_port() for name in ("mock", "gunicorn")}
         results: dict[str, list[dict[str, float]]] = {name: [] for name in ports}
         with (
             server(mock_server(ports["mock"], "--records", str(records)), f"http://127.0.0.1:{ports['mock']}{path}"),
-            server(granian_minimal(ports["granian"]), f"http://127.0.0.1:{ports['granian']}{path}", env),
             server(gunicorn_minimal(ports["gunicorn"]), f"http://127.0.0.1:{ports['gunicorn']}{path}", env),
         ):
             for _ in range(rounds):
@@ -282,24 +282,12 @@ def bench_throughput(rounds: int, seconds: float) -> None:
         rps = {n: statistics.median(r["rps"] for r in rs) for n, rs in results.items()}
         p99 = {n: statistics.median(r["p99_ms"] for r in rs) for n, rs in results.items()}
         header(f"Mock {title}: 16 keep-alive clients, {rounds} x {seconds:.0f}s rounds, medians")
-        for ref, label in (
-            ("gunicorn", "minimal Flask, gunicorn 2 sync (reference)"),
-            ("granian", "minimal Flask, granian"),
-        ):
-            line(
-                f"req/s vs {label}",
-                f"{rps['mock']:.0f} req/s",
-                f"{rps[ref]:.0f} req/s",
-                rps["mock"] / rps[ref],
-                ">= 1.0x",
-            )
-            line(
-                f"p99 vs {label}",
-                f"{p99['mock']:.1f} ms",
-                f"{p99[ref]:.1f} ms",
-                p99[ref] / p99["mock"],
-                "higher is better",
-            )
+        print(f"  load generator: {LOAD_GENERATOR}")
+        label = "minimal Flask, gunicorn 2 sync (reference)"
+        line(f"req/s vs {label}", f"{rps['mock']:.0f} req/s", f"{rps['gunicorn']:.0f} req/s",
+             rps["mock"] / rps["gunicorn"], ">= 1.0x")  # fmt: skip
+        line(f"p99 vs {label}", f"{p99['mock']:.1f} ms", f"{p99['gunicorn']:.1f} ms", p99["gunicorn"] / p99["mock"],
+             "higher is better")  # fmt: skip
         errors = {n: sum(r["errors"] for r in rs) for n, rs in results.items()}
         if any(errors.values()):
             print(f"  non-200 answers: {errors}")
@@ -382,7 +370,7 @@ def bench_gate_paced() -> None:
 
 
 def bench_cold_start(rounds: int) -> None:
-    """Spawn to first 200: `python -m mockserver` against a minimal Flask app on the same server."""
+    """Spawn to first 200: `python -m mockserver` against the reference app on gunicorn."""
     path = f"/unified/ats/interviews/9001?integrated_account_id={ACCOUNTS['ceipal']}"
     body = _body_file(path, 25)
     env = {"BENCH_BODY": body, "PYTHONPATH": str(HERE)}
@@ -398,7 +386,7 @@ def bench_cold_start(rounds: int) -> None:
     variants = {
         "mock": start(mock_server, None),  # the generated data comes from the cache after round one
         "mock, no data cache": start(mock_server, {"TRUTO_MOCK_NO_CACHE": "1"}),
-        "minimal": start(granian_minimal, env),
+        "minimal": start(gunicorn_minimal, env),
     }
     medians = interleaved(variants, rounds)
     os.unlink(body)

@@ -6,8 +6,7 @@ light until they need the app.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: `python -m mockserver` imports this first, keep it light
 if TYPE_CHECKING:
     from mockserver.app import create_app
     from mockserver.config import MockConfig
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["MockConfig", "create_app"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "create_app":
         from mockserver.app import create_app
 

@@ -2,206 +2,47 @@
 
 Open the base URL in a browser for the page at `/`: accounts, interviews in every response format,
 scenario links and the live request journal. Stop it with Ctrl-C.
+
+`main` takes SIGINT, SIGTERM and SIGHUP as its first instruction and imports everything else after,
+so a stop signal at any instant is either one line and exit 130 (while starting) or the stop line and
+exit 0 (once serving): see `mockserver.stopsignals`.
 """
 
 from __future__ import annotations
 
-import argparse
-import re
+import os
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, NoReturn
+from collections.abc import Sequence
 
-from contracts.datafolder import MAX_FILE_MB
-from contracts.limits import TRUTO_LIMITS
-from mockserver.config import DEFAULT_RECORDS, MAX_RECORDS, MockConfig, check_port, check_setting, from_text
+from mockserver import stopsignals
 
 PROG = "truto-mock"
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line naming the flag (no usage block, no internals)."""
-
-    def error(self, message: str) -> NoReturn:
-        if message.startswith("argument "):
-            message = message.removeprefix("argument ")
-            flag = message.split(":", 1)[0].split("/")[-1]
-            if message.endswith(": expected one argument") and flag.startswith("--"):
-                message += f" (a value starting with '-' needs the = form: {flag}=VALUE)"
-        elif message.startswith("unrecognized arguments: "):
-            message = f"unknown argument(s): {message.removeprefix('unrecognized arguments: ')}"
-        self.exit(2, f"{PROG}: {message} (see {PROG} --help)\n")
-
-
-class _Help(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows a flag's default, unless it has none worth showing (None, False)."""
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default is None or action.default is False:
-            return action.help
-        return super()._get_help_string(action)
-
-
-def _flag(name: str) -> Callable[[str], Any]:
-    """An argparse type running the setting's own check (the one MockConfig runs)."""
-
-    def convert(text: str) -> Any:
-        value = from_text(text)
-        try:
-            return check_setting(name, value)
-        except ValueError as exc:
-            message = str(exc)
-            if not isinstance(value, str):  # say what was typed (1e9), not what it was read as (1000000000.0)
-                message = re.sub(r", got .*$", f", got {text}", message)
-            raise argparse.ArgumentTypeError(message) from None
-
-    convert.__name__ = name  # argparse shows it only if the check itself fails unexpectedly
-    return convert
-
-
-def _port(text: str) -> int:
-    try:
-        return check_port(from_text(text))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _text(name: str) -> Callable[[str], str]:
-    def convert(text: str) -> str:
-        if not text.strip():
-            raise argparse.ArgumentTypeError("must not be empty")
-        return text
-
-    convert.__name__ = name
-    return convert
-
-
-def _folder(text: str) -> Path:
-    if not text.strip():
-        raise argparse.ArgumentTypeError("must not be empty (a folder path)")
-    return Path(text)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=PROG,
-        allow_abbrev=False,
-        description=__doc__,
-        formatter_class=_Help,
-        epilog='Through make: make run PORT=9000 ARGS="--data DIR --seed 3". Docs: docs/mock.md.',
-    )
-    serving = parser.add_argument_group("serving")
-    serving.add_argument(
-        "--host", type=_text("host"), default="127.0.0.1", help="address to bind (127.0.0.1 keeps it to this machine)"
-    )
-    serving.add_argument("--port", type=_port, default=8000, help="port to listen on")
-    serving.add_argument("--token", type=_flag("token"), help="require exactly this bearer token (default: any)")
-    serving.add_argument(
-        "--cors-origin",
-        type=_flag("cors_origin"),
-        default="*",
-        metavar="ORIGIN",
-        help="allowed CORS origin(s): * or scheme://host[:port], comma-separated for several",
-    )
-    serving.add_argument("--journal-size", type=_flag("journal_size"), default=200, help="requests kept in the journal")
-    data = parser.add_argument_group("data")
-    data.add_argument(
-        "--data",
-        type=_folder,
-        metavar="DIR",
-        help="serve this data folder (accounts.json + records files) instead of the built-in data",
-    )
-    data.add_argument(
-        "--records",
-        type=_flag("records"),
-        metavar="N",
-        help=f"generated interviews per account, at most {MAX_RECORDS} (default: {DEFAULT_RECORDS}, or 0 with --data)",
-    )
-    data.add_argument(
-        "--no-watch",
-        action="store_true",
-        help="serve the data folder as read at start (by default a saved change is served within a second)",
-    )
-    data.add_argument(
-        "--max-data-mb",
-        type=_flag("max_data_mb"),
-        default=MAX_FILE_MB,
-        metavar="MB",
-        help="the largest file a data folder may hold",
-    )
-    data.add_argument("--seed", type=_flag("seed"), default=0, help="seed of the generated data")
-    data.add_argument(
-        "--lenient-query", action="store_true", help="accept (and ignore) query parameters outside the contract"
-    )
-    data.add_argument(
-        "--null-absent",
-        action="store_true",
-        help="send absent optional fields as null, to harden a UI (contradicts assumption A-absent-not-null)",
-    )
-    faults = parser.add_argument_group("faults (all off by default; repeatable under --seed)")
-    faults.add_argument("--latency", type=_flag("latency_ms"), metavar="MIN-MAX", help="extra latency per request, ms")
-    faults.add_argument(
-        "--error-rate", type=_flag("error_rate"), default=0.0, metavar="P", help="share of requests failing with 5xx"
-    )
-    faults.add_argument(
-        "--rate-limit-token",
-        type=_flag("rate_limit_token"),
-        metavar="N",
-        help="requests per 10 s per token (default: 0, off)",
-    )
-    faults.add_argument(
-        "--rate-limit-account",
-        type=_flag("rate_limit_account"),
-        metavar="N",
-        help="requests per 10 s per integrated account (default: 0, off)",
-    )
-    faults.add_argument(
-        "--truto-rate-limits",
-        action="store_true",
-        help=f"Truto's own limits: {TRUTO_LIMITS.describe()} (not with --rate-limit-token/--rate-limit-account)",
-    )
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit codes: 0 after serving until stopped (Ctrl-C, SIGTERM, SIGHUP), 2 on bad usage, data or
-    address, 130 when interrupted while still starting up."""
+    address, 130 when stopped while still starting up (0 under make: make would add an "Error 130"
+    line of its own, and a make stopped by the terminal exits by the signal anyway).
+
+    `argv=None` is the command itself: it keeps the signals to the end and follows a `make` above it.
+    An in-process caller (a test) passes `argv` and gets its own handlers back afterwards."""
+    command = argv is None
     try:
-        return _main(argv)
-    except KeyboardInterrupt:  # Ctrl-C while the imports run, before the mock's own handlers are set
-        print(f"{PROG}: interrupted while starting", file=sys.stderr)
-        return 130
+        stopsignals.install()
+        if command:
+            stopsignals.follow_make()
+        from mockserver.cli import run_cli
 
-
-def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    own_limits = args.rate_limit_token is not None or args.rate_limit_account is not None
-    if args.truto_rate_limits and own_limits:
-        parser.error(
-            "--truto-rate-limits: sets both limits itself, so not with --rate-limit-token/--rate-limit-account"
-        )
-    config = MockConfig(
-        seed=args.seed,
-        records=args.records,
-        data_dir=args.data,
-        token=args.token,
-        cors_origin=args.cors_origin,
-        strict_query=not args.lenient_query,
-        null_absent=args.null_absent,
-        latency_ms=args.latency,
-        error_rate=args.error_rate,
-        rate_limit_token=TRUTO_LIMITS.per_token.requests if args.truto_rate_limits else args.rate_limit_token or 0,
-        rate_limit_account=TRUTO_LIMITS.per_account.requests
-        if args.truto_rate_limits
-        else args.rate_limit_account or 0,
-        journal_size=args.journal_size,
-        max_data_mb=args.max_data_mb,
-    )
-    from mockserver.serve import run
-
-    return run(config, host=args.host, port=args.port, watch=not args.no_watch)
+        return run_cli(argv)
+    except BaseException as exc:
+        stopsignals.interrupt_caught()
+        if not isinstance(exc, stopsignals.Interrupted | KeyboardInterrupt) and not stopsignals.interrupted_start():
+            raise
+        print(f"{PROG}: interrupted while starting", file=sys.stderr, flush=True)
+        return 0 if os.environ.get("MAKELEVEL") else 130
+    finally:
+        if not command:
+            stopsignals.uninstall()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from mockserver.adapter import STATE_KEY, current_state, error_response, raw_pat
 from mockserver.admin import admin
 from mockserver.config import MockConfig
 from mockserver.core import API_PREFIX, ApiError, answer
+from mockserver.favicon import ICON
 from mockserver.guard import cors_headers, cross_site_problem, guard_problem
 from mockserver.page import page
 from mockserver.state import MockState
@@ -84,6 +85,13 @@ def _register_api(app: Flask) -> None:
         return to_flask(response)
 
 
+def _register_icon(app: Flask) -> None:
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        """Browsers ask every page's origin for it; an icon instead of a 404 in the console."""
+        return Response(ICON, mimetype="image/x-icon", headers={"Cache-Control": "public, max-age=86400"})
+
+
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError) -> Response:
@@ -113,6 +121,7 @@ def create_app(config: Mapping[str, Any] | MockConfig | None = None) -> Flask:
     app.extensions[STATE_KEY] = MockState.build(cfg)
     _register_guard(app)
     _register_api(app)
+    _register_icon(app)
     app.register_blueprint(admin)
     app.register_blueprint(page)
     _register_errors(app)

@@ -10,13 +10,18 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from contracts.datafolder import MAX_FILE_MB
 from contracts.tokens import token_problem
 
 DEV_TOKEN = "dev-token"
 """The token shown in examples and used by the page's links when no --token is set (any is accepted)."""
+TOKEN_ENV = "TRUTO_MOCK_TOKEN"
+"""The environment variable `truto-mock` reads the token from when `--token` is not given (the flag
+wins); the banner's curl line uses it, so the token is never printed."""
+TokenSource = Literal["flag", "env"]
+"""Where the token came from: `--token` or TRUTO_MOCK_TOKEN (the banner words its advice by it)."""
 DEFAULT_RECORDS = 25
 """Generated interviews per account with the built-in data; a data folder gets none unless asked."""
 MAX_RECORDS = 100_000

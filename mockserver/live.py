@@ -1,7 +1,7 @@
 """A live mock for test suites: one threaded server per session, the app behind it swappable per test.
 
 Werkzeug's threaded server runs in a daemon thread of the test process, so a test can add records
-to the very store the server answers from. (`python -m mockserver` uses granian instead.)
+to the very store the server answers from. (`python -m mockserver` serves with uvicorn instead: mockserver.serve.)
 """
 
 from __future__ import annotations

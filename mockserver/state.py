@@ -107,6 +107,11 @@ class MockState:
         self._watcher = FolderWatcher(self)
         self._watcher.start()
 
+    @property
+    def watching(self) -> bool:
+        """True while the data folder is watched (between `start` and `close`)."""
+        return self._watcher is not None
+
     def close(self) -> None:
         """Called by the server once, after it stopped serving: ends what `start` began, within about
         a second whatever it was doing (the watcher is a daemon thread, so it never holds up an exit)."""

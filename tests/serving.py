@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 
@@ -28,3 +32,38 @@ def wait_until_serving(url: str, process: subprocess.Popen[str], timeout: float 
         except httpx.TransportError:
             time.sleep(0.1)
     raise AssertionError(f"the mock did not answer on {url} within {timeout}s")
+
+
+@contextmanager
+def served_asgi(config: dict[str, object] | None = None, **limits: float) -> Iterator[tuple[str, int]]:
+    """The mock as `python -m mockserver` serves it (uvicorn, the ASGI app and its bounds), in this
+    process on a free port: yields (host, port); stopped at the end of the block."""
+    from mockserver import create_app
+    from mockserver.asgi import Limits, MockASGI
+    from mockserver.httpserver import HttpServer
+    from mockserver.serve import listen
+
+    app = MockASGI(create_app(config or {"records": 0}), Limits(**limits))  # type: ignore[arg-type]
+    sock = listen("127.0.0.1", 0)
+    server = HttpServer(app, sock, app.bind_loop)
+    server.start()
+    try:
+        assert server.wait_started(30, threading.Event()), f"the server did not start: {server.failure}"
+        yield "127.0.0.1", sock.getsockname()[1]
+    finally:
+        app.stop_soon()
+        assert server.stop(), "the server thread did not end"
+
+
+def raw_exchange(port: int, data: bytes, timeout: float = 5.0) -> bytes:
+    """Send raw bytes, read until the server closes (or `timeout`); what came back."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+        with contextlib.suppress(OSError):  # the server may answer and close before taking it all
+            conn.sendall(data)
+        out = b""
+        try:
+            while chunk := conn.recv(65536):
+                out += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return out

@@ -382,7 +382,7 @@ def test_flags_are_never_abbreviated(flag: str, capsys: pytest.CaptureFixture[st
     assert stopped.value.code == 2
     with pytest.raises(SystemExit):
         build_parser().parse_args(["baseline", "merge", "--hel"])
-    from mockserver.__main__ import build_parser as mock_parser
+    from mockserver.cli import build_parser as mock_parser
 
     with pytest.raises(SystemExit) as stopped:
         mock_parser().parse_args(["--por", "9000"])

@@ -9,7 +9,7 @@ import pytest
 
 from contracts.providers import fields_for
 from mockserver import create_app
-from mockserver.__main__ import build_parser
+from mockserver.cli import build_parser
 from mockserver.config import MockConfig
 from tests.mock_helpers import ACCOUNTS, AUTH, LIST_PATH
 

@@ -218,7 +218,7 @@ def test_plugin_import_is_light() -> None:
 
     code = (
         "import sys, mockserver.plugin; "
-        "print([m for m in ('flask', 'faker', 'httpx', 'respx', 'granian', 'jsonschema') if m in sys.modules])"
+        "print([m for m in ('flask', 'faker', 'httpx', 'respx', 'uvicorn', 'jsonschema') if m in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -67,13 +67,28 @@ def test_printed_curl_line_works(served: tuple[str, str]) -> None:
     assert re.match(r"^http://127\.0\.0\.1:\d+/", args[-1])
 
 
-def test_served_by_granian_with_chunked_stream(served: tuple[str, str]) -> None:
+def test_stream_format_goes_out_chunked(served: tuple[str, str]) -> None:
     base, _ = served
     url = f"{base}/unified/ats/interviews?integrated_account_id=9f4b2d17-3c6e-4e8a-a5d2-71b0e4c3f902"
     response = httpx.get(url + "&truto_response_format=stream", headers={"Authorization": "Bearer t0ps3cret"})
-    assert response.status_code == 200 and response.headers["server"] == "granian"
-    assert response.headers.get("transfer-encoding") == "chunked"
+    assert response.status_code == 200 and response.headers.get("transfer-encoding") == "chunked"
+    assert response.json()["result"]
     assert httpx.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_favicon_is_an_icon(served: tuple[str, str]) -> None:
+    response = httpx.get(f"{served[0]}/favicon.ico")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00" and b"PNG" in response.content[:40]
+
+
+def test_banner_says_to_export_the_token_given_by_flag(served: tuple[str, str]) -> None:
+    """--token s3cret: the curl line reads $TRUTO_MOCK_TOKEN, so the banner says to export it first."""
+    lines = served[1].splitlines()
+    curl = next(n for n, line in enumerate(lines) if line.strip().startswith("curl"))
+    assert lines[curl - 1].strip().startswith("export TRUTO_MOCK_TOKEN=<the --token value>")
+    assert '"Authorization: Bearer $TRUTO_MOCK_TOKEN"' in lines[curl]
+    assert "faults and limits: none" in served[1] and "within 5 s (--read-timeout)" in served[1]
 
 
 def test_the_banner_waits_until_the_mock_answers() -> None:
@@ -100,7 +115,7 @@ def test_the_banner_waits_until_the_mock_answers() -> None:
 
 
 def test_default_bind_is_loopback() -> None:
-    from mockserver.__main__ import build_parser
+    from mockserver.cli import build_parser
 
     assert build_parser().parse_args([]).host == "127.0.0.1"
     assert build_parser().parse_args([]).port == 8000
@@ -176,7 +191,7 @@ def test_bind_errors_say_what_failed(
 
 
 def test_bind_hint_names_make_variables_under_make(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mockserver.serve import BindError, ensure_free
+    from mockserver.serve import BindError, listen
 
     monkeypatch.setenv("MAKELEVEL", "1")
     with socket.socket() as taken:
@@ -184,26 +199,26 @@ def test_bind_hint_names_make_variables_under_make(monkeypatch: pytest.MonkeyPat
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(BindError, match=f"port {port} is in use .*; try PORT={port + 1}"):
-            ensure_free("127.0.0.1", port)
+            listen("127.0.0.1", port)
 
 
 def test_a_port_in_time_wait_is_free_but_a_live_listener_is_not() -> None:
     """Restarting right after Ctrl-C: the old connections linger in TIME_WAIT, which must not block."""
-    from mockserver.serve import BindError, ensure_free
+    from mockserver.serve import BindError, listen
 
     with socket.socket() as listener:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as granian's listener does
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the mock's own listener does
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         port = listener.getsockname()[1]
         with pytest.raises(BindError, match="in use"):
-            ensure_free("127.0.0.1", port)
+            listen("127.0.0.1", port)
         client = socket.create_connection(("127.0.0.1", port))
         accepted, _ = listener.accept()
         accepted.close()  # the server side closes first, so its end (local port `port`) waits in TIME_WAIT
         client.recv(1)
         client.close()
-    ensure_free("127.0.0.1", port)
+    listen("127.0.0.1", port).close()
 
 
 def test_ctrl_c_while_starting_is_one_line_and_exit_130(
@@ -213,12 +228,13 @@ def test_ctrl_c_while_starting_is_one_line_and_exit_130(
         raise KeyboardInterrupt
 
     monkeypatch.setattr("mockserver.serve.run", interrupted)
+    monkeypatch.delenv("MAKELEVEL", raising=False)  # under make it exits 0 (make would add a line)
     assert main(["--records", "0"]) == 130
     assert capsys.readouterr().err == "truto-mock: interrupted while starting\n"
 
 
 def test_ipv6_addresses_are_bracketed_in_messages() -> None:
-    from mockserver.serve import BindError, ensure_free
+    from mockserver.serve import BindError, listen
 
     with socket.socket(socket.AF_INET6) as taken:
         try:
@@ -228,7 +244,7 @@ def test_ipv6_addresses_are_bracketed_in_messages() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(BindError, match=rf"cannot listen on \[::1\]:{port}: port {port} is in use"):
-            ensure_free("::1", port)
+            listen("::1", port)
 
 
 def test_missing_data_dir_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -248,8 +264,8 @@ def test_a_taken_port_is_an_error_not_a_shared_socket(served: tuple[str, str]) -
 def test_banner_warns_when_bound_beyond_loopback() -> None:
     import io
 
+    from mockserver.banner import banner
     from mockserver.config import MockConfig
-    from mockserver.serve import banner
 
     out = io.StringIO()
     banner(MockConfig(), "0.0.0.0", 8000, out)
@@ -264,6 +280,82 @@ def test_banner_warns_when_bound_beyond_loopback() -> None:
     [("127.0.0.1", True), ("127.8.9.1", True), ("::1", True), ("localhost", True), ("0.0.0.0", False), ("::", False)],
 )
 def test_loopback_is_judged_by_address(host: str, loopback: bool) -> None:
-    from mockserver.serve import is_loopback
+    from mockserver.banner import is_loopback
 
     assert is_loopback(host) is loopback
+
+
+def _served_config(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> dict[str, object]:
+    """What the command would serve with: run() is replaced by a recorder."""
+    seen: dict[str, object] = {}
+
+    def record(config: object, **kwargs: object) -> int:
+        seen.update(kwargs, config=config)
+        return 0
+
+    monkeypatch.setattr("mockserver.serve.run", record)
+    assert main(argv) == 0
+    return seen
+
+
+def test_token_from_the_environment_and_the_flag_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver.config import MockConfig
+
+    monkeypatch.setenv("TRUTO_MOCK_TOKEN", "from-env")
+    seen = _served_config(monkeypatch, [])
+    assert isinstance(seen["config"], MockConfig) and seen["config"].token == "from-env"
+    assert seen["token_from"] == "env"
+    seen = _served_config(monkeypatch, ["--token", "from-flag"])
+    assert isinstance(seen["config"], MockConfig) and seen["config"].token == "from-flag"
+    assert seen["token_from"] == "flag"
+    monkeypatch.setenv("TRUTO_MOCK_TOKEN", "")  # set but empty: no token, as if unset
+    seen = _served_config(monkeypatch, [])
+    assert isinstance(seen["config"], MockConfig) and seen["config"].token is None
+
+
+def test_a_bad_token_in_the_environment_is_one_line_without_the_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TRUTO_MOCK_TOKEN", "sk live secret")
+    monkeypatch.setattr("mockserver.serve.run", lambda *args, **kwargs: pytest.fail("accepted: it would serve"))
+    with pytest.raises(SystemExit) as info:
+        main([])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.startswith("truto-mock: $TRUTO_MOCK_TOKEN: contains a space")
+    assert "secret" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["--read-timeout", "0"], "truto-mock: --read-timeout: must be more than 0 and at most 600 seconds, got 0"),
+        (["--read-timeout", "soon"], "truto-mock: --read-timeout: must be a number of seconds, got 'soon'"),
+        (["--read-timeout", "nan"], "truto-mock: --read-timeout: must be more than 0 and at most 600 seconds"),
+    ],
+)
+def test_read_timeout_is_checked(argv: list[str], line: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert capsys.readouterr().err.startswith(line)
+
+
+def test_banner_lists_faults_and_limits_and_never_the_token() -> None:
+    import io
+
+    from mockserver.banner import banner
+    from mockserver.config import MockConfig
+
+    config = MockConfig(
+        latency_ms=(800, 1500), error_rate=0.3, rate_limit_token=6, rate_limit_account=50, token="s3cr3t-tok"
+    )
+    for source in ("flag", "env"):
+        out = io.StringIO()
+        banner(config, "127.0.0.1", 8000, out, token_from=source, read_timeout=2.5)  # type: ignore[arg-type]
+        text = out.getvalue()
+        assert "s3cr3t-tok" not in text
+        assert (
+            "faults and limits: latency 800-1500 ms, error rate 30% (random 500/502/503), "
+            "rate limit 6 per 10 s per token, rate limit 50 per 10 s per integrated account" in text
+        )
+        assert "sent within 2.5 s (--read-timeout)" in text
+        assert ("export TRUTO_MOCK_TOKEN" in text) is (source == "flag")

@@ -1,0 +1,165 @@
+"""Stop signals for `python -m mockserver`: SIGINT, SIGTERM and SIGHUP, owned by the main thread.
+
+Installed as the first thing the command does (this module imports only the standard library), so a
+signal at any instant has one meaning: while starting it interrupts the start (one line, exit 130);
+once serving it asks the server to stop (the stop line, exit 0). The HTTP server runs its event loop
+in another thread and so installs no handlers of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""SIGHUP (a closed terminal) stops the mock like Ctrl-C."""
+
+
+class Interrupted(BaseException):
+    """A stop signal arrived while the mock was still starting (a BaseException, like KeyboardInterrupt,
+    so no `except Exception` on the way swallows it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Stops:
+    def __init__(self) -> None:
+        self.requested = threading.Event()
+        self.signals: list[int] = []
+        self.raising = True
+        self.during_start = False
+        self.caught = False
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        if self is not _stops:  # pragma: no cover - a handler left from an earlier install
+            return
+        self.signals.append(signum)
+        self.requested.set()
+        if self.raising and not self.caught:
+            self.during_start = True
+            raise Interrupted(signum)
+
+    def unraisable(self, info: Any) -> None:
+        """Where an exception cannot propagate (a weakref callback, `__del__`), Python prints it as
+        "Exception ignored" and goes on: an Interrupted there is raised again, silently, by sending
+        the signal once more (it then lands in the code that runs next)."""
+        if isinstance(info.exc_value, Interrupted) and info.exc_value.signum and not self.caught:
+            os.kill(os.getpid(), info.exc_value.signum)
+            return
+        _default_unraisable(info)
+
+
+_stops = _Stops()
+_previous: dict[int, Any] = {}
+_default_unraisable = sys.unraisablehook
+
+
+def install() -> bool:
+    """Take SIGINT, SIGTERM and SIGHUP: from now on the first one interrupts the start. False when
+    they were taken already (the command takes them on import, before its heavier imports)."""
+    global _stops
+    if _previous:
+        return False
+    _stops = _Stops()
+    sys.unraisablehook = _stops.unraisable
+    for sig in STOP_SIGNALS:
+        _previous[sig] = signal.signal(sig, _stops.handle)
+    return True
+
+
+def uninstall() -> None:
+    """Give the signals back to their previous handlers (for a caller that runs `main()` in-process)."""
+    for sig, handler in _previous.items():
+        signal.signal(sig, handler)
+    _previous.clear()
+    sys.unraisablehook = _default_unraisable
+
+
+def interrupt_caught() -> None:
+    """The caller has caught the interruption: further signals only set `stop_requested()`."""
+    _stops.caught = True
+
+
+def stop_requested() -> threading.Event:
+    """Set by the first stop signal; once serving, the main thread waits on it."""
+    return _stops.requested
+
+
+def interrupted_start() -> bool:
+    """True when the first stop signal came while starting. Code it interrupted may have turned the
+    Interrupted into another exception (an error raised in `__set_name__` becomes a RuntimeError)."""
+    return _stops.during_start
+
+
+def first_signal() -> str:
+    """The name of the first stop signal received (SIGINT, ...)."""
+    return signal.Signals(_stops.signals[0]).name if _stops.signals else "stop"
+
+
+def serving() -> None:
+    """From now on a stop signal only sets `stop_requested()`: the serving loop ends the server."""
+    _stops.raising = False
+
+
+# --- `make run` when only make is signalled ---------------------------------------------------------
+
+_MAKE_NAMES = ("make", "gmake")
+
+
+def _proc_status(pid: int) -> dict[str, str]:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    return dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
+
+
+def _mask(status: dict[str, str], field: str) -> set[int]:
+    mask = int(status.get(field, "0"), 16)
+    return {sig for sig in STOP_SIGNALS if mask >> (sig - 1) & 1}
+
+
+def _make_ancestor() -> int | None:
+    """The `make` this mock runs under (its parent, or its grandparent through a shell), if any."""
+    pid = os.getppid()
+    for _ in range(2):
+        status = _proc_status(pid)
+        if status.get("Name", "").strip() in _MAKE_NAMES:
+            return pid
+        pid = int(status.get("PPid", "0") or 0)
+        if pid <= 1:
+            return None
+    return None
+
+
+def follow_make(poll_seconds: float = 0.05) -> None:
+    """Stop when the `make` above us is told to stop, or goes. GNU make does not pass a signal sent to
+    it alone on to its child (a terminal sends Ctrl-C to the whole group) and waits for the child; but
+    its handler sets that signal back to the default, which /proc (Linux) shows: a thread watches for
+    a stop signal make neither catches nor ignores, and sends the same signal to this process."""
+    if not sys.platform.startswith("linux"):
+        return
+    make = _make_ancestor()
+    if make is None or not _mask(_proc_status(make), "SigCgt"):
+        return
+
+    def received(status: dict[str, str]) -> set[int]:
+        return {int(sig) for sig in STOP_SIGNALS} - _mask(status, "SigCgt") - _mask(status, "SigIgn")
+
+    def watch() -> None:
+        while not _stops.requested.is_set():
+            status = _proc_status(make)
+            if not status or received(status):
+                os.kill(os.getpid(), min(received(status), default=signal.SIGTERM))
+                return
+            time.sleep(poll_seconds)
+
+    threading.Thread(target=watch, name="truto-mock-follow-make", daemon=True).start()
