@@ -1,7 +1,7 @@
 """`make bench`: the kit's speed, each figure a ratio against a baseline measured in the same run.
 
-Sections (all by default, or name some): checker, strategies, respx, throughput, gate, gate-paced,
-cold-start, memory, big-data (a 200 MB data folder; `--data-mb` for another size).
+Sections (all by default, or name some): checker, strategies (first draw, draws/s, variety), respx,
+throughput, gate, gate-paced, cold-start, memory, big-data (a 200 MB data folder; `--data-mb` for another size).
 Rounds are interleaved (A B A B ...) and medians reported, so machine noise hits both sides alike.
 """
 
@@ -135,26 +135,80 @@ def bench_strategies(rounds: int) -> None:
     from hypothesis import strategies as st
 
     from contracts.providers import fields_for
-    from strategies import interviews
+    from strategies import interviews, raw_interviews
 
-    header("Strategies: valid examples per second")
+    header("Strategies: valid examples (draws) per second")
     for provider in PROVIDERS:
         keys = [f.name for f in fields_for(provider)]
         plain = st.fixed_dictionaries({k: st.text() for k in keys})
-        medians = interleaved(
-            {
-                "ours": examples_per_second(interviews(provider=provider), 300),
-                "plain": examples_per_second(plain, 300),
-            },
-            rounds,
+        for name, strategy in (
+            ("interviews", interviews(provider=provider)),
+            ("raw_interviews", raw_interviews(provider=provider)),
+        ):
+            medians = interleaved(
+                {"ours": examples_per_second(strategy, 300), "plain": examples_per_second(plain, 300)}, rounds
+            )
+            line(
+                f"{name}(provider={provider!r}) vs fixed_dictionaries",
+                f"{medians['ours']:.0f} ex/s",
+                f"{medians['plain']:.0f} ex/s",
+                medians["ours"] / medians["plain"],
+                ">= 0.5x",
+            )
+
+
+FIRST_DRAW = """
+import sys, time
+import strategies
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+strategy = eval(sys.argv[1])
+started, seen = time.perf_counter(), []
+@settings(max_examples=1, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+@given(strategy)
+def draw(value):
+    seen.append(time.perf_counter())
+draw()
+print(seen[0] - started)
+"""
+
+
+def first_draw_seconds(expression: str) -> Callable[[], float]:
+    """A fresh process: seconds from `import strategies` returning to the first example drawn."""
+    import subprocess
+
+    def run() -> float:
+        done = subprocess.run(
+            [sys.executable, "-c", FIRST_DRAW, expression], capture_output=True, text=True, check=True, cwd=ROOT
         )
-        line(
-            f"interviews(provider={provider!r}) vs fixed_dictionaries",
-            f"{medians['ours']:.0f} ex/s",
-            f"{medians['plain']:.0f} ex/s",
-            medians["ours"] / medians["plain"],
-            ">= 0.5x",
-        )
+        return float(done.stdout.strip())
+
+    return run
+
+
+def bench_first_draw(rounds: int) -> None:
+    from contracts.providers import fields_for
+
+    header("Strategies: first draw in a fresh process, after `import strategies`")
+    for provider in PROVIDERS:
+        keys = [f.name for f in fields_for(provider)]
+        plain = f"st.fixed_dictionaries({{k: st.text() for k in {keys!r}}})"
+        for name in ("interviews", "raw_interviews"):
+            medians = interleaved(
+                {
+                    "ours": first_draw_seconds(f"strategies.{name}(provider={provider!r})"),
+                    "plain": first_draw_seconds(plain),
+                },
+                rounds,
+            )
+            ours_ms = medians["ours"] * 1000
+            line(
+                f"{name}(provider={provider!r}) vs fixed_dictionaries",
+                f"{ours_ms:.1f} ms",
+                f"{medians['plain'] * 1000:.1f} ms",
+                medians["ours"] / medians["plain"],
+                f"<= 50 ms ({'met' if ours_ms <= 50 else 'missed'})",
+            )
 
 
 def distinct_share(strategy: Any, count: int) -> float:
@@ -426,6 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "checker" in args.sections:
         bench_checker(args.rounds)
     if "strategies" in args.sections:
+        bench_first_draw(args.rounds)
         bench_strategies(args.rounds)
         bench_strategy_quality(args.rounds)
     if "respx" in args.sections:

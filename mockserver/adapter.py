@@ -5,13 +5,14 @@ Shared by the app factory and the admin blueprint, so neither imports the other'
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Response, current_app, request
 
 from mockserver.core import MockResponse, error_answer, json_answer
+from mockserver.scripts import Interruption
 from mockserver.state import MockState
 
 STATE_KEY = "truto_mock"
@@ -49,9 +50,28 @@ def current_state() -> MockState:
     return mock
 
 
+def _broken(part: bytes) -> Iterator[bytes]:
+    """A body that sends `part`, then breaks the connection: a WSGI server that sees a
+    ConnectionError from the body stops writing and closes (werkzeug's, which the plugin's live mock
+    runs, closes every connection after its answer anyway)."""
+    if part:
+        yield part
+    raise ConnectionError("scripted interruption: the mock breaks this connection on purpose")
+
+
 def to_flask(answer: MockResponse) -> Response:
-    """A Flask response carrying a core answer (a stream's chunks go out chunked)."""
-    response = Response(answer.body, status=answer.status)
+    """A Flask response carrying a core answer (a stream's chunks go out chunked). A scripted
+    interruption breaks the connection: before any byte (`drop`, and `connect-timeout`, which a
+    server that has accepted the connection can only drop), or after half the body (`cut`, with the
+    whole body's Content-Length announced)."""
+    if answer.interrupt is None:
+        response = Response(answer.body, status=answer.status)
+    elif answer.interrupt is Interruption.CUT:
+        content = answer.content()
+        response = Response(_broken(content[: len(content) // 2]), status=answer.status)
+        response.headers["Content-Length"] = str(len(content))
+    else:
+        response = Response(_broken(b""), status=answer.status)
     response.headers.update(answer.headers)
     return response
 

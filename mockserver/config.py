@@ -60,6 +60,8 @@ def from_text(text: str) -> Any:
 def _latency(value: Any) -> tuple[int, int] | None:
     if value is None:
         return None
+    if isinstance(value, str):  # "MS" or "MIN-MAX", as on the command line
+        value = from_text(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value, value)
     if not isinstance(value, list | tuple) or len(value) != 2:
@@ -174,7 +176,7 @@ class MockConfig:
     """Send every field the provider fills, absent ones as null, to harden a UI against null (the mock
     then contradicts the kit's assumption A-absent-not-null)."""
     latency_ms: tuple[int, int] | None = None
-    """Extra latency drawn per request from this range (milliseconds)."""
+    """Extra latency drawn per request from this range (milliseconds): MS, (MIN, MAX) or "MIN-MAX"."""
     error_rate: float = 0.0
     """Share of API requests answered with a random 500, 502 or 503."""
     rate_limit_token: int = 0

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from contracts.checker import ADDITIVE_RULE, Violation
 from contracts.live.accounts import AccountError, parse_account_args
-from contracts.responses import Exchange, check_response
+from contracts.params import GET, LIST, RESPONSE_FORMATS
+from contracts.providers import PROVIDERS
+from contracts.responses import Exchange, check_response, parse_body
 
 
 @dataclass(frozen=True)
@@ -45,34 +47,134 @@ class ContractViolation(AssertionError):
     """A response broke the contract; the message lists every violation."""
 
 
+ACCEPTS = (
+    "an httpx or requests Response, a parsed body (a dict: one interview, a list envelope or a debug "
+    "envelope; a list of interviews) or JSON text (str or bytes)"
+)
+_JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def _is_response(value: Any) -> bool:
+    return all(hasattr(type(value), name) or hasattr(value, name) for name in ("status_code", "headers", "content"))
+
+
 class ContractChecker:
-    """Checks responses (httpx or requests) against the contract, given the request that produced them."""
+    """Checks what a client received against the contract: a Response (with the request that produced
+    it), or a body the client already parsed, described by `provider=` and `format=`."""
 
     def __init__(self, account_providers: Mapping[str, str], *, strict_fields: bool = False) -> None:
         self._providers = dict(account_providers)  # integrated account id -> provider
         self.strict_fields = strict_fields
 
     def violations(
-        self, response: Any, *, provider: str | None = None, strict_fields: bool | None = None
+        self,
+        response: Any,
+        *,
+        provider: str | None = None,
+        format: str | None = None,
+        endpoint: str | None = None,
+        strict_fields: bool | None = None,
     ) -> list[Violation]:
-        """The contract violations of `response` (an httpx.Response or requests.Response).
+        """The contract violations of `response` (see ACCEPTS); empty when it conforms.
 
         A field the contract does not name is an additive change, not a violation (Truto adds
         fields, and customers extend the unified model), unless `strict_fields` (per call, else the
-        checker's own setting)."""
-        url = str(response.request.url)
-        exchange = Exchange.from_url(url, provider=provider, accounts=self._providers)
-        found = check_response(response.status_code, dict(response.headers), response.content, exchange)
+        checker's own setting).
+
+        A Response is judged with its request (status, headers, the URL's format and account); a parsed
+        body or JSON text as a 200 answer in `format` (default `unified`) for `provider` (without one,
+        the provider-specific rules are skipped), its endpoint from its shape unless `endpoint=` says.
+        """
+        found = self._violations(response, provider, format, endpoint)
         strict = self.strict_fields if strict_fields is None else strict_fields
         return found if strict else [v for v in found if v.rule != ADDITIVE_RULE]
 
-    def check(self, response: Any, *, provider: str | None = None, strict_fields: bool | None = None) -> None:
+    def _violations(
+        self, response: Any, provider: str | None, format: str | None, endpoint: str | None
+    ) -> list[Violation]:
+        if provider is not None and provider not in PROVIDERS:
+            raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
+        if format is not None and format not in RESPONSE_FORMATS:
+            raise ValueError(f"format must be one of {', '.join(RESPONSE_FORMATS)}, got {format!r}")
+        if endpoint is not None and endpoint not in (GET, LIST):
+            raise ValueError(f"endpoint must be {GET!r} or {LIST!r}, got {endpoint!r}")
+        if _is_response(response) and not isinstance(response, str | bytes | dict | list):
+            return self._response_violations(response, provider, format)
+        if isinstance(response, str | bytes | bytearray):
+            parsed, problem = parse_body(bytes(response) if isinstance(response, bytearray) else response)
+            if problem is not None:
+                return [problem]
+            response = parsed
+        if not isinstance(response, dict | list):
+            raise TypeError(f"truto_contract takes {ACCEPTS}; got {type(response).__name__}")
+        return self._body_violations(response, provider, format or "unified", endpoint)
+
+    def _response_violations(self, response: Any, provider: str | None, fmt: str | None) -> list[Violation]:
+        try:
+            request = response.request
+        except RuntimeError:  # an httpx.Response built by hand has no request
+            request = None
+        if request is None:
+            raise TypeError(
+                "truto_contract: this Response carries no request, so its endpoint and format are unknown; "
+                "pass its body (response.json()) with provider= and format="
+            )
+        exchange = Exchange.from_url(
+            str(request.url), provider=provider, accounts=self._providers, method=str(request.method)
+        )
+        if fmt is not None:
+            exchange = replace(exchange, response_format=fmt)
+        return check_response(response.status_code, dict(response.headers), response.content, exchange)
+
+    def _body_violations(self, body: Any, provider: str | None, fmt: str, endpoint: str | None) -> list[Violation]:
+        if isinstance(body, list) and fmt == "raw":
+            raise TypeError(
+                "truto_contract: a raw list is checked as the API sent it: Pinpoint's {'data': [...]}, "
+                "Ceipal's {'results': [...]}"
+            )
+        if isinstance(body, list):  # a client's list of interviews
+            found: list[Violation] = []
+            exchange = Exchange(GET, provider, fmt)
+            for index, item in enumerate(body):
+                for v in check_response(200, _JSON_HEADERS, item, exchange):
+                    found.append(replace(v, pointer=f"/{index}{v.pointer}"))
+            return found
+        if endpoint is None:
+            inner = body.get("result") if isinstance(body, dict) and fmt == "debug" else body
+            is_list = isinstance(inner, dict) and "result" in inner if fmt == "debug" else None
+            if fmt == "debug":
+                endpoint = LIST if is_list or isinstance(inner, list) else GET
+            elif fmt == "raw":
+                endpoint = LIST if _raw_is_list(body) else GET
+            else:
+                endpoint = LIST if isinstance(body, dict) and "result" in body else GET
+        return check_response(200, _JSON_HEADERS, body, Exchange(endpoint, provider, fmt))
+
+    def check(
+        self,
+        response: Any,
+        *,
+        provider: str | None = None,
+        format: str | None = None,
+        endpoint: str | None = None,
+        strict_fields: bool | None = None,
+    ) -> None:
         """Raise ContractViolation (an AssertionError) listing each violation, if there is any;
         `strict_fields=True` makes fields the contract does not name violations too."""
-        found = self.violations(response, provider=provider, strict_fields=strict_fields)
-        if found:
+        found = self.violations(
+            response, provider=provider, format=format, endpoint=endpoint, strict_fields=strict_fields
+        )
+        if not found:
+            return
+        lines = "\n".join(f"  - {v}" for v in found)
+        if _is_response(response) and not isinstance(response, str | bytes | dict | list):
             request = response.request
-            lines = "\n".join(f"  - {v}" for v in found)
-            raise ContractViolation(
-                f"{request.method} {request.url} -> {response.status_code} breaks the contract:\n{lines}"
-            )
+            what = f"{request.method} {request.url} -> {response.status_code}"
+        else:
+            what = f"the {type(response).__name__} given ({format or 'unified'}, {provider or 'any provider'})"
+        raise ContractViolation(f"{what} breaks the contract:\n{lines}")
+
+
+def _raw_is_list(body: Any) -> bool:
+    """A raw list body: JSON:API's `data` array (Pinpoint) or a `results` array (Ceipal)."""
+    return isinstance(body, dict) and (isinstance(body.get("data"), list) or isinstance(body.get("results"), list))

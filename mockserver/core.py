@@ -17,12 +17,14 @@ from urllib.parse import unquote, unquote_plus
 from contracts.errors import ERROR_KEYS, error_body
 from contracts.params import GET, GET_PATH, LIST, LIST_PATH
 from contracts.providers import provider_module
-from contracts.query import QueryError, parse_query
+from contracts.query import QueryError, decode, parse_query
 from mockserver.faults import WINDOW_SECONDS
 from mockserver.guard import API_PREFIX, bearer, token_matches
-from mockserver.paging import check_filters, select_page
+from mockserver.paging import check_filters, decode_cursor, select_page
 from mockserver.render import dumps, render_get, render_list, stream_chunks
+from mockserver.requestlog import LoggedRequest, masked_headers
 from mockserver.scenarios import Scenario, ScenarioError, parse_prefer, rate_limit_headers, scenario_error
+from mockserver.scripts import Interruption, RequestFacts, Script
 from mockserver.state import MockState
 
 log = logging.getLogger("mockserver")
@@ -55,6 +57,9 @@ class MockResponse:
     """Seconds to wait before sending (`Prefer: delay`, `--latency`). The core never sleeps: each
     adapter waits its own way (a thread sleeps, the server awaits, the in-process router compares it
     with the client's timeout)."""
+    interrupt: Interruption | None = None
+    """A network failure a script asked for: each adapter breaks its connection the way the
+    `Interruption` says (the in-process router raises the httpx exception a network would)."""
 
     def content(self) -> bytes:
         """The whole body as bytes (joins a stream's chunks)."""
@@ -80,6 +85,12 @@ class RequestRecord:
     """`ratelimit-*` headers for every response while rate limits are on (Truto sends them always)."""
     delay: float = 0.0
     """Seconds the answer waits before it is sent (see `MockResponse.delay`)."""
+    token_ok: bool = False
+    """The bearer token passed the check (the request log tells it)."""
+    nth: int = 0
+    """This request's number since the reset (scripts' `when={"nth": ...}`)."""
+    interrupt: Interruption | None = None
+    extra_headers: dict[str, str] = field(default_factory=dict)
 
 
 def json_answer(body: Any, status: int = 200, *, stream: bool = False, headers: Mapping[str, str] = {}) -> MockResponse:
@@ -101,12 +112,13 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _bearer_token(mock: MockState, headers: Mapping[str, str]) -> str:
+def _bearer_token(mock: MockState, headers: Mapping[str, str], record: RequestRecord) -> str:
     token = bearer(_header(headers, "Authorization"))
     if token is None:
         raise ApiError(401, "Missing or malformed Authorization header; send `Authorization: Bearer <api-token>`.")
     if not token_matches(mock.config.token, token):
         raise ApiError(401, "Invalid API token.")
+    record.token_ok = True
     return token
 
 
@@ -162,6 +174,14 @@ def _route(method: str, path: str) -> tuple[str, str | None]:
     return endpoint, interview_id
 
 
+def endpoint_of(path: str) -> str:
+    """`get` or `list` for an API path, empty for any other path."""
+    try:
+        return _route("GET", path)[0]
+    except ApiError:
+        return ""
+
+
 def _account_id(query_string: str) -> str | None:
     """The integrated account a request names, for rate limits and scenarios before the query is parsed."""
     for part in query_string.split("&"):
@@ -171,14 +191,74 @@ def _account_id(query_string: str) -> str | None:
     return None
 
 
+def request_facts(mock: MockState, method: str, path: str, endpoint: str, query_string: str, nth: int) -> RequestFacts:
+    """What scripts (and the request log's helpers) match on: page numbers from the cursor and the
+    page size the request gets; `endpoint` empty for a path that is neither endpoint."""
+    try:
+        query = decode(query_string)
+    except QueryError:
+        query = {}
+    account_id = query.get("integrated_account_id")
+    account = mock.store.account(account_id) if isinstance(account_id, str) and account_id else None
+    cursor = query.get("next_cursor") if isinstance(query.get("next_cursor"), str) else None
+    page = None
+    if endpoint == LIST:
+        page = 1
+        if cursor:
+            limit = query.get("limit")
+            size = int(limit) if isinstance(limit, str) and limit.isdigit() and int(limit) > 0 else None
+            if size is None and account is not None:
+                size = provider_module(account.provider).default_page_size
+            try:
+                page = decode_cursor(cursor, account.id) // size + 1 if size and account is not None else None
+            except QueryError:
+                page = None
+    return RequestFacts(
+        method=method,
+        path=path,
+        endpoint=endpoint,
+        account=account_id.lower() if isinstance(account_id, str) else None,
+        provider=account.provider if account else None,
+        cursor=cursor or None,
+        page=page,
+        nth=nth,
+    )
+
+
+def _note_script(script: Script, record: RequestRecord) -> None:
+    """A script's mark on the answer: its name in the journal, its latency, headers and interruption."""
+    record.scenario = f"script: {script}"
+    record.interrupt = script.fail
+    record.extra_headers = dict(script.headers)
+    if script.latency_ms is not None:
+        record.delay = script.latency_ms / 1000
+
+
+def _raise_script_error(script: Script, facts: RequestFacts, record: RequestRecord) -> None:
+    """A script with an error status answers it, in Truto's shape, before any fault or the data."""
+    if script.status is not None:
+        record.provider = facts.provider
+        status, body, headers = script.error(facts.provider)
+        raise ApiError(status, body["message"], headers, **{k: v for k, v in body.items() if k not in ERROR_KEYS})
+
+
 def _serve(
     mock: MockState, method: str, path: str, query_string: str, headers: Mapping[str, str], record: RequestRecord
 ) -> MockResponse:
     endpoint, interview_id = _route(method, path)
     if method == "OPTIONS":
         return MockResponse(204, {"Allow": ", ".join(ALLOWED_METHODS)}, b"")
-    token = _bearer_token(mock, headers)
+    token = _bearer_token(mock, headers, record)
+    script = None
+    if mock.scripts.active():
+        facts = request_facts(mock, method, path, endpoint, query_string, record.nth)
+        script = mock.scripts.take(facts)
+        if script is not None:
+            _note_script(script, record)
+            _raise_script_error(script, facts, record)
     scenario = _apply_scenario_and_faults(mock, token, headers, _account_id(query_string), record)
+    if script is not None:  # a script's latency and name win over the faults'
+        _note_script(script, record)
     query = parse_query(query_string, endpoint=endpoint, strict=mock.config.strict_query)
     account = mock.store.account(query.integrated_account_id)
     if account is None:
@@ -206,6 +286,8 @@ def answer(mock: MockState, method: str, path: str, query_string: str, headers: 
     """
     method = method.upper()
     record = RequestRecord()
+    if method != "OPTIONS":
+        record.nth = mock.scripts.count_request()
     try:
         response = _serve(mock, method, path, query_string, headers, record)
     except ApiError as exc:
@@ -215,11 +297,11 @@ def answer(mock: MockState, method: str, path: str, query_string: str, headers: 
     except Exception as exc:
         log.exception("unexpected error answering %s %s", method, path)
         response = error_answer(500, f"The mock failed on this request ({type(exc).__name__}); see its log.")
-    if record.rate_headers or record.delay:
-        headers = {**record.rate_headers, **response.headers}
-        response = MockResponse(response.status, headers, response.body, response.json, record.delay)
+    if record.rate_headers or record.delay or record.interrupt or record.extra_headers:
+        merged = {**record.rate_headers, **response.headers, **record.extra_headers}
+        response = MockResponse(response.status, merged, response.body, response.json, record.delay, record.interrupt)
     if method != "OPTIONS":
-        mock.journal.record(
+        entry = mock.journal.record(
             method=method,
             path=path,
             query=query_string,
@@ -230,6 +312,36 @@ def answer(mock: MockState, method: str, path: str, query_string: str, headers: 
             headers=response.headers,
             body=response.json,
         )
+        if mock.log is not None:
+            _log(mock, method, path, query_string, headers, record, response, entry)
     if method == "HEAD":
-        return MockResponse(response.status, response.headers, b"", response.json, response.delay)
+        return MockResponse(response.status, response.headers, b"", response.json, response.delay, response.interrupt)
     return response
+
+
+def _log(
+    mock: MockState,
+    method: str,
+    path: str,
+    query_string: str,
+    headers: Mapping[str, str],
+    record: RequestRecord,
+    response: MockResponse,
+    entry: Any,
+) -> None:
+    assert mock.log is not None
+    unanswered = record.interrupt in (Interruption.DROP, Interruption.CONNECT_TIMEOUT)
+    mock.log.append(
+        LoggedRequest(
+            method=method,
+            path=path,
+            query_string=query_string,
+            headers=masked_headers(headers),
+            token_ok=record.token_ok,
+            status=None if unanswered else response.status,
+            interrupted=str(record.interrupt) if record.interrupt else None,
+            scenario=record.scenario,
+            latency_ms=entry.latency_ms,
+            _entry=entry,
+        )
+    )

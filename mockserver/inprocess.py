@@ -8,15 +8,19 @@ over the kit's two, so a test can still answer one Truto URL its own way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import respx
 from flask import Flask
 
 from contracts.truto import TRUTO_API_HOST, TRUTO_BASE_URL
+from mockserver.controls import MockControls
+from mockserver.core import MockResponse
 from mockserver.core import answer as core_answer
 from mockserver.live import mock_state
+from mockserver.scripts import Interruption
+from mockserver.state import MockState
 
 LOOPBACK = r"^(localhost|127(\.\d{1,3}){3}|::1)$"
 _KIT_ROUTES = ("truto", "loopback", "other-hosts")
@@ -43,13 +47,19 @@ def _refuse(request: httpx.Request) -> httpx.Response:
     raise NotMockedError(not_mocked_message(request))
 
 
-class TrutoRouter(respx.MockRouter):
+class TrutoRouter(MockControls, respx.MockRouter):
     """A respx router that answers Truto from the mock, lets loopback through and names any other host.
 
     Public respx API only (`MockRouter`, `Route`, `add`, `pop`): the kit's routes are ordinary routes
-    kept last, the last one a catch-all raising `NotMockedError`."""
+    kept last, the last one a catch-all raising `NotMockedError`.
 
-    def __init__(self, responder: Callable[[httpx.Request], httpx.Response]) -> None:
+    Also the mock's scripts, clock and request log (`MockControls`), shared with `truto_mock`.
+    respx's own `calls` and `reset()` keep their meaning; `reset()` also empties the kit's request
+    log and scripts (the data resets with `truto_mock.reset()` / `.fresh()`).
+    """
+
+    def __init__(self, responder: Callable[[httpx.Request], httpx.Response], *, state: MockState | None = None) -> None:
+        self._state = state  # before respx's set-up, which may reset
         super().__init__(assert_all_called=False)
         super().add(respx.Route(scheme="https", host=TRUTO_API_HOST).mock(side_effect=responder), name="truto")
         super().add(respx.Route(host__regex=LOOPBACK).pass_through(), name="loopback")
@@ -62,6 +72,73 @@ class TrutoRouter(respx.MockRouter):
             super().add(self.pop(kit_route), name=kit_route)
         return added
 
+    def _truto_state(self) -> MockState:
+        if self._state is None:
+            raise RuntimeError("this TrutoRouter was made without the mock's state: TrutoRouter(responder, state=...)")
+        return self._state
+
+    def reset(self) -> None:
+        """respx's call records, and the kit's request log and scripts, emptied."""
+        super().reset()
+        if self._state is not None:
+            self._state.scripts.clear()
+            if self._state.log is not None:
+                self._state.log.clear()
+
+
+class _CutStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body that ends early, as a connection closed mid-body does: the part, then httpx's error."""
+
+    def __init__(self, part: bytes, expected: int) -> None:
+        self._part, self._expected = part, expected
+
+    def _error(self) -> httpx.RemoteProtocolError:
+        return httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body: "
+            f"received {len(self._part)} bytes, expected {self._expected} (scripted: fail='cut')"
+        )
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._part
+        raise self._error()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._part
+        raise self._error()
+
+
+def _read_timeout(request: httpx.Request) -> float | None:
+    timeout = request.extensions.get("timeout")
+    value = timeout.get("read") if isinstance(timeout, dict) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def to_httpx(request: httpx.Request, answer: MockResponse, sleep: Callable[[float], None]) -> httpx.Response:
+    """The httpx response for a core answer, or the httpx exception the network would raise: a
+    latency beyond the client's read timeout is `httpx.ReadTimeout` at once (no sleeping past the
+    timeout), a scripted dropped connection `RemoteProtocolError`, a connect timeout `ConnectTimeout`."""
+    if answer.interrupt is Interruption.CONNECT_TIMEOUT:
+        raise httpx.ConnectTimeout("timed out (scripted: fail='connect-timeout')", request=request)
+    if answer.delay:
+        read = _read_timeout(request)
+        if read is not None and answer.delay > read:
+            raise httpx.ReadTimeout(
+                f"timed out (the mock answers after {answer.delay:g} s; the client's read timeout is {read:g} s)",
+                request=request,
+            )
+        sleep(answer.delay)
+    if answer.interrupt is Interruption.DROP:
+        raise httpx.RemoteProtocolError(
+            "Server disconnected without sending a response. (scripted: fail='drop')", request=request
+        )
+    content = answer.content()
+    if answer.interrupt is Interruption.CUT:
+        headers = {**answer.headers, "Content-Length": str(len(content))}
+        return httpx.Response(
+            answer.status, headers=headers, stream=_CutStream(content[: len(content) // 2], len(content))
+        )
+    return httpx.Response(answer.status, headers=answer.headers, content=content)
+
 
 def core_responder(app: Flask) -> Callable[[httpx.Request], httpx.Response]:
     """Answer an httpx request from the mock's core, the function behind the Flask routes too: no
@@ -73,8 +150,6 @@ def core_responder(app: Flask) -> Callable[[httpx.Request], httpx.Response]:
         url = request.url
         path = url.raw_path.partition(b"?")[0].decode("ascii", "replace")  # as sent: the core decodes it
         answer = core_answer(state, request.method, path, url.query.decode("utf-8", "replace"), request.headers)
-        if answer.delay:
-            state.faults.sleep(answer.delay)
-        return httpx.Response(answer.status, headers=answer.headers, content=answer.content())
+        return to_httpx(request, answer, state.faults.sleep)
 
     return respond

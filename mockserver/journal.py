@@ -16,6 +16,9 @@ from typing import Any
 
 from contracts.responses import Exchange, check_response, verdict
 
+JUDGING = threading.Lock()
+"""Held while an entry is judged: the journal and the request log share entries, judged once."""
+
 
 @dataclass
 class Entry:
@@ -38,7 +41,7 @@ class Entry:
 
     def verdict(self) -> list[str]:
         """The contract violations of the response (empty when it conforms); those resting on an
-        assumption say so (`[rule; assumed A-...]`)."""
+        assumption say so (`[rule; assumed A-...]`). Call it holding JUDGING."""
         if self._verdict is None:
             url = f"{self.path}?{self.query}" if self.query else self.path
             exchange = Exchange.from_url(url, provider=self.provider, method=self.method)
@@ -47,6 +50,12 @@ class Entry:
             self._verdict = [str(v) for v in found]
             self.body = None  # the verdict is all the journal keeps of a body
         return self._verdict
+
+    def word(self) -> str:
+        """`conforms`, `unconfirmed` (only assumed rules broken) or `violates`."""
+        with JUDGING:
+            self.verdict()
+        return self._word
 
     def to_json(self) -> dict[str, Any]:
         violations = self.verdict()
@@ -72,24 +81,24 @@ class Journal:
     def __init__(self, size: int) -> None:
         self._entries: deque[Entry] = deque(maxlen=size)
         self._lock = threading.Lock()  # the request path's: appends only
-        self._judging = threading.Lock()  # readers': one verdict computed once, off the request path
         self._seq = itertools.count(1)
         self.listeners: list[Callable[[Entry], None]] = []
         """Called with each new entry, outside the lock (the plugin's coverage report counts them)."""
 
-    def record(self, **values: Any) -> None:
+    def record(self, **values: Any) -> Entry:
         with self._lock:
             entry = Entry(seq=next(self._seq), at=time.time(), **values)
             self._entries.append(entry)
         for listener in self.listeners:
             listener(entry)
+        return entry
 
     def entries(self) -> list[Entry]:
         """Newest first."""
         with self._lock:
             entries = list(self._entries)
         entries.reverse()
-        with self._judging:  # readers never race on an entry; the request path never waits for them
+        with JUDGING:  # readers never race on an entry; the request path never waits for them
             for entry in entries:
                 entry.verdict()
         return entries

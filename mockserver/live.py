@@ -18,6 +18,8 @@ from contracts.accounts import Account
 from mockserver.adapter import STATE_KEY
 from mockserver.app import create_app
 from mockserver.config import MockConfig
+from mockserver.controls import MockControls
+from mockserver.requestlog import RequestLog
 from mockserver.state import MockState
 from mockserver.store import Record
 
@@ -34,6 +36,7 @@ class AppCache:
         with self._lock:
             if config not in self._apps:
                 self._apps[config] = create_app(config)
+                mock_state(self._apps[config]).log = RequestLog()  # tests assert on every request
                 if self._on_create is not None:
                     self._on_create(self._apps[config])
             app = self._apps[config]
@@ -47,10 +50,15 @@ def mock_state(app: Flask) -> MockState:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """No access log lines in the test output."""
+    """No access log lines in the test output; a broken body closes the connection."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
+
+    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+        """A scripted `drop` or `cut` (the body raised ConnectionError): close the socket, so the
+        client sees the connection end instead of waiting on a kept-alive one."""
+        self.close_connection = True
 
 
 class LiveServer:
@@ -79,8 +87,9 @@ class LiveServer:
         self._server.server_close()
 
 
-class MockHandle:
-    """What a test gets from the `truto_mock` fixture: the live mock's URL, accounts and state."""
+class MockHandle(MockControls):
+    """What a test gets from the `truto_mock` fixture: the live mock's URL, accounts and state, and
+    (shared with `truto_respx`) scripts, clock and request log (see `MockControls`)."""
 
     def __init__(self, app: Flask, url: str) -> None:
         self.app = app
@@ -89,6 +98,9 @@ class MockHandle:
     @property
     def state(self) -> MockState:
         return mock_state(self.app)
+
+    def _truto_state(self) -> MockState:
+        return self.state
 
     @property
     def accounts(self) -> dict[str, str]:
@@ -121,13 +133,8 @@ class MockHandle:
             self.account(provider_or_account).id, _record_list(raws), replace=replace, overwrite=overwrite
         )
 
-    def requests(self) -> list[dict[str, Any]]:
-        """The requests sent to the API since the last reset, newest first, each with its contract
-        verdict (the journal keeps the last `journal_size`)."""
-        return [entry.to_json() for entry in self.state.journal.entries()]
-
     def reset(self) -> None:
-        """Data, journal and faults back to where the test started (the configured data)."""
+        """Data, journal, faults, scripts, clock and request log back to where the test started."""
         self.state.reset()
 
     @contextmanager

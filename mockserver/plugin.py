@@ -30,6 +30,18 @@ if TYPE_CHECKING:
     from mockserver.live import AppCache, LiveServer, MockHandle
 
 MOCK_TOKEN = "test-token"
+PLUGIN_SETTINGS: dict[str, tuple[bool, str]] = {
+    "check_all": (
+        False,
+        "At the end of the test, check every answer the mock served against the contract; a violation "
+        "fails the test (the client got something the contract forbids: a bug of the kit).",
+    ),
+    "assert_all_consumed": (
+        False,
+        "At the end of the test, fail it if a script (`script(...)`) was not played as often as asked.",
+    ),
+}
+"""Marker keywords the plugin handles itself (checks at the end of a test), beside MockConfig's."""
 MARKER_FIXTURES = frozenset(
     {"truto_mock_config", "truto_mock_app", "truto_mock", "truto_respx", "truto_target", "truto_client"}
 )
@@ -42,9 +54,63 @@ class TrutoMockWarning(pytest.PytestWarning):
 
 
 def marker_signature() -> str:
-    """`truto_mock(seed=0, records=25, ...)`: the marker's keywords, from MockConfig."""
+    """`truto_mock(seed=0, records=25, ...)`: the marker's keywords, from MockConfig and PLUGIN_SETTINGS."""
     parts = [f"{f.name}={f.default!r}" for f in fields(MockConfig) if f.default is not MISSING]
+    parts += [f"{name}={default!r}" for name, (default, _) in PLUGIN_SETTINGS.items()]
     return f"truto_mock({', '.join(parts)})"
+
+
+def split_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, bool]]:
+    """(the mock's settings, the plugin's own) from the marker's keywords; a TypeError for a
+    plugin keyword that is not True or False."""
+    mock = {k: v for k, v in settings.items() if k not in PLUGIN_SETTINGS}
+    plugin = {name: default for name, (default, _) in PLUGIN_SETTINGS.items()}
+    for name in PLUGIN_SETTINGS.keys() & settings.keys():
+        if not isinstance(settings[name], bool):
+            raise TypeError(f"truto_mock({name}=...) takes True or False, got {settings[name]!r}")
+        plugin[name] = settings[name]
+    return mock, plugin
+
+
+def _end_of_test_checks(item: pytest.Item) -> None:
+    """The marker's `check_all` and `assert_all_consumed`, run when the test body has passed."""
+    __tracebackhide__ = True
+    funcargs = getattr(item, "funcargs", {})
+    if "truto_mock_app" not in funcargs or "truto_mock_config" not in funcargs:
+        return
+    _, plugin = split_settings(funcargs["truto_mock_config"])
+    if not any(plugin.values()):
+        return
+    from mockserver.controls import ScriptsNotConsumed
+    from mockserver.live import MockHandle
+
+    handle = MockHandle(funcargs["truto_mock_app"], "")
+    if plugin["assert_all_consumed"]:
+        unplayed = None
+        try:
+            handle.assert_all_consumed()
+        except ScriptsNotConsumed as exc:
+            unplayed = str(exc)
+        if unplayed is not None:
+            pytest.fail(f"assert_all_consumed: {unplayed}", pytrace=False)
+    if plugin["check_all"]:
+        broken = [entry for entry in handle.requests() if entry.verdict == "violates"]
+        if broken:
+            lines = "\n".join(f"  - {entry}: {'; '.join(entry.violations)}" for entry in broken[:20])
+            more = f"\n  ... and {len(broken) - 20} more" if len(broken) > 20 else ""
+            pytest.fail(
+                f"check_all: the mock served {len(broken)} answer(s) the contract forbids. The client got "
+                f"something the real API would not send: that is a bug of the kit (please report it), not of "
+                f"your code.\n{lines}{more}",
+                pytrace=False,
+            )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    _end_of_test_checks(item)  # raises: the test fails (only reached when its body passed)
+    return result
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -180,7 +246,8 @@ def truto_mock_config(request: pytest.FixtureRequest) -> dict[str, Any]:
 @pytest.fixture
 def truto_mock_app(truto_mock_config: dict[str, Any], _truto_apps: AppCache) -> Any:
     """The mock's Flask app for this test, data reset to its initial state."""
-    return _truto_apps.get(MockConfig.from_mapping(truto_mock_config))
+    mock_settings, _ = split_settings(truto_mock_config)
+    return _truto_apps.get(MockConfig.from_mapping(mock_settings))
 
 
 @pytest.fixture
@@ -198,8 +265,9 @@ def truto_respx(truto_mock_app: Any) -> Iterator[TrutoRouter]:
     """A respx router: httpx requests to https://api.truto.one are answered by the mock in-process,
     loopback passes through, any other host fails naming it (add routes on the router)."""
     from mockserver.inprocess import TrutoRouter, core_responder
+    from mockserver.live import mock_state
 
-    router = TrutoRouter(core_responder(truto_mock_app))
+    router = TrutoRouter(core_responder(truto_mock_app), state=mock_state(truto_mock_app))
     with router:
         yield router
 
@@ -213,7 +281,7 @@ def truto_target(request: pytest.FixtureRequest) -> Target:
     base_url = request.config.getoption("--truto-base-url")
     if base_url is None:
         mock: MockHandle = request.getfixturevalue("truto_mock")
-        return Target(mock.url, MOCK_TOKEN, mock.accounts, is_mock=True)
+        return Target(mock.url, mock.state.config.token or MOCK_TOKEN, mock.accounts, is_mock=True)
     token = request.config.getoption("--truto-token") or os.environ.get("TRUTO_API_TOKEN")
     if not token:
         raise pytest.UsageError("--truto-base-url needs --truto-token or TRUTO_API_TOKEN")

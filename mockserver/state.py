@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING
 
 from contracts.datafolder import DataFolder, DataFolderError, default_folder, read_folder
 from contracts.providers import MappingError
+from mockserver.clock import MockClock
 from mockserver.config import MockConfig
 from mockserver.dataset import dataset_from_folder
 from mockserver.faults import Faults
 from mockserver.journal import Journal
+from mockserver.requestlog import RequestLog
+from mockserver.scripts import Scripts
 from mockserver.store import Store
 
 if TYPE_CHECKING:
@@ -44,6 +47,13 @@ class MockState:
     store: Store
     journal: Journal
     faults: Faults
+    clock: MockClock = field(default_factory=MockClock)
+    """Rate-limit windows read it; a test moves it forward instead of waiting."""
+    scripts: Scripts = field(default_factory=Scripts)
+    """Answers a test scripted (`truto_mock.script(...)`), played by the core."""
+    log: RequestLog | None = None
+    """Every request since the reset, for a test to assert on; the pytest plugin turns it on."""
+
     folder: DataFolder | None = None
     """The data folder served, as last read whole (accounts and file stamps; records are in the store)."""
     data_problems: list[str] = field(default_factory=list)
@@ -60,12 +70,18 @@ class MockState:
         dataset = dataset_from_folder(folder, seed=config.seed, records=config.generated_records)
         store = Store(dataset)
         light = replace(folder, records={}) if config.data_dir is not None else None  # records live in the store
-        return cls(config, store, Journal(config.journal_size), Faults(config), light)
+        clock = MockClock()
+        return cls(config, store, Journal(config.journal_size), Faults(config, clock.now), clock, folder=light)
 
     def reset(self) -> int:
-        """Data, journal and faults back to their start; returns how many journal entries went."""
+        """Data, journal, faults, scripts, clock and request log back to their start; returns how
+        many journal entries went."""
         self.store.reset()
+        self.scripts.clear()
+        self.clock.reset()
         self.faults.reset()
+        if self.log is not None:
+            self.log.clear()
         return self.journal.clear()
 
     def reset_from_disk(self) -> int:

@@ -37,14 +37,18 @@ def settings_docs() -> dict[str, str]:
 
 
 def marker_table() -> str:
-    """The table of the `truto_mock` marker's keywords (docs/pytest.md), from MockConfig."""
+    """The table of the `truto_mock` marker's keywords (docs/pytest.md), from MockConfig and the
+    plugin's own keywords."""
     from mockserver.config import MockConfig
+    from mockserver.plugin import PLUGIN_SETTINGS
 
     docs = settings_docs()
     rows = ["| keyword | default | what |", "|---|---|---|"]
     for f in fields(MockConfig):
         if f.default is not MISSING:
             rows.append(f"| `{f.name}` | `{f.default!r}` | {docs.get(f.name, '')} |")
+    for name, (default, doc) in PLUGIN_SETTINGS.items():
+        rows.append(f"| `{name}` | `{default!r}` | {doc} |")
     return "\n".join(rows)
 
 

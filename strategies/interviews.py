@@ -8,20 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from contracts.fields import Field, Kind
 from contracts.providers import PROVIDERS, Ids, Moment, Provider, TextKind, Value, fields_for, provider_module
-from contracts.samples import MEETING_LOCATIONS, street_location
+from contracts.samples import MEETING_LOCATIONS
 from strategies._args import check_bool, check_fields, check_provider
 from strategies._faker import faker_indices, faker_pool
 from strategies._named import as_call
-
-if TYPE_CHECKING:
-    from faker import Faker
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 _ZONES = tuple(timezone(timedelta(minutes=m)) if m else UTC for m in (0, 60, 120, -300, -480, 330, 540, 345, -210))
@@ -81,14 +78,6 @@ def _raw_ids() -> st.SearchStrategy[str]:
     return st.integers(RAW_ID_MIN, 10**9).map(str)
 
 
-def _title(fake: Faker) -> str:
-    return str(fake.catch_phrase())
-
-
-def _name(fake: Faker) -> str:
-    return str(fake.name())
-
-
 def _draw_id(draw: Draw) -> str:
     return str(draw(_ID_NUMBERS))
 
@@ -99,7 +88,7 @@ def _draw_ref(draw: Draw) -> dict[str, str]:
 
 def _draw_location(draw: Draw) -> str:
     if draw(_IN_PERSON):
-        return faker_pool(street_location)[draw(_FAKER_INDEX)]
+        return faker_pool("location")[draw(_FAKER_INDEX)]
     return MEETING_LOCATIONS[draw(_MEETING_INDEX)]
 
 
@@ -135,7 +124,7 @@ def _extra_drawer(spec: Value) -> Callable[[Draw, dict[str, Any]], Any]:
             fmt = spec.date_format
             return lambda draw, unified: (_EPOCH + timedelta(days=draw(_DAYS))).strftime(fmt)
         return lambda draw, unified: _draw_datetime(draw)
-    pool = {TextKind.NAME: _name, TextKind.TITLE: _title}.get(spec.kind)
+    pool = {TextKind.NAME: "name", TextKind.TITLE: "title"}.get(spec.kind)
     if pool is None:
         return lambda draw, unified: _draw_location(draw)
     texts = pool

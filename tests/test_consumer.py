@@ -95,7 +95,129 @@ def test_params_and_records_per_example(truto_mock, query, raw):
         got = httpx.get(f"{truto_mock.url}/unified/ats/interviews", params=query.params, headers=auth)
         assert got.status_code == 200
 """,
+    "interviews_client.py": """
+\"\"\"The consumer's Truto client: pages with next_cursor, retries 429/5xx (honouring Retry-After) and timeouts.
+`broken` breaks it on purpose: no-retry, no-retry-after, wrong-cursor.\"\"\"
+import time
+
+import httpx
+
+PATH = "/unified/ats/interviews"
+
+
+class TrutoClient:
+    def __init__(self, base_url, token, *, sleep=time.sleep, retries=3, timeout=2.0, broken=""):
+        self.http = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
+        self.sleep, self.retries, self.broken = sleep, retries, broken
+
+    def close(self):
+        self.http.close()
+
+    def _get(self, params):
+        for attempt in range(self.retries + 1):
+            last = attempt == self.retries or self.broken == "no-retry"
+            try:
+                response = self.http.get(PATH, params=params)
+            except httpx.TimeoutException:
+                if last:
+                    raise
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                if last:
+                    response.raise_for_status()
+                wait = 1.0 if self.broken == "no-retry-after" else float(response.headers.get("Retry-After", "1"))
+                self.sleep(wait)
+                continue
+            response.raise_for_status()
+            return response.json()
+        raise AssertionError("unreachable")
+
+    def interviews(self, account, *, limit=10, max_pages=10):
+        params = {"integrated_account_id": account, "limit": limit}
+        items, first_cursor = [], None
+        for _ in range(max_pages):
+            page = self._get(params)
+            items += page["result"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return items
+            first_cursor = first_cursor or cursor
+            params = {**params, "next_cursor": first_cursor if self.broken == "wrong-cursor" else cursor}
+        raise RuntimeError(f"more than {max_pages} pages")
+""",
+    "tests/test_client.py": """
+import os
+
+import httpx
+import pytest
+
+from interviews_client import TrutoClient
+
+PINPOINT = "9f4b2d17-3c6e-4e8a-a5d2-71b0e4c3f902"
+BROKEN = os.environ.get("CLIENT_BROKEN", "").split(",")  # the kit's own test breaks the client on purpose
+
+
+@pytest.fixture
+def waits():
+    return []
+
+
+@pytest.fixture(params=BROKEN, ids=lambda broken: broken or "sound")
+def client(request, truto_respx, truto_mock, waits):
+    def sleep(seconds):  # the mock's clock moves instead of the test waiting
+        waits.append(seconds)
+        truto_mock.clock.advance(seconds)
+
+    made = TrutoClient("https://api.truto.one", "t", sleep=sleep, broken=request.param)
+    yield made
+    made.close()
+
+
+@pytest.mark.truto_mock(rate_limit_account=2, check_all=True)
+def test_a_rate_limit_is_waited_out_on_the_mocks_clock(client, truto_respx, waits):
+    assert len(client.interviews(PINPOINT, limit=10)) == 30
+    assert [r.status for r in truto_respx.requests()] == [200, 200, 429, 200]
+    assert waits == [10.0]
+
+
+@pytest.mark.truto_mock(check_all=True, assert_all_consumed=True)
+def test_a_429_that_clears_after_two_tries(client, truto_respx, waits):
+    truto_respx.script(429, times=2, retry_after=0.01)
+    assert len(client.interviews(PINPOINT)) == 30
+    assert waits == [0.01, 0.01]
+
+
+@pytest.mark.truto_mock(check_all=True, assert_all_consumed=True)
+def test_a_503_on_page_3_of_5_then_success(client, truto_respx):
+    truto_respx.script(503, when={"page": 3}, retry_after=0.5)
+    assert len(client.interviews(PINPOINT, limit=6)) == 30
+    assert [r.status for r in truto_respx.calls_to(page=3)] == [503, 200]
+
+
+def test_a_timeout_in_process_is_retried(client, truto_respx):
+    truto_respx.script(latency_ms=30_000, when={"page": 2})
+    assert len(client.interviews(PINPOINT)) == 30
+    assert [r.query.get("next_cursor") is None for r in truto_respx.requests()] == [True, False, False, False]
+
+
+def test_each_page_asks_for_the_cursor_the_last_one_gave(client, truto_respx):
+    client.interviews(PINPOINT, limit=10)
+    first, second, third = truto_respx.requests()
+    assert "next_cursor" not in first.query
+    assert second.query["next_cursor"] != third.query["next_cursor"]
+    truto_respx.assert_requested(query={"limit": 10}, times=3)
+    assert {r.headers["authorization"] for r in truto_respx.requests()} == {"Bearer ***"}
+    assert all(r.token_ok and r.verdict == "conforms" for r in truto_respx.requests())
+
+
+def test_a_401_mid_run_is_not_retried(client, truto_respx):
+    truto_respx.script(401, when={"nth": 2})
+    with pytest.raises(httpx.HTTPStatusError, match="401"):
+        client.interviews(PINPOINT)
+    truto_respx.assert_requested(times=2)
+""",
 }
+CLIENT_TESTS = 6
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +262,36 @@ def test_own_fixtures_package_respx_and_coverage_under_xdist(consumer: tuple[Pat
 
 
 def test_importlib_mode_with_a_strategies_helper_beside_the_tests(consumer: tuple[Path, Path]) -> None:
-    done = run_pytest(consumer, "--import-mode=importlib")
+    """The whole project, the client's resilience tests too, on two workers and in importlib mode."""
+    done = run_pytest(consumer, "--import-mode=importlib", "-n", "2")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "7 passed" in done.stdout
+    assert f"{7 + CLIENT_TESTS} passed" in done.stdout
+
+
+FAILING = {
+    "no-retry": {"rate_limit", "429_that_clears", "503_on_page_3", "timeout_in_process"},
+    "no-retry-after": {"rate_limit", "429_that_clears"},
+    "wrong-cursor": {"rate_limit", "429_that_clears", "503_on_page_3", "timeout_in_process", "cursor_the_last"},
+}
+"""Which client tests catch each way of breaking the client (every other test passes)."""
+
+
+def test_the_client_tests_catch_a_broken_client(consumer: tuple[Path, Path]) -> None:
+    python, project = consumer
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
+    done = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-rf", "--import-mode=importlib", "tests/test_client.py"],
+        cwd=project,
+        env={**env, "CLIENT_BROKEN": ",".join(FAILING)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    failed = {line.split("::")[1].split(" ")[0] for line in done.stdout.splitlines() if line.startswith("FAILED")}
+    for broken, failing in FAILING.items():
+        caught = {name for name in failed if name.endswith(f"[{broken}]")}
+        expected = {name for name in caught if any(part in name for part in failing)}
+        assert caught == expected, f"{broken}: {sorted(caught - expected)} failed too\n{done.stdout}"
+        assert len(caught) == len(failing), f"{broken}: only {sorted(caught)} failed\n{done.stdout}"
+    assert f"{CLIENT_TESTS * len(FAILING) - len(failed)} passed" in done.stdout, done.stdout

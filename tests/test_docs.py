@@ -31,8 +31,10 @@ def test_the_docs_have_test_examples() -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_docs_example_passes(pytester: pytest.Pytester, example: str) -> None:
+    """Out of process, as in a user's project: no conftest of the kit's, no Hypothesis profile of its
+    own (its `deadline=None` would hide an example that needs one), Hypothesis' default settings."""
     pytester.makepyfile(test_example=example)
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
     result.assert_outcomes(passed=example.count("def test_"))
 
 

@@ -14,7 +14,10 @@ EXPECTED = {
         "error_body", "error_schema", "fields_for", "interview_schema", "openapi_document", "params_for",
         "parse_query", "provider_module", "validate_interview",
     ],
-    "mockserver": ["MockConfig", "create_app"],
+    "mockserver": [
+        "ContractViolation", "DuplicateRecordError", "Interruption", "LoggedRequest", "MockClock", "MockConfig",
+        "MockHandle", "Script", "ScriptError", "ScriptsNotConsumed", "When", "create_app",
+    ],
     "strategies": [
         "GeneratedQuery", "InvalidQuery", "datetimes_rfc3339", "default_accounts", "interview_queries",
         "interviews", "invalid_interview_queries", "raw_interviews",

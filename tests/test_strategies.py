@@ -200,3 +200,34 @@ def test_bad_arguments_fail_eagerly_naming_the_argument(make: Callable[[], objec
 )
 def test_strategies_print_as_the_call_that_made_them(strategy: Any, shown: str) -> None:
     assert repr(strategy()) == shown
+
+
+def test_shipped_faker_pools_are_what_faker_generates() -> None:
+    """`strategies/faker_pools.json` is data generated from Faker; regenerate it after changing a generator."""
+    from importlib import resources
+
+    from strategies._faker import POOL_SIZE, POOLS_FILE, generate
+
+    shipped = json.loads(resources.files("strategies").joinpath(POOLS_FILE).read_text("utf-8"))
+    assert {kind: len(values) for kind, values in shipped.items()} == {
+        "title": POOL_SIZE,
+        "name": POOL_SIZE,
+        "location": POOL_SIZE,
+    }
+    assert shipped == generate(), "regenerate it: python -m strategies._faker"
+
+
+def test_the_first_draw_in_a_fresh_process_needs_no_faker() -> None:
+    """The one-time cost of the first example is a small file read, not Faker's locale discovery (0.5 s)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom hypothesis import given, settings\nimport strategies\n"
+        "@settings(max_examples=3, database=None)\n"
+        "@given(strategies.raw_interviews(provider='ceipal'), strategies.raw_interviews(provider='pinpoint'))\n"
+        "def draw(a, b):\n    assert a['id'] and b['id']\n"
+        "draw()\nprint('faker' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip() == "False"

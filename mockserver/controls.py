@@ -1,0 +1,178 @@
+"""What a test does to the mock through either fixture: script answers, move the clock, read and
+assert on the request log. `truto_mock` (`MockHandle`) and `truto_respx` (`TrutoRouter`) both
+have these methods, on the one mock they share, so a test reads the same against either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from contracts.params import GET, LIST
+from mockserver.clock import MockClock
+from mockserver.core import endpoint_of, request_facts
+from mockserver.requestlog import LoggedRequest, RequestLog
+from mockserver.scripts import Interruption, Script, When, make_script
+from mockserver.state import MockState
+
+SHOWN = 20
+"""Logged requests an assertion message lists (the rest are counted)."""
+
+
+class ScriptsNotConsumed(AssertionError):
+    """Scripts a test added were not all played: the client never sent what the test expected."""
+
+
+def _query_matches(have: Mapping[str, Any], want: Mapping[str, Any]) -> bool:
+    """Every key of `want` is in `have` with an equal value (numbers compare as their text)."""
+    for key, value in want.items():
+        if key not in have:
+            return False
+        got = have[key]
+        if isinstance(value, bool):
+            value = str(value).lower()
+        elif isinstance(value, int | float):
+            value = str(value)
+        if isinstance(value, Mapping) and isinstance(got, Mapping):
+            if not _query_matches(got, value):
+                return False
+        elif isinstance(value, list | tuple) and isinstance(got, list):
+            if [str(v) for v in value] != [str(v) for v in got]:
+                return False
+        elif got != value:
+            return False
+    return True
+
+
+def _listing(entries: list[LoggedRequest]) -> str:
+    if not entries:
+        return "no requests reached the mock since the test started (or its last reset)"
+    lines = [f"  {index}. {entry}" for index, entry in enumerate(entries[:SHOWN], 1)]
+    if len(entries) > SHOWN:
+        lines.append(f"  ... and {len(entries) - SHOWN} more")
+    return "the mock got:\n" + "\n".join(lines)
+
+
+class MockControls:
+    """Scripts, clock and request log of the mock behind a fixture (mixed into both fixtures' types)."""
+
+    def _truto_state(self) -> MockState:
+        raise NotImplementedError
+
+    def _log(self) -> RequestLog:
+        state = self._truto_state()
+        if state.log is None:  # a handle made outside the plugin: start logging now
+            state.log = RequestLog()
+        return state.log
+
+    @property
+    def clock(self) -> MockClock:
+        """The mock's clock (rate-limit windows read it): `clock.advance(10)` skips ten seconds."""
+        return self._truto_state().clock
+
+    def script(
+        self,
+        status: int | None = None,
+        *,
+        times: int = 1,
+        when: When | Mapping[str, Any] | None = None,
+        remote: bool = False,
+        message: str | None = None,
+        retry_after: float | None = None,
+        headers: Mapping[str, str] | None = None,
+        latency_ms: int | None = None,
+        fail: str | Interruption | None = None,
+    ) -> Script:
+        """Answer the next `times` requests matching `when` this way instead of the usual answer.
+
+        `status`: an error status, answered with Truto's body (`remote=True`: a provider's error passed
+        through Truto); `retry_after` seconds (fractions allowed) as `Retry-After` (and, on a 429,
+        `ratelimit-*`); `headers` added; `latency_ms` before the answer; `fail`: `"drop"` (the connection
+        closes unanswered), `"cut"` (half the body, then closed) or `"connect-timeout"`. `when` is a dict
+        of `method`, `path`, `endpoint` (`get`/`list`), `account` (id or provider), `page` (from 1),
+        `cursor`, `nth` (the n-th request since the test started). Scripts are tried in the order
+        added and cleared by the mock's reset (`fresh()`, `reset()`)."""
+        script = make_script(
+            status,
+            times=times,
+            when=when,
+            remote=remote,
+            message=message,
+            retry_after=retry_after,
+            headers=headers,
+            latency_ms=latency_ms,
+            fail=fail,
+        )
+        return self._truto_state().scripts.add(script)
+
+    def scripts(self) -> list[Script]:
+        """Every script since the reset, with how often each was played (`used`)."""
+        return self._truto_state().scripts.all()
+
+    def assert_all_consumed(self) -> None:
+        """Fail (ScriptsNotConsumed, an AssertionError) naming each script not played as often as asked."""
+        __tracebackhide__ = True
+        pending = self._truto_state().scripts.pending()
+        if pending:
+            lines = "\n".join(f"  - {script}" for script in pending)
+            raise ScriptsNotConsumed(
+                f"{len(pending)} script(s) not played as often as asked:\n{lines}\n{_listing(self.requests())}"
+            )
+
+    def requests(self) -> list[LoggedRequest]:
+        """Every request of the test (since the mock's last reset), oldest first: `method`, `path`,
+        `query` (a dict), `headers` (`Authorization` masked), `token_ok`, `status`, `verdict`, ..."""
+        return self._log().entries()
+
+    def calls_to(
+        self,
+        path: str | None = None,
+        *,
+        method: str | None = None,
+        endpoint: str | None = None,
+        account: str | None = None,
+        page: int | None = None,
+        cursor: str | None = None,
+        query: Mapping[str, Any] | None = None,
+        status: int | None = None,
+    ) -> list[LoggedRequest]:
+        """The logged requests matching every criterion given (oldest first). `query` matches a
+        subset: `{"limit": 5}` matches any request sending `limit=5`."""
+        if endpoint is not None and endpoint not in (GET, LIST):
+            raise ValueError(f"endpoint must be {GET!r} or {LIST!r}, got {endpoint!r}")
+        if query is not None and not isinstance(query, Mapping):
+            raise TypeError(f"query takes a dict of parameters, got {type(query).__name__}")
+        when = When(method=method, path=path, endpoint=endpoint, account=account, page=page, cursor=cursor)
+        state = self._truto_state()
+        found = []
+        for nth, entry in enumerate(self.requests(), 1):
+            facts = request_facts(state, entry.method, entry.path, endpoint_of(entry.path), entry.query_string, nth)
+            if not when.matches(facts):
+                continue
+            if status is not None and entry.status != status:
+                continue
+            if query is not None and not _query_matches(entry.query, query):
+                continue
+            found.append(entry)
+        return found
+
+    def assert_requested(
+        self, path: str | None = None, *, times: int | None = None, **match: Any
+    ) -> list[LoggedRequest]:
+        """Fail unless some request (exactly `times` requests, when given) matched; the matches otherwise.
+        Takes the criteria of `calls_to`."""
+        __tracebackhide__ = True
+        found = self.calls_to(path, **match)
+        wanted = {k: v for k, v in {"path": path, **match}.items() if v is not None} or "any request"
+        if (times is None and not found) or (times is not None and len(found) != times):
+            expected = f"{times} request(s)" if times is not None else "a request"
+            raise AssertionError(
+                f"expected {expected} matching {wanted}, found {len(found)}; {_listing(self.requests())}"
+            )
+        return found
+
+    def assert_requested_once(self, path: str | None = None, **match: Any) -> LoggedRequest:
+        """Fail unless exactly one request matched; that request otherwise."""
+        __tracebackhide__ = True
+        [entry] = self.assert_requested(path, times=1, **match)
+        return entry
