@@ -1,7 +1,7 @@
 """`make bench`: the kit's speed, each figure a ratio against a baseline measured in the same run.
 
 Sections (all by default, or name some): checker, strategies (first draw, draws/s, variety), respx,
-throughput, gate, gate-paced, cold-start, memory.
+throughput, gate, gate-paced, cold-start, memory, big-data (a 200 MB data folder; `--data-mb` for another size).
 Rounds are interleaved (A B A B ...) and medians reported, so machine noise hits both sides alike.
 """
 
@@ -461,7 +461,7 @@ def bench_memory() -> None:
          mock / minimal, f"<= 60 MiB ({'met' if mock <= 60 else 'missed'})")  # fmt: skip
 
 
-SECTIONS = ("checker", "strategies", "respx", "throughput", "gate", "gate-paced", "cold-start", "memory")
+SECTIONS = ("checker", "strategies", "respx", "throughput", "gate", "gate-paced", "cold-start", "memory", "big-data")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -469,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("sections", nargs="*", metavar="SECTION", help=f"any of: {', '.join(SECTIONS)} (default: all)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3.0, help="length of one load round")
+    parser.add_argument("--data-mb", type=int, default=200, help="size of the big-data section's data folder")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.sections) - set(SECTIONS))
     if unknown:
@@ -494,6 +495,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench_cold_start(args.rounds)
     if "memory" in args.sections:
         bench_memory()
+    if "big-data" in args.sections:
+        from bigdata import bench_big_data
+
+        bench_big_data(args.data_mb, line, header)
     return 0
 
 

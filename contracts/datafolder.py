@@ -17,9 +17,12 @@ the wheel as `contracts/fixtures/` (data only, never an importable package).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,12 +32,15 @@ from typing import Any
 
 from contracts.accounts import Account, AccountId, AccountIdError
 from contracts.checker import validate_interview
-from contracts.jsontext import load_json
+from contracts.jsontext import parse_json
 from contracts.providers import PROVIDERS, MappingError, provider_module
 
 ACCOUNTS_FILE = "accounts.json"
 _ACCOUNT_KEYS = frozenset({"id", "provider", "label", "records"})
 RECORDS_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.json\Z")
+MAX_FILE_MB = 256
+"""The largest file a data folder may hold, in MB (the mock's --max-data-mb, the plugin's max_data_mb)."""
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,31 @@ class DataFolder:
     accounts: tuple[Account, ...]
     records: Mapping[str, tuple[dict[str, Any], ...]] = field(repr=False)
     path: Path | None = None
+    files: Mapping[str, FileStamp] = field(default_factory=dict, repr=False)
+    """Each file read (accounts.json and the records files), by name: what it was when read."""
+
+    def changed_accounts(self, before: DataFolder | None) -> set[str]:
+        """The ids (lower case) of accounts whose entry or records file differ from `before`'s: the
+        ones a reload must replace. Every account when there is no `before`."""
+        if before is None:
+            return {a.id.lower() for a in self.accounts}
+        old = {a.id.lower(): a for a in before.accounts}
+        changed = set()
+        for account in self.accounts:
+            name = account.records_file
+            previous = old.get(account.id.lower())
+            same_file = previous is not None and before.files.get(name) == self.files.get(name)
+            if previous != account or not same_file:
+                changed.add(account.id.lower())
+        return changed
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """A file as it was read: its identity on disk and a digest of its content."""
+
+    size: int
+    digest: str
 
 
 def interview_from_raw(provider: str, raw: Any) -> dict[str, Any]:
@@ -91,20 +122,94 @@ def interview_from_raw(provider: str, raw: Any) -> dict[str, Any]:
     return interview
 
 
-def _load_json(path: Path, shown: str, problems: list[Problem]) -> Any:
-    """The file's JSON, or None after recording why it cannot be read."""
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _too_big(size: int, max_bytes: int) -> str:
+    return (
+        f"is {size / MB:.0f} MB, over the limit of {max_bytes // MB} MB per file "
+        "(raise it with --max-data-mb, or max_data_mb for the plugin)"
+    )
+
+
+def read_data_file(folder: Path, name: str, max_bytes: int = MAX_FILE_MB * MB) -> tuple[bytes | None, str | None]:
+    """(content, None) or (None, why not) for the file `name` of a data folder. Only a regular file
+    inside the folder is read (a link is followed only while it stays inside), at most `max_bytes`,
+    without ever blocking on a pipe or reading a device."""
+    path = folder / name
     try:
-        data = path.read_bytes()
+        resolved = path.resolve(strict=True)
+        root = folder.resolve(strict=True)
     except FileNotFoundError:
-        problems.append(Problem(shown, "file not found"))
-        return None
+        return None, "file not found" if not path.is_symlink() else "is a link to a file that does not exist"
+    except (OSError, RuntimeError) as exc:  # e.g. a loop of links
+        return None, f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
+    if not resolved.is_relative_to(root):
+        return None, "is a link to a file outside the data folder; copy the file into the folder instead"
+    try:
+        fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        problems.append(Problem(shown, f"cannot be read: {exc.strerror or exc}"))
-        return None
-    value, problem = load_json(data, shown)
-    if problem is not None:
-        problems.append(Problem(shown, problem.removeprefix(f"{shown} ")))
-    return value
+        return None, f"cannot be read: {exc.strerror or exc}"
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        info = os.fstat(fd)  # of what was opened, so a file swapped after the check is still caught
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"is {_kind(info.st_mode)}, not a regular file"
+        if info.st_size > max_bytes:
+            return None, _too_big(info.st_size, max_bytes)
+        chunks, total = [], 0
+        while total <= max_bytes:
+            chunk = handle.read(min(8 * MB, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    if total > max_bytes:  # it grew while being read
+        return None, _too_big(total, max_bytes)
+    return b"".join(chunks), None
+
+
+def data_size(path: Path | str) -> int:
+    """Bytes of the JSON files directly in a data folder (for saying `loading N MB…`); 0 when unknown.
+    Only sizes are looked at, so a pipe or device costs nothing here."""
+    total = 0
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.name.endswith(".json"):
+                    try:
+                        info = entry.stat()
+                    except OSError:
+                        continue
+                    total += info.st_size if stat.S_ISREG(info.st_mode) else 0
+    except OSError:
+        return 0
+    return total
+
+
+def _load_json(
+    folder: Path, shown: str, problems: list[Problem], max_bytes: int, files: dict[str, FileStamp]
+) -> tuple[Any, dict[int | None, list[str]]]:
+    """The file's JSON and its keys given twice (by record), or (None, {}) after noting why not."""
+    data, problem = read_data_file(folder, shown, max_bytes)
+    if data is None:
+        problems.append(Problem(shown, problem or "cannot be read"))
+        return None, {}
+    files[shown] = FileStamp(len(data), hashlib.blake2b(data, digest_size=16).hexdigest())
+    parsed = parse_json(data, shown)
+    del data
+    if parsed.problem is not None:
+        problems.append(Problem(shown, parsed.problem.removeprefix(f"{shown} ")))
+        return None, {}
+    return parsed.value, parsed.duplicates
 
 
 def _accounts(entries: Any, problems: list[Problem]) -> list[Account]:
@@ -153,35 +258,50 @@ def _accounts(entries: Any, problems: list[Problem]) -> list[Account]:
     return accounts
 
 
-def _records(provider: str, shown: str, data: Any, problems: list[Problem]) -> tuple[dict[str, Any], ...]:
+def _records(
+    provider: str, shown: str, data: Any, duplicates: Mapping[int | None, list[str]], problems: list[Problem]
+) -> tuple[dict[str, Any], ...]:
+    """The file's records after checking each one whole: every problem of every record is noted."""
     if not isinstance(data, list):
         problems.append(Problem(shown, f"must be a JSON list of raw {provider} records, got {type(data).__name__}"))
         return ()
+    module = provider_module(provider)
     seen: dict[str, int] = {}
     for index, raw in enumerate(data):
+        twice = duplicates.get(index)
+        messages = [f"has key(s) given twice in one object: {', '.join(map(repr, twice))}"] if twice else []
         record_id = None
+        if isinstance(raw, dict):
+            with contextlib.suppress(MappingError):  # the mapping names it below
+                record_id = module.record_id(raw)
         try:
-            record_id = provider_module(provider).record_id(raw) if isinstance(raw, dict) else None
             interview_from_raw(provider, raw)
         except MappingError as exc:
-            problems.append(Problem(shown, f"the {provider} mapping refuses it: {exc}", index, record_id))
-            continue
+            messages.append(f"the {provider} mapping refuses it: {exc}")
         if record_id in seen:
-            problems.append(Problem(shown, f"duplicate id (also record {seen[record_id]})", index, record_id))
+            messages.append(f"duplicate id (also record {seen[record_id]})")
         elif record_id is not None:
             seen[record_id] = index
+        problems.extend(Problem(shown, message, index, record_id) for message in messages)
     return tuple(data)
 
 
-def read_folder(path: Path | str) -> DataFolder:
-    """Read and check a data folder; DataFolderError listing every problem when it cannot be served."""
+def read_folder(path: Path | str, *, max_file_mb: int = MAX_FILE_MB) -> DataFolder:
+    """Read and check a data folder, each file once; DataFolderError listing every problem of every
+    record when it cannot be served. Files are read only as regular files inside the folder, each at
+    most `max_file_mb` MB."""
     folder = Path(path)
+    max_bytes = max_file_mb * MB
     problems: list[Problem] = []
     if not folder.is_dir():
         raise DataFolderError(
             folder, [Problem(str(folder), "is not a folder" if folder.exists() else "does not exist")]
         )
-    entries = _load_json(folder / ACCOUNTS_FILE, ACCOUNTS_FILE, problems)
+    files: dict[str, FileStamp] = {}
+    entries, twice = _load_json(folder, ACCOUNTS_FILE, problems, max_bytes, files)
+    for index, keys in twice.items():
+        message = f"has key(s) given twice in one object: {', '.join(map(repr, keys))}"
+        problems.append(Problem(ACCOUNTS_FILE, message, index))
     accounts = [] if entries is None else _accounts(entries, problems)
     by_file: dict[str, tuple[str, tuple[dict[str, Any], ...]]] = {}  # file -> (its provider, its records)
     records: dict[str, tuple[dict[str, Any], ...]] = {}
@@ -195,15 +315,15 @@ def read_folder(path: Path | str) -> DataFolder:
             problems.append(Problem(ACCOUNTS_FILE, message, index, account.id))
             continue
         if name not in by_file:
-            data = _load_json(folder / name, name, problems)
+            data, duplicates = _load_json(folder, name, problems, max_bytes, files)
             by_file[name] = (
                 account.provider,
-                () if data is None else _records(account.provider, name, data, problems),
+                () if data is None else _records(account.provider, name, data, duplicates, problems),
             )
         records[account.id] = by_file[name][1]
     if problems:
         raise DataFolderError(folder, problems)
-    return DataFolder(tuple(accounts), records, folder)
+    return DataFolder(tuple(accounts), records, folder, files)
 
 
 def write_json(path: Path, document: Any) -> None:

@@ -7,14 +7,41 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 
 from mockserver.core import MockResponse, error_answer, json_answer
 from mockserver.scripts import Interruption
 from mockserver.state import MockState
 
 STATE_KEY = "truto_mock"
+
+
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+"""What a path may hold unencoded (RFC 3986 pchar and `/`): everything else is percent-encoded."""
+
+
+def raw_path() -> str:
+    """The current request's path as the client sent it (percent-encoded), so an interview id holding
+    `%2F` stays one id. WSGI passes only the decoded path (PATH_INFO); servers that keep the raw one say
+    so in RAW_URI or REQUEST_URI (werkzeug, gunicorn). Without them the decoded path is encoded again,
+    and an id with `/` in it cannot be told from two path segments."""
+    environ = request.environ
+    decoded = request.path
+    for key in ("RAW_URI", "REQUEST_URI"):
+        uri = environ.get(key)
+        if not isinstance(uri, str) or not uri:
+            continue
+        path = uri.split("?", 1)[0]
+        if not path.startswith("/"):  # absolute form: http://host/path
+            path = urlsplit(path).path
+        path = path.encode("latin-1", "replace").decode("utf-8", "replace")  # WSGI strings carry bytes as latin-1
+        script = quote(environ.get("SCRIPT_NAME", ""), safe=_PATH_SAFE)
+        path = path.removeprefix(script) if script and path.startswith(script) else path
+        if unquote(path) == decoded:
+            return path
+    return quote(decoded, safe=_PATH_SAFE)
 
 
 def current_state() -> MockState:

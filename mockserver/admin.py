@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import orjson
 from flask import Blueprint, Response, render_template, request
 
+from contracts.jsontext import load_json
 from contracts.openapi import openapi_document
 from contracts.providers import MappingError
 from contracts.responses import Exchange, check_response, verdict
@@ -22,6 +23,7 @@ from mockserver.openapi_examples import served_document
 from mockserver.statuses import api_error_statuses
 from mockserver.store import DuplicateRecordError
 
+FORMAT = "truto_response_format"
 admin = Blueprint("truto_mock_admin", __name__, template_folder="templates")
 MAX_ADMIN_BODY = 20 * 1024 * 1024
 MAX_FAULTS_BODY = 64 * 1024
@@ -58,7 +60,29 @@ def clear_journal() -> Response:
 
 @admin.post("/__mock__/reset")
 def reset() -> Response:
-    return json_response({"reset": True, "journal_cleared": state().reset()})
+    """Data (read again from a data folder on disk), journal and faults back to their start."""
+    mock = state()
+    cleared = mock.reset_from_disk()
+    body: dict[str, Any] = {"reset": True, "journal_cleared": cleared}
+    if mock.data_problems:
+        body["data_problems"] = mock.data_problems
+    return json_response(body)
+
+
+def _read_body(limit: int) -> bytes:
+    """The request body, read in pieces and refused (413) as soon as it passes `limit` bytes, however it
+    is framed (Content-Length or chunked)."""
+    too_large = ApiError(413, f"Send at most {limit // (1024 * 1024)} MiB of records at once.")
+    if (request.content_length or 0) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := request.stream.read(min(64 * 1024, limit + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise too_large
+    return b"".join(chunks)
 
 
 @admin.get("/__mock__/faults")
@@ -98,11 +122,11 @@ def put_records(account_id: str) -> Response:
     mock = state()
     if mock.store.account(account_id) is None:
         raise ApiError(404, f"Integrated account {account_id} was not found.")
-    if (request.content_length or 0) > MAX_ADMIN_BODY:
-        raise ApiError(413, f"Send at most {MAX_ADMIN_BODY // (1024 * 1024)} MiB of records at once.")
-    body = request.get_json(silent=True)
-    if body is None:
+    if not request.is_json:
         raise ApiError(400, "Send a JSON array of raw provider records (Content-Type: application/json).")
+    body, problem = load_json(_read_body(MAX_ADMIN_BODY), "the request body")
+    if problem is not None:
+        raise ApiError(400, f"Send a JSON array of raw provider records: {problem}.")
     raws: Any = body if isinstance(body, list) else [body]
     overwrite = request.args.get("overwrite", "false").lower()
     if overwrite not in ("true", "false"):
@@ -131,7 +155,7 @@ def try_request() -> str:
     authorization = request.headers["Authorization"] if mock.config.token else f"Bearer {DEV_TOKEN}"
     headers = {"Authorization": authorization, **({"Prefer": prefer} if prefer else {})}
     parts = urlsplit(path)
-    response = answer(mock, "GET", unquote(parts.path), parts.query, headers)
+    response = answer(mock, "GET", parts.path, parts.query, headers)
     if response.delay:
         mock.faults.sleep(response.delay)
     data = response.content()

@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import quote
 
 from flask import Flask
 
@@ -183,7 +184,8 @@ class MockASGI:
         for name, value in scope["headers"]:
             headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
         query = scope["query_string"].decode("utf-8", "replace")
-        response = answer(self.state, scope["method"], scope["path"], query, headers)
+        raw = scope.get("raw_path") or quote(scope["path"]).encode()  # as sent: `%2F` stays inside an id
+        response = answer(self.state, scope["method"], raw.decode("latin-1"), query, headers)
         if response.delay:
             assert self._cut is not None
             await asyncio.wait([self._cut], timeout=response.delay)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import ipaddress
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
+from contracts.accounts import Account
 from mockserver.asgi import MAX_BODY_BYTES
 from mockserver.config import DEV_TOKEN, TOKEN_ENV, MockConfig, TokenSource
 from mockserver.dataset import load_accounts
@@ -49,11 +51,13 @@ def banner(
     *,
     token_from: TokenSource | None = None,
     read_timeout: float | None = None,
+    accounts: Sequence[Account] | None = None,
+    watching: bool = False,
 ) -> None:
     """What a person needs to start: the base URL, the accounts, what is switched on, a curl line."""
     shown_host = f"[{host}]" if ":" in host else host
     base = f"http://{shown_host}:{port}"
-    accounts = load_accounts(config.data_dir)
+    accounts = load_accounts(config.data_dir) if accounts is None else accounts
     print(f"Truto interviews mock serving on {base}", file=out)
     if not is_loopback(host):
         print(f"  warning: bound to {host}, so other machines can reach it and change its data", file=out)
@@ -62,6 +66,8 @@ def banner(
     generated = config.generated_records
     extra = f" + {generated} generated per account" if generated else " only (no generated records)"
     print(f"  data: {source}{extra}", file=out)
+    if watching:
+        print("  watching it: a saved change is served within a second (--no-watch turns that off)", file=out)
     for account in accounts:
         label = f"  ({account.label})" if account.label else ""
         print(f"  {account.provider:<9} integrated_account_id={account.id}{label}", file=out)

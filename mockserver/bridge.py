@@ -68,6 +68,7 @@ def environ_for(scope: MutableMapping[str, Any], body: bytes) -> dict[str, Any]:
         "REQUEST_METHOD": scope["method"],
         "SCRIPT_NAME": "",
         "PATH_INFO": unquote_to_bytes(raw_path).decode("latin-1"),
+        "RAW_URI": raw_path.decode("latin-1"),  # the path as sent, for `mockserver.adapter.raw_path`
         "QUERY_STRING": scope["query_string"].decode("latin-1"),
         "SERVER_NAME": str(server[0]),
         "SERVER_PORT": str(server[1]),

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from contracts.datafolder import MAX_FILE_MB
 from contracts.limits import TRUTO_LIMITS
 from mockserver.config import (
     DEFAULT_RECORDS,
@@ -151,6 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"generated interviews per account, at most {MAX_RECORDS} (default: {DEFAULT_RECORDS}, or 0 with --data)",
     )
+    data.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="serve the data folder as read at start (by default a saved change is served within a second)",
+    )
+    data.add_argument(
+        "--max-data-mb",
+        type=_flag("max_data_mb"),
+        default=MAX_FILE_MB,
+        metavar="MB",
+        help="the largest file a data folder may hold",
+    )
     data.add_argument("--seed", type=_flag("seed"), default=0, help="seed of the generated data")
     data.add_argument(
         "--lenient-query", action="store_true", help="accept (and ignore) query parameters outside the contract"
@@ -217,7 +230,15 @@ def run_cli(argv: Sequence[str] | None) -> int:
         if args.truto_rate_limits
         else args.rate_limit_account or 0,
         journal_size=args.journal_size,
+        max_data_mb=args.max_data_mb,
     )
     from mockserver.serve import run
 
-    return run(config, host=args.host, port=args.port, read_timeout=args.read_timeout, token_from=token_from)
+    return run(
+        config,
+        host=args.host,
+        port=args.port,
+        read_timeout=args.read_timeout,
+        token_from=token_from,
+        watch=not args.no_watch,
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
+from contracts.datafolder import MAX_FILE_MB
 from contracts.tokens import token_problem
 
 DEV_TOKEN = "dev-token"
@@ -144,6 +145,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "rate_limit_token": _whole,
     "rate_limit_account": _whole,
     "journal_size": lambda value: _whole(value, 1),
+    "max_data_mb": lambda value: _whole(value, 1),
 }
 
 
@@ -183,6 +185,8 @@ class MockConfig:
     """Requests allowed per integrated account per 10 s (Truto: 50); 0 turns the limit off."""
     journal_size: int = 200
     """How many recent requests the journal keeps (at least 1)."""
+    max_data_mb: int = MAX_FILE_MB
+    """The largest file a data folder may hold, in MB; a larger one is refused with a line saying so."""
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 from contracts.errors import ERROR_KEYS, error_body
 from contracts.params import GET, GET_PATH, LIST, LIST_PATH
@@ -158,11 +158,14 @@ def _raise_scenario(mock: MockState, scenario: Scenario, account_id: str | None,
 
 
 def _route(method: str, path: str) -> tuple[str, str | None]:
-    """(endpoint, interview id) of an API path; ApiError 404 for no route, 405 for another method."""
-    if path == LIST_PATH:
+    """(endpoint, interview id) of an API path as sent (percent-encoded): an id is one path segment,
+    decoded after the split, so an id containing `/` is reached at its encoded path (`%2F`). ApiError
+    404 for no route, 405 for another method."""
+    head, _, last = path.rpartition("/")
+    if unquote(path) == LIST_PATH:
         endpoint, interview_id = LIST, None
-    elif path.startswith(_GET_PREFIX) and len(path) > len(_GET_PREFIX) and "/" not in path[len(_GET_PREFIX) :]:
-        endpoint, interview_id = GET, path[len(_GET_PREFIX) :]
+    elif last and unquote(head) + "/" == _GET_PREFIX:
+        endpoint, interview_id = GET, unquote(last)
     else:
         raise ApiError(404, f"No route for {path}; see /openapi.json.")
     if method not in ALLOWED_METHODS:
@@ -277,7 +280,8 @@ def _serve(
 def answer(mock: MockState, method: str, path: str, query_string: str, headers: Mapping[str, str]) -> MockResponse:
     """Answer one request to an API path (`/unified/...`) and log it in the journal.
 
-    `path` is the decoded path, `query_string` the raw one (without `?`), `headers` any mapping
+    `path` is the path as sent (percent-encoded, so `%2F` inside an interview id stays inside it),
+    `query_string` the raw one (without `?`), `headers` any mapping
     (looked up case-insensitively). Never raises: every failure is an answer in Truto's error shape.
     """
     method = method.upper()

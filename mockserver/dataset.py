@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +36,9 @@ class Dataset:
 
     accounts: tuple[Account, ...]
     sources: dict[str, Callable[[], Iterator[dict[str, Any]]]]
+    checked: dict[str, int] = field(default_factory=dict)
+    """Per account id, how many of its first records were already checked against the contract (a data
+    folder's, checked when it was read), so the store does not check them a second time."""
 
     @property
     def records(self) -> dict[str, list[dict[str, Any]]]:
@@ -108,17 +111,24 @@ def cache_key(provider: str, seed: int, count: int) -> str:
     return f"{provider}-{seed}-{count}-{_code_hash()}-{_versions_hash()}"
 
 
-def _records(provider: str, fixed: list[dict[str, Any]], seed: int, count: int, key: str) -> Iterator[dict[str, Any]]:
+def _records(
+    provider: str, fixed: Sequence[dict[str, Any]], seed: int, count: int, key: str
+) -> Iterator[dict[str, Any]]:
     yield from fixed
     yield from cached(key, count, partial(generate, provider, seed=seed, count=count))
 
 
 def load_dataset(*, seed: int = 0, records: int = 25, data_dir: Path | None = None) -> Dataset:
     """Accounts and raw records: fixtures (or `data_dir`) first, then `records` generated per account."""
-    folder = _folder(data_dir)  # DataFolderError listing every problem of a broken folder
+    return dataset_from_folder(_folder(data_dir), seed=seed, records=records)  # DataFolderError when broken
+
+
+def dataset_from_folder(folder: DataFolder, *, seed: int = 0, records: int = 0) -> Dataset:
+    """The data set of a checked data folder: its records first, then `records` generated per account."""
     sources: dict[str, Callable[[], Iterator[dict[str, Any]]]] = {}
     for account in folder.accounts:
-        hand_written = list(folder.records[account.id])
+        hand_written = folder.records[account.id]
         key = cache_key(account.provider, seed, records)  # now: its first reading of versions costs ~0.1 s
         sources[account.id] = partial(_records, account.provider, hand_written, seed, records, key)
-    return Dataset(folder.accounts, sources)
+    checked: dict[str, int] = {account.id: len(folder.records[account.id]) for account in folder.accounts}
+    return Dataset(folder.accounts, sources, checked)

@@ -11,7 +11,7 @@ loads the same panel from `/__mock__/page` with it (a request that carries the t
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
@@ -71,7 +71,7 @@ def _account_view(account: Account, base: str, token_shown: str, offset: int, ac
             {
                 "id": record.id,
                 "links": {
-                    fmt: _try_link(f"{LIST_PATH}/{record.id}", {**scope, "truto_response_format": fmt})
+                    fmt: _try_link(f"{LIST_PATH}/{quote(record.id, safe='')}", {**scope, "truto_response_format": fmt})
                     for fmt in RESPONSE_FORMATS
                 },
             }
@@ -115,6 +115,7 @@ def _panel() -> dict[str, Any]:
         "faults": faults.to_json(),
         "faults_on": faults.describe(),
         "base": base,
+        "data_problems": mock.data_problems,
     }
 
 

@@ -13,7 +13,7 @@ import os
 import socket
 import sys
 
-from contracts.datafolder import DataFolderError
+from contracts.datafolder import MB, DataFolderError, data_size
 from contracts.providers import MappingError
 from mockserver import stopsignals
 from mockserver.asgi import DEFAULT_READ_TIMEOUT, Limits, MockASGI
@@ -24,6 +24,8 @@ from mockserver.httpserver import HttpServer, ServerVersionError, check_version
 PROG = "truto-mock"
 LARGE_RECORDS = 1000
 """From this many generated records per account, say so before the (possibly long) build."""
+LOADING_MB = 5
+"""From this many MB of data folder files, say `loading N MB…` before the (possibly long) read."""
 START_SECONDS = 30.0
 """How long the server may take to start listening once the data is built."""
 BACKLOG = 2048
@@ -75,6 +77,9 @@ def _build(config: MockConfig, limits: Limits) -> MockASGI | list[str]:
     """The app to serve, or every problem of the data folder as lines to print."""
     from mockserver.app import create_app
 
+    size = data_size(config.data_dir) if config.data_dir is not None else 0
+    if size >= LOADING_MB * MB:
+        print(f"loading {size / MB:.0f} MB…", flush=True)
     if config.generated_records >= LARGE_RECORDS:
         print(f"generating {config.generated_records} records per account…", flush=True)
     try:
@@ -101,8 +106,10 @@ def run(
     port: int = 8000,
     read_timeout: float = DEFAULT_READ_TIMEOUT,
     token_from: TokenSource | None = None,
+    watch: bool = True,
 ) -> int:
-    """Check everything, serve until stopped; the process's exit code. Raises `stopsignals.Interrupted`
+    """Check everything, serve until stopped (a data folder watched if `watch`); the exit code. Raises
+    `stopsignals.Interrupted`
     when a stop signal comes before the banner (the caller prints its one line and exits 130)."""
     try:
         check_version()
@@ -117,7 +124,7 @@ def run(
             return 2
         app = built
         server = HttpServer(app, sock, app.bind_loop)
-        app.state.start()
+        app.state.start(watch=watch)
         try:
             return _serve(server, app, config, host, port, read_timeout, token_from)
         finally:
@@ -144,7 +151,15 @@ def _serve(
                 raise stopsignals.Interrupted(0)
             _say(f"{PROG}: the HTTP server did not start: {server.failure or 'no answer in time'}", err=True)
             return 1
-        banner(config, host, port, token_from=token_from, read_timeout=read_timeout)
+        banner(
+            config,
+            host,
+            port,
+            token_from=token_from,
+            read_timeout=read_timeout,
+            accounts=app.state.store.accounts(),
+            watching=app.state.watching,
+        )
         while not stop.wait(0.5) and server.alive:
             pass
     finally:

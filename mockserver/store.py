@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -39,7 +39,7 @@ class Record:
 
     __slots__ = ("_json", "id", "provider", "times")
 
-    def __init__(self, provider: str, interview_id: str, raw_json: str, times: dict[str, float]) -> None:
+    def __init__(self, provider: str, interview_id: str, raw_json: bytes, times: dict[str, float]) -> None:
         self.provider, self.id, self._json, self.times = provider, interview_id, raw_json, times
 
     @property
@@ -64,20 +64,46 @@ def _decoded(record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
     return raw, provider_module(record.provider).to_unified(raw)
 
 
-def make_record(provider: str, raw: Mapping[str, Any]) -> Record:
-    """Map and check a raw record; MappingError (with every violation) when it breaks the contract."""
-    unified = interview_from_raw(provider, raw)
+def make_record(provider: str, raw: Mapping[str, Any], *, checked: bool = False) -> Record:
+    """Map and check a raw record; MappingError (with every violation) when it breaks the contract.
+    `checked`: the record was checked already (a data folder's), so it is only mapped."""
+    unified = provider_module(provider).to_unified(raw) if checked else interview_from_raw(provider, raw)
     try:
         times = {name: parse_iso(unified[name]).timestamp() for name in filterable_fields(provider) if name in unified}
     except ValueError as exc:  # e.g. a leap second: valid RFC 3339, but no Python datetime
         raise MappingError(f"the mock cannot compare this date-time: {exc}") from None
-    compact = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
-    return Record(provider, str(unified["id"]), compact, times)
+    return Record(provider, str(unified["id"]), _compact(raw), times)
+
+
+def _compact(raw: Mapping[str, Any]) -> bytes:
+    """The record as compact JSON that orjson reads back: what JSON cannot carry (NaN, Infinity, keys
+    that are not strings) is a MappingError here, never a 500 when the record is served."""
+    try:
+        compact = orjson.dumps(raw)
+    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: the standard library writes it
+        return _strict_dumps(raw).encode()
+    if b"null" in compact:  # orjson writes NaN and Infinity as null: make sure the record had none
+        _strict_dumps(raw)
+    return compact
+
+
+def _strict_dumps(raw: Mapping[str, Any]) -> str:
+    try:
+        return json.dumps(raw, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        raise MappingError("the record contains NaN or Infinity, which JSON does not allow") from None
+    except TypeError as exc:
+        raise MappingError(f"the record cannot be written as JSON: {exc}") from None
 
 
 def _key(account_id: str) -> str:
     """Account ids are UUIDs, which compare case-insensitively (RFC 9562 section 4): one key per account."""
     return account_id.lower()
+
+
+def _build(provider: str, raws: Iterable[Mapping[str, Any]], checked: int) -> Iterator[Record]:
+    for index, raw in enumerate(raws):
+        yield make_record(provider, raw, checked=index < checked)
 
 
 class Store:
@@ -86,17 +112,36 @@ class Store:
 
     def __init__(self, dataset: Dataset) -> None:
         self._lock = threading.RLock()
-        self._initial_accounts = {_key(a.id): a for a in dataset.accounts}
+        self._initial_accounts: dict[str, Account] = {}
         self._initial: dict[str, dict[str, Record]] = {}
-        for account in dataset.accounts:
-            records = (make_record(account.provider, raw) for raw in dataset.sources[account.id]())
-            self._initial[_key(account.id)] = {r.id: r for r in records}
         self._accounts: dict[str, Account] = {}
         self._records: dict[str, dict[str, Record]] = {}
-        self.reset()
+        self.load(dataset)
+
+    def load(self, dataset: Dataset, changed: Iterable[str] | None = None) -> None:
+        """Make `dataset` the data served and gone back to on `reset()`. The accounts in `changed`
+        (ids; None: every account) get its records, replacing what they hold now (records added at
+        run time included); the others keep theirs and their records are not rebuilt. An account
+        the data set no longer has goes. MappingError naming the first bad record (nothing changes)."""
+        wanted = None if changed is None else {_key(account_id) for account_id in changed}
+        built: dict[str, dict[str, Record]] = {}
+        for account in dataset.accounts:
+            key = _key(account.id)
+            if wanted is None or key in wanted or key not in self._initial:
+                checked = dataset.checked.get(account.id, 0)
+                built[key] = {r.id: r for r in _build(account.provider, dataset.sources[account.id](), checked)}
+        with self._lock:
+            accounts = {_key(a.id): a for a in dataset.accounts}
+            self._initial = {key: built[key] if key in built else self._initial[key] for key in accounts}
+            self._initial_accounts = accounts
+            self._records = {
+                key: dict(self._initial[key]) if key in built or key not in self._records else self._records[key]
+                for key in accounts
+            }
+            self._accounts = dict(accounts)
 
     def reset(self) -> None:
-        """Back to the data set the store was built with (records are immutable, so shared)."""
+        """Back to the data set the store was loaded with (records are immutable, so shared)."""
         with self._lock:
             self._accounts = dict(self._initial_accounts)
             self._records = {account_id: dict(records) for account_id, records in self._initial.items()}

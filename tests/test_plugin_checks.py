@@ -205,6 +205,9 @@ KEYWORDS: dict[str, tuple[Any, Probe]] = {
     "rate_limit_token": (1, lambda get, mock: _statuses(get, 2) == [200, 429] or pytest.fail("rate_limit_token")),
     "rate_limit_account": (1, lambda get, mock: _statuses(get, 2) == [200, 429] or pytest.fail("rate_limit_account")),
     "journal_size": (1, _journal),
+    # the built-in files are far under 1 MB: the cap is taken and the data still served (the refusal of
+    # a larger file is tests/test_hostile_data.py's)
+    "max_data_mb": (1, lambda get, mock: _records(get) == 4 + 25 or pytest.fail("max_data_mb broke the data")),
     "check_all": (True, _check_all),
     "assert_all_consumed": (True, lambda get, mock: (mock.script(503) and _statuses(get, 1) == [503]) or pytest.fail()),
 }

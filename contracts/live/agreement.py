@@ -29,7 +29,7 @@ from typing import Any
 from contracts.checker import validate_interview
 from contracts.fields import FIELD_BY_NAME, FIELDS, Kind
 from contracts.live.calibration import Calibration
-from contracts.live.rawpaths import leaves, traced_reads, unread_paths
+from contracts.live.rawpaths import leaves, refusal_points, traced_reads, unread_paths
 from contracts.providers import fills, provider_module
 
 OUTCOMES = ("agree", "notation", "differ", "api-only", "kit-only")
@@ -131,9 +131,10 @@ def _refusal(provider: str, raw: Any) -> str | None:
     """Where the mapping refuses `raw`, or which contract rules its result breaks; None if it maps."""
     if not isinstance(raw, Mapping):
         return "remote_data is not an object"
-    seen, error = traced_reads(provider, raw)
+    _, error = traced_reads(provider, raw)
     if error is not None:
-        return f"the mapping stops at {seen[-1]}" if seen else "the mapping refuses the record as a whole"
+        points = refusal_points(provider, raw)
+        return f"the mapping stops at {', '.join(points)}" if points else "the mapping refuses the record as a whole"
     mapped = provider_module(provider).to_unified(raw)
     violations = validate_interview({**mapped, "remote_data": dict(raw)}, provider=provider)
     if violations:

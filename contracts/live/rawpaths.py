@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from contracts.providers import MappingError, provider_module
+from contracts.providers._mapping import PROBLEM_NOTED
 
 
 def reads(provider: str) -> Mapping[str, str | None]:
@@ -94,3 +95,18 @@ def traced_reads(provider: str, raw: Mapping[str, Any]) -> tuple[list[str], Mapp
     except MappingError as exc:
         return seen, exc
     return seen, None
+
+
+def refusal_points(provider: str, raw: Mapping[str, Any]) -> list[str]:
+    """Where the mapping refuses `raw`: the key path it had just looked up at each problem it noted
+    (a mapping notes every problem of a record), or [] when it maps or refuses the record as a whole."""
+    seen: list[str] = []
+    points: list[str] = []
+    token = PROBLEM_NOTED.set(lambda: points.append(seen[-1]) if seen and seen[-1] not in points else None)
+    try:
+        provider_module(provider).to_unified(_traced(raw, "", seen))
+    except MappingError:
+        return points or seen[-1:]
+    finally:
+        PROBLEM_NOTED.reset(token)
+    return []

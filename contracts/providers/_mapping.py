@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class MappingError(ValueError):
@@ -38,3 +41,35 @@ def ref(value: str | None) -> dict[str, str] | None:
 def drop_none(mapped: dict[str, Any]) -> dict[str, Any]:
     """Absent provider values are left out of the unified record, never sent as null."""
     return {k: v for k, v in mapped.items() if v is not None}
+
+
+PROBLEM_NOTED: ContextVar[Callable[[], None] | None] = ContextVar("problem_noted", default=None)
+"""Called each time a mapping notes a problem (a tracer uses it to know where the mapping stood)."""
+
+
+class Problems:
+    """Collects every mapping problem of one record, so a record's problems are reported all at once
+    (not one per run): each field is read through `read`, and `result` raises them together."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def note(self, problem: str) -> None:
+        self.found.append(problem)
+        hook = PROBLEM_NOTED.get()
+        if hook is not None:
+            hook()
+
+    def read(self, reader: Callable[..., T], *args: Any) -> T | None:
+        """`reader(*args)`, or None after noting the MappingError it raised."""
+        try:
+            return reader(*args)
+        except MappingError as exc:
+            self.note(str(exc))
+            return None
+
+    def result(self, mapped: dict[str, Any]) -> dict[str, Any]:
+        """The mapped record without absent values; MappingError naming every problem noted."""
+        if self.found:
+            raise MappingError("; ".join(self.found))
+        return drop_none(mapped)

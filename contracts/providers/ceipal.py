@@ -29,7 +29,7 @@ from typing import Any
 
 from contracts.datetimes import to_rfc3339
 from contracts.providers._generation import Generated, Ids, Moment, Text, TextKind
-from contracts.providers._mapping import MappingError, drop_none, optional_text, record_id, ref, required_text
+from contracts.providers._mapping import MappingError, Problems, optional_text, record_id, ref, required_text
 from contracts.providers._provider import Provider, page_count, page_number
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -53,7 +53,7 @@ def _datetime(raw: Mapping[str, Any], key: str) -> str | None:
     return to_rfc3339(parsed)
 
 
-def _interviewers(raw: Mapping[str, Any]) -> list[dict[str, str]] | None:
+def _interviewers(raw: Mapping[str, Any], problems: Problems) -> list[dict[str, str]] | None:
     value = raw.get("interviewers")
     if value is None:
         return None
@@ -62,8 +62,11 @@ def _interviewers(raw: Mapping[str, Any]) -> list[dict[str, str]] | None:
     out = []
     for index, person in enumerate(value):
         if not isinstance(person, Mapping):
-            raise MappingError(f"interviewers[{index}] must be an object, got {person!r}")
-        out.append({"id": required_text(person, "id", f"interviewers[{index}].")})
+            problems.note(f"interviewers[{index}] must be an object, got {person!r}")
+            continue
+        person_id = problems.read(required_text, person, "id", f"interviewers[{index}].")
+        if person_id is not None:
+            out.append({"id": person_id})
     return out
 
 
@@ -73,17 +76,18 @@ def _to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise MappingError(f"a Ceipal interview must be an object, got {type(raw).__name__}")
     if "attributes" in raw or "relationships" in raw:
         raise MappingError("this looks like a JSON:API resource (Pinpoint), not a Ceipal interview record")
-    return drop_none(
+    problems = Problems()
+    return problems.result(
         {
-            "id": record_id(raw),
-            "application": ref(optional_text(raw, "submission_id", "")),
-            "candidate": ref(optional_text(raw, "applicant_id", "")),
-            "job_interview_stage": ref(optional_text(raw, "interview_round", "")),
-            "organizer": ref(optional_text(raw, "scheduled_by", "")),
-            "interviewers": _interviewers(raw),
-            "location": optional_text(raw, "interview_location", ""),
-            "created_at": _datetime(raw, "created_at"),
-            "updated_at": _datetime(raw, "modified"),
+            "id": problems.read(record_id, raw),
+            "application": ref(problems.read(optional_text, raw, "submission_id", "")),
+            "candidate": ref(problems.read(optional_text, raw, "applicant_id", "")),
+            "job_interview_stage": ref(problems.read(optional_text, raw, "interview_round", "")),
+            "organizer": ref(problems.read(optional_text, raw, "scheduled_by", "")),
+            "interviewers": problems.read(_interviewers, raw, problems),
+            "location": problems.read(optional_text, raw, "interview_location", ""),
+            "created_at": problems.read(_datetime, raw, "created_at"),
+            "updated_at": problems.read(_datetime, raw, "modified"),
         }
     )
 

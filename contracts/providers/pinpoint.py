@@ -25,7 +25,7 @@ from contracts.datetimes import is_rfc3339
 from contracts.errors import reason_phrase
 from contracts.fields import STATUS_VALUES
 from contracts.providers._generation import Generated, Ids, Moment, Text, TextKind
-from contracts.providers._mapping import MappingError, drop_none, optional_text, ref
+from contracts.providers._mapping import MappingError, Problems, optional_text, ref
 from contracts.providers._provider import Provider, page_count, page_number
 
 RESOURCE_TYPE = "interviews"
@@ -84,21 +84,22 @@ def _to_unified(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Map one raw Pinpoint interview resource to the unified interview (without `remote_data`)."""
     if not isinstance(raw, Mapping):
         raise MappingError(f"a Pinpoint interview must be an object, got {type(raw).__name__}")
+    problems = Problems()
     if raw.get("type") != RESOURCE_TYPE:
-        raise MappingError(f"type must be {RESOURCE_TYPE!r}, got {raw.get('type')!r}")
-    attributes = _section(raw, "attributes")
-    relationships = _section(raw, "relationships")
-    optional_text(attributes, "title", "attributes.")
-    return drop_none(
+        problems.note(f"type must be {RESOURCE_TYPE!r}, got {raw.get('type')!r}")
+    attributes = problems.read(_section, raw, "attributes") or {}
+    relationships = problems.read(_section, raw, "relationships") or {}
+    problems.read(optional_text, attributes, "title", "attributes.")
+    return problems.result(
         {
-            "id": _jsonapi_id(raw, ""),
-            "application": ref(_relationship_id(relationships, "application")),
-            "job_interview_stage": ref(_relationship_id(relationships, "interview_stage")),
-            "start_at": _datetime(attributes, "start_at"),
-            "end_at": _datetime(attributes, "end_at"),
-            "status": _status(attributes),
-            "created_at": _datetime(attributes, "created_at"),
-            "updated_at": _datetime(attributes, "updated_at"),
+            "id": problems.read(_jsonapi_id, raw, ""),
+            "application": ref(problems.read(_relationship_id, relationships, "application")),
+            "job_interview_stage": ref(problems.read(_relationship_id, relationships, "interview_stage")),
+            "start_at": problems.read(_datetime, attributes, "start_at"),
+            "end_at": problems.read(_datetime, attributes, "end_at"),
+            "status": problems.read(_status, attributes),
+            "created_at": problems.read(_datetime, attributes, "created_at"),
+            "updated_at": problems.read(_datetime, attributes, "updated_at"),
         }
     )
 
