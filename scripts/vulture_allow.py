@@ -40,3 +40,4 @@ advance, advanced  # the fake clock tests move (mockserver/clock.py)
 assert_requested_once  # the plugin's request-assertion helper for users (mockserver/controls.py)
 tracked_keys  # how many rate-limit windows are kept (tests of the bound)
 guard_summary  # what the guard protects, in one line (tests; meant for the banner)
+load_dataset  # the data set in one call (tests, benchmarks); the mock itself builds it from its folder
