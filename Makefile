@@ -23,6 +23,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/vulture contracts mockserver strategies scripts/vulture_allow.py --min-confidence 60
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

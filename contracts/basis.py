@@ -263,9 +263,6 @@ def register_basis(entry: Basis) -> Basis:
     return entry
 
 
-ASSUMPTION_IDS: tuple[str, ...] = tuple(b.id for b in BASES if b.assumed)
-
-
 def basis(basis_id: str) -> Basis:
     """The entry `basis_id`; ValueError naming the id when the table has no such entry."""
     try:

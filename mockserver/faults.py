@@ -141,11 +141,6 @@ class SlidingWindow:
                 return
             self._events.popitem(last=False)
 
-    def hit(self, key: str) -> int | None:
-        """Record an event; None when allowed, else the seconds until the next one is."""
-        budget = self.take(key, "")
-        return budget.reset if budget.limited else None
-
     def take(self, key: str, scope: str) -> RateBudget:
         """Count one request when the window has room; the budget left either way."""
         now, events = self._events_now(key)
@@ -233,10 +228,6 @@ class Faults:
             if self._rng.random() >= rate:
                 return None
             return Scenario(code=self._rng.choice(RANDOM_ERROR_CODES))
-
-    @property
-    def rate_limited(self) -> bool:
-        return self._per_token is not None or self._per_account is not None
 
     def tracked_keys(self) -> int:
         """How many tokens and accounts have a rate-limit window now (bounded: `MAX_TRACKED_KEYS` each)."""

@@ -10,6 +10,7 @@ Heavy imports happen inside the fixtures, so merely installing the kit costs a t
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from collections.abc import Iterator
@@ -47,6 +48,22 @@ MARKER_FIXTURES = frozenset(
 )
 """The fixtures the marker configures; a marked test using none of them gets a warning."""
 COVERAGE_KEY: pytest.StashKey[Collector] = pytest.StashKey()
+
+
+FIXTURES_EXTRA = "truto-interviews-kit[pytest]"
+"""The extra the mock fixtures need; the plugin itself loads with pytest and the kit's floor alone."""
+_FIXTURE_MODULES = ("flask", "flask_cors", "werkzeug", "faker", "platformdirs", "respx")
+
+
+def _require_fixtures_extra(fixture: str) -> None:
+    """One line naming the extra to install, instead of an ImportError traceback, when the mock's
+    dependencies are missing (an environment installed for the gate, with pytest)."""
+    missing = [name for name in _FIXTURE_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.fail(
+            f"{fixture} needs the kit's pytest extra: pip install '{FIXTURES_EXTRA}' (missing: {', '.join(missing)})",
+            pytrace=False,
+        )
 
 
 class TrutoMockWarning(pytest.PytestWarning):
@@ -210,6 +227,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 @pytest.fixture(scope="session")
 def _truto_apps(pytestconfig: pytest.Config) -> AppCache:
+    _require_fixtures_extra("the truto_mock fixtures")
     from mockserver.live import AppCache, mock_state
 
     collector = pytestconfig.stash.get(COVERAGE_KEY, None)
@@ -310,6 +328,7 @@ def truto_contract(request: pytest.FixtureRequest) -> ContractChecker:
     The provider of each response is found from its `integrated_account_id`: the mock's accounts and
     those given with --truto-account.
     """
+    _require_fixtures_extra("truto_contract")
     from mockserver.contract_fixture import ContractChecker, parse_accounts
     from mockserver.dataset import load_accounts
     from mockserver.live import mock_state

@@ -55,11 +55,6 @@ def faker_pool(kind: str) -> tuple[str, ...]:
     return pool
 
 
-def preload() -> None:
-    """Read the pools now (the first draw then costs what any other draw does)."""
-    faker_pool("title")
-
-
 def generate() -> dict[str, list[str]]:
     """The pools as Faker makes them: a fixed seed per locale, POOL_PER_LOCALE values each."""
     from faker import Faker
@@ -78,11 +73,6 @@ def generate() -> dict[str, list[str]]:
 def faker_indices() -> st.SearchStrategy[int]:
     """An index into any pool (shrinks toward 0: the first en_US value)."""
     return st.integers(0, POOL_SIZE - 1)
-
-
-def faker_values(kind: str) -> st.SearchStrategy[str]:
-    """Values of one kind of pool, in one of several locales."""
-    return faker_indices().map(lambda index: faker_pool(kind)[index])
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintainer's command

@@ -170,12 +170,12 @@ def test_rate_limit_per_token() -> None:
 def test_sliding_window_frees_up_after_ten_seconds() -> None:
     now = [0.0]
     window = SlidingWindow(2, lambda: now[0])
-    assert window.hit("k") is None and window.hit("k") is None
-    assert window.hit("k") == 10
+    assert not window.take("k", "token").limited and not window.take("k", "token").limited
+    assert window.take("k", "token").reset == 10 and window.take("k", "token").limited
     now[0] = 9.5
-    assert window.hit("k") == 1
+    assert window.take("k", "token").reset == 1
     now[0] = 10.0
-    assert window.hit("k") is None
+    assert not window.take("k", "token").limited
 
 
 def test_rate_limits_are_off_by_default() -> None:

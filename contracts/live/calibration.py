@@ -92,30 +92,6 @@ class Calibration:
             for i, t in sorted(self._tallies.items())
         }
 
-    @classmethod
-    def from_json(cls, document: Mapping[str, Any]) -> Calibration:
-        """Read the shape back; ValueError saying what is wrong."""
-        out = cls()
-        if not isinstance(document, Mapping):
-            raise ValueError("a calibration is an object {assumption id: {confirmed, contradicted, seen}}")
-        for assumption_id, entry in document.items():
-            if not isinstance(entry, Mapping):
-                raise ValueError(f"{assumption_id}: expected {{confirmed, contradicted, seen}}")
-            confirmed: Any = entry.get("confirmed")
-            contradicted: Any = entry.get("contradicted")
-            seen: Any = entry.get("seen", [])
-            if not (_count(confirmed) and _count(contradicted)):
-                raise ValueError(f"{assumption_id}: confirmed and contradicted must be counts")
-            if not isinstance(seen, list) or not all(isinstance(s, str) for s in seen):
-                raise ValueError(f"{assumption_id}: seen must be a list of strings")
-            tally = out._tally(assumption_id)
-            tally.confirmed, tally.contradicted, tally.seen = confirmed, contradicted, seen[:SEEN_KEPT]
-        return out
-
-
-def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
 
 def per_account_json(calibrations: Mapping[str, Calibration]) -> dict[str, dict[str, dict[str, Any]]]:
     """{account label: calibration shape}, labels sorted."""
