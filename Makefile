@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 ARGS   ?=
+WORKERS ?= 2
 
 .PHONY: install run test lint typecheck pytest bench clean browser
 
@@ -29,7 +30,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q $(ARGS)
+	$(BIN)/python -m pytest -q -n $(WORKERS) $(ARGS)
 
 # The browser test needs Chromium: installed from Debian's packages where we run as root (CI does),
 # otherwise that one test is skipped with its reason.

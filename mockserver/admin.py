@@ -20,7 +20,7 @@ from mockserver.config import DEV_TOKEN
 from mockserver.core import ApiError, answer
 from mockserver.guard import HEALTH_PATH
 from mockserver.openapi_examples import served_document
-from mockserver.statuses import api_error_statuses
+from mockserver.statuses import served_statuses
 from mockserver.store import DuplicateRecordError
 
 FORMAT = "truto_response_format"
@@ -38,7 +38,7 @@ def health() -> Response:
 
 @admin.get("/openapi.json")
 def openapi() -> Response:
-    document = openapi_document(api_error_statuses())
+    document = openapi_document(served_statuses())
     return json_response(served_document(document, state(), request.host_url.rstrip("/")))
 
 

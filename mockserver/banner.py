@@ -12,6 +12,8 @@ from contracts.accounts import Account
 from mockserver.asgi import MAX_BODY_BYTES
 from mockserver.config import DEV_TOKEN, TOKEN_ENV, MockConfig, TokenSource
 from mockserver.dataset import load_accounts
+from mockserver.faults import FaultSettings
+from mockserver.guard import guard_summary
 
 
 def is_loopback(host: str) -> bool:
@@ -25,17 +27,9 @@ def is_loopback(host: str) -> bool:
 
 
 def faults_and_limits(config: MockConfig) -> list[str]:
-    """The faults and rate limits switched on, in words (empty: none)."""
-    out = []
-    if config.latency_ms is not None:
-        low, high = config.latency_ms
-        out.append(f"latency {low} ms" if low == high else f"latency {low}-{high} ms")
-    if config.error_rate:
-        out.append(f"error rate {config.error_rate:.0%} (random 500/502/503)")
-    if config.rate_limit_token:
-        out.append(f"rate limit {config.rate_limit_token} per 10 s per token")
-    if config.rate_limit_account:
-        out.append(f"rate limit {config.rate_limit_account} per 10 s per integrated account")
+    """The faults, rate limits and answer modes switched on, in words (empty: none); the faults in
+    the page's words (`FaultSettings.describe`)."""
+    out = FaultSettings.from_config(config).describe()
     if not config.strict_query:
         out.append("lenient query (unknown parameters ignored)")
     if config.null_absent:
@@ -76,6 +70,7 @@ def banner(
     if read_timeout is not None:
         cap = MAX_BODY_BYTES // (1024 * 1024)
         print(f"  limits: request bodies up to {cap} MiB, sent within {read_timeout:g} s (--read-timeout)", file=out)
+    print(f"  access: {guard_summary(config)}", file=out)
     if config.token:
         where = "--token" if token_from == "flag" else f"${TOKEN_ENV}"
         print(f"  a bearer token is required (the one given with {where}; it is not shown)", file=out)

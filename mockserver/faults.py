@@ -75,11 +75,11 @@ class FaultSettings:
             low, high = self.latency_ms
             out.append(f"latency {low} ms" if low == high else f"latency {low}-{high} ms")
         if self.error_rate:
-            out.append(f"error rate {self.error_rate:g} (random 500/502/503)")
+            out.append(f"error rate {self.error_rate:.0%} (random {'/'.join(map(str, RANDOM_ERROR_CODES))})")
         if self.rate_limit_token:
             out.append(f"rate limit {self.rate_limit_token} requests per {WINDOW_SECONDS:g} s per token")
         if self.rate_limit_account:
-            out.append(f"rate limit {self.rate_limit_account} requests per {WINDOW_SECONDS:g} s per account")
+            out.append(f"rate limit {self.rate_limit_account} requests per {WINDOW_SECONDS:g} s per integrated account")
         return out
 
 

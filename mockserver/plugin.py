@@ -52,7 +52,7 @@ COVERAGE_KEY: pytest.StashKey[Collector] = pytest.StashKey()
 
 FIXTURES_EXTRA = "truto-interviews-kit[pytest]"
 """The extra the mock fixtures need; the plugin itself loads with pytest and the kit's floor alone."""
-_FIXTURE_MODULES = ("flask", "flask_cors", "werkzeug", "faker", "platformdirs", "respx")
+_FIXTURE_MODULES = ("flask", "werkzeug", "faker", "platformdirs", "respx")
 
 
 def _require_fixtures_extra(fixture: str) -> None:

@@ -23,6 +23,28 @@ OWN_STATUSES: MappingProxyType[int, str] = MappingProxyType(
 others come from its scenario and fault tables."""
 
 
+SERVER_STATUSES: MappingProxyType[int, str] = MappingProxyType(
+    {
+        408: "the request body did not arrive within `--read-timeout`",
+        413: "the request body is over the mock's size cap",
+        414: "the URL is over the mock's length cap",
+        431: "the request headers are over the mock's size cap",
+        503: "the mock is stopping and cut the request",
+    }
+)
+"""What the served mock's HTTP front (`mockserver.asgi`) answers before a request reaches the core:
+declared in the served document, not counted by the coverage report (the plugin's servers never send them)."""
+
+
+def served_statuses() -> dict[int, str]:
+    """Each error status `python -m mockserver` can answer on an API route: the core's and the front's."""
+    out = api_error_statuses()
+    for code, why in SERVER_STATUSES.items():
+        meaning = STATUS_MEANINGS.get(code, reason_phrase(code))
+        out[code] = f"{out[code]} Also: {why}." if code in out else f"{meaning} This mock: {why}."
+    return dict(sorted(out.items()))
+
+
 def api_error_statuses() -> dict[int, str]:
     """Each error status the mock can answer on an API route, with what it means (Truto's meaning
     where its error model documents the status, then when the mock sends it)."""

@@ -16,12 +16,13 @@ import pytest
 pytest_plugins = ["pytester"]
 ROOT = Path(__file__).parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-EXAMPLES = [
-    pytest.param(block, id=f"{page.name}#{number}")
+EXAMPLES = {
+    f"{page.stem.lower()}_{number}": block
     for page in PAGES
     for number, block in enumerate(re.findall(r"```python\n(.*?)```", page.read_text("utf-8"), re.S), 1)
     if "def test_" in block
-]
+}
+"""Each docs example that defines tests, by a file name saying where it stands (`pytest_3`: docs/pytest.md's third)."""
 PYTEST_PAGE = (ROOT / "docs" / "pytest.md").read_text("utf-8")
 
 
@@ -29,13 +30,17 @@ def test_the_docs_have_test_examples() -> None:
     assert len(EXAMPLES) >= 5
 
 
-@pytest.mark.parametrize("example", EXAMPLES)
-def test_docs_example_passes(pytester: pytest.Pytester, example: str) -> None:
+def test_docs_examples_pass(pytester: pytest.Pytester) -> None:
     """Out of process, as in a user's project: no conftest of the kit's, no Hypothesis profile of its
-    own (its `deadline=None` would hide an example that needs one), Hypothesis' default settings."""
-    pytester.makepyfile(test_example=example)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
-    result.assert_outcomes(passed=example.count("def test_"))
+    own (its `deadline=None` would hide an example that needs one), Hypothesis' default settings. One
+    process runs every example (each its own module), so the suite pays the start-up once."""
+    pytester.makepyfile(**{f"test_{name}": block for name, block in EXAMPLES.items()})
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA", timeout=240)
+    output = "\n".join(result.outlines)
+    for name, block in EXAMPLES.items():
+        passed = re.findall(rf"^PASSED test_{name}\.py::", output, re.M)
+        assert len(passed) == block.count("def test_"), f"example {name}: {len(passed)} passed\n{output[-4000:]}"
+    result.assert_outcomes(passed=sum(block.count("def test_") for block in EXAMPLES.values()))
 
 
 def test_generated_tables_are_current() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
-HEAVY = {"flask", "granian", "uvicorn", "faker", "hypothesis", "pytest", "respx"}
+HEAVY = {"flask", "granian", "uvicorn", "watchfiles", "faker", "hypothesis", "pytest", "respx"}
 """What a CI job running only the gate must not install."""
 
 PLUGIN_TEST = """

@@ -126,7 +126,7 @@ def test_the_page_shows_the_faults_at_the_top() -> None:
     html = client(latency_ms=(800, 1500), error_rate=0.3, rate_limit_token=6).get("/").get_data(as_text=True)
     on = html.index("Faults are on:")
     assert on < html.index("Integrated accounts")
-    assert "latency 800-1500 ms; error rate 0.3 (random 500/502/503); rate limit 6 requests per 10 s per token" in html
+    assert "latency 800-1500 ms; error rate 30% (random 500/502/503); rate limit 6 requests per 10 s per token" in html
     assert 'name="latency_ms" value="800-1500"' in html and 'name="rate_limit_token" value="6"' in html
     calm = client().get("/").get_data(as_text=True)
     assert "Faults are on" not in calm and "No faults" in calm
@@ -134,11 +134,11 @@ def test_the_page_shows_the_faults_at_the_top() -> None:
 
 def test_fault_settings_describe_and_check_like_the_flags() -> None:
     settings = FaultSettings.from_config(MockConfig(latency_ms=(5, 5), rate_limit_account=50))
-    assert settings.describe() == ["latency 5 ms", "rate limit 50 requests per 10 s per account"]
+    assert settings.describe() == ["latency 5 ms", "rate limit 50 requests per 10 s per integrated account"]
     assert FaultSettings().describe() == []
     assert settings.changed({"latency_ms": None, "error_rate": "0.1"}).describe() == [
-        "error rate 0.1 (random 500/502/503)",
-        "rate limit 50 requests per 10 s per account",
+        "error rate 10% (random 500/502/503)",
+        "rate limit 50 requests per 10 s per integrated account",
     ]
 
 

@@ -355,7 +355,8 @@ def test_banner_lists_faults_and_limits_and_never_the_token() -> None:
         assert "s3cr3t-tok" not in text
         assert (
             "faults and limits: latency 800-1500 ms, error rate 30% (random 500/502/503), "
-            "rate limit 6 per 10 s per token, rate limit 50 per 10 s per integrated account" in text
+            "rate limit 6 requests per 10 s per token, rate limit 50 requests per 10 s per integrated account" in text
         )
+        assert "access: token required on /unified/* and /__mock__/*" in text
         assert "sent within 2.5 s (--read-timeout)" in text
         assert ("export TRUTO_MOCK_TOKEN" in text) is (source == "flag")

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from mockserver.statuses import SERVER_STATUSES
 from tests.mock_helpers import PINPOINT_ACCOUNT
 from tests.serving import raw_exchange, served_asgi
 
@@ -34,6 +35,7 @@ def _truto(answer: bytes, status: int) -> str:
     """The message of a Truto-shaped error answer with this status, the connection closed after it."""
     got, headers, body = _split(answer)
     assert got == status, answer[:300]
+    assert status in SERVER_STATUSES, "the served OpenAPI document must declare what the front answers"
     error = json.loads(body)
     assert set(error) == {"statusCode", "error", "message"} and error["statusCode"] == status
     assert headers["connection"] == "close"
