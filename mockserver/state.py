@@ -60,7 +60,7 @@ class MockState:
     """Why the data folder on disk is not what is served (empty when it is): every problem, capped
     as at start. Shown on the page and printed by the watcher."""
     _reloading: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _watcher: FolderWatcher | None = field(default=None, repr=False)
+    _folder_watcher: FolderWatcher | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, config: MockConfig) -> MockState:
@@ -116,22 +116,22 @@ class MockState:
         """Called by the server once, before it serves: starts the background work of a served mock,
         i.e. watching its data folder (if it serves one and `watch`), so a saved change is served
         within a second. Test apps (the plugin) never call it: their data stays put."""
-        if not watch or self.config.data_dir is None or self._watcher is not None:
+        if not watch or self.config.data_dir is None or self._folder_watcher is not None:
             return
         from mockserver.watch import FolderWatcher
 
-        self._watcher = FolderWatcher(self)
-        self._watcher.start()
+        self._folder_watcher = FolderWatcher(self)
+        self._folder_watcher.start()
 
     @property
     def watching(self) -> bool:
         """True while the data folder is watched (between `start` and `close`)."""
-        return self._watcher is not None
+        return self._folder_watcher is not None
 
     def close(self) -> None:
         """Called by the server once, after it stopped serving: ends what `start` began, within about
         a second whatever it was doing (the watcher is a daemon thread, so it never holds up an exit)."""
-        watcher, self._watcher = self._watcher, None
+        watcher, self._folder_watcher = self._folder_watcher, None
         if watcher is not None:
             watcher.close()
 

@@ -66,9 +66,9 @@ def watched(tmp_path: Path) -> Iterator[tuple[MockState, Path, list[str]]]:
     state = MockState.build(MockConfig(data_dir=folder_of_two(tmp_path / "data")))
     said: list[str] = []
     state.start()
-    assert state._watcher is not None
-    state._watcher.say = said.append
-    assert state._watcher.ready.wait(5)
+    assert state._folder_watcher is not None
+    state._folder_watcher.say = said.append
+    assert state._folder_watcher.ready.wait(5)
     yield state, tmp_path / "data", said
     state.close()
 
@@ -129,7 +129,7 @@ def test_no_watching_without_start_and_close_is_prompt(tmp_path: Path) -> None:
     folder = folder_of_two(tmp_path / "data")
     state = MockState.build(MockConfig(data_dir=folder))
     state.start(watch=False)
-    assert state._watcher is None
+    assert state._folder_watcher is None
     state.start()
     started = time.monotonic()
     state.close()
