@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import FIRST_EXCEPTION, Future, wait
 from enum import StrEnum
 from typing import Protocol
 
@@ -90,3 +91,20 @@ class Stop:
             else:
                 self.clock.sleep(min(left, SLICE))
         return False
+
+
+def await_accounts(futures: list[Future[None]], stop: Stop, clock: Clock) -> None:
+    """Wait until every account's work is done, raising the first error; once the run stops, wait at
+    most GRACE seconds more (the gate and the recorder share this)."""
+    stopped_at: float | None = None
+    while True:
+        done, pending = wait(futures, timeout=0.1, return_when=FIRST_EXCEPTION)
+        for future in done:
+            if (error := future.exception()) is not None:
+                raise error
+        if not pending:
+            return
+        if stop.event.is_set():
+            stopped_at = stopped_at if stopped_at is not None else clock.now()
+            if clock.now() - stopped_at >= GRACE:
+                return

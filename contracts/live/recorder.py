@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from contracts.accounts import Account
 from contracts.live.client import FINAL, ApiClient, Connection, Fetched, LocalRequestError
-from contracts.live.clock import GRACE, SYSTEM_CLOCK, Clock, Stop, StopReason
+from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason, await_accounts
 from contracts.live.masking import SecretMasker
 from contracts.live.matrix import walk_query
 from contracts.live.probe import probe_problem, truto_message
@@ -154,24 +154,9 @@ class Recorder:
         pool = ThreadPoolExecutor(max_workers=max(1, min(len(firsts), 8)))
         try:
             futures = [pool.submit(self._walk, a, f) for a, f in zip(self.config.accounts, firsts, strict=True)]
-            self._await(futures)
+            await_accounts(futures, self.stop, self.client.clock)
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-
-    def _await(self, futures: list[Future[None]]) -> None:
-        """Until every account is read; once the run stops, at most GRACE seconds more."""
-        stopped_at: float | None = None
-        while True:
-            done, pending = wait(futures, timeout=0.1, return_when=FIRST_EXCEPTION)
-            for future in done:
-                if (error := future.exception()) is not None:
-                    raise error
-            if not pending:
-                return
-            if self.stop.event.is_set():
-                stopped_at = stopped_at if stopped_at is not None else self.client.clock.now()
-                if self.client.clock.now() - stopped_at >= GRACE:
-                    return
 
     def _walk(self, account: Account, first: Fetched) -> None:
         """Read `account`'s pages from `first` on, recording each, until the end or the cap."""

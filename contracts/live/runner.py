@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +20,7 @@ from contracts.basis import is_assumed
 from contracts.checker import Violation
 from contracts.live.baseline import Observer
 from contracts.live.client import FINAL, ApiClient, Connection, Failure, Fetched, LocalRequestError
-from contracts.live.clock import GRACE, SYSTEM_CLOCK, Clock, Stop, StopReason
+from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason, await_accounts
 from contracts.live.findings import classify, locate
 from contracts.live.matrix import (
     WALK,
@@ -290,7 +290,7 @@ class Gate:
         try:
             futures = [pool.submit(self._account, a, f, p) for a, f, p in zip(self.config.accounts, firsts, parts,
                                                                               strict=True)]  # fmt: skip
-            self._await(futures)
+            await_accounts(futures, self.stop, self.clock)
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         for part in parts:
@@ -299,21 +299,6 @@ class Gate:
                 run.results += part.unfinished(self.stop.reason)
             run.skipped += part.skipped
             run.notes += part.notes
-
-    def _await(self, futures: list[Future[None]]) -> None:
-        """Until every account is done; once the run stops, at most GRACE seconds more."""
-        stopped_at: float | None = None
-        while True:
-            done, pending = wait(futures, timeout=0.1, return_when=FIRST_EXCEPTION)
-            for future in done:
-                if (error := future.exception()) is not None:
-                    raise error
-            if not pending:
-                return
-            if self.stop.event.is_set():
-                stopped_at = stopped_at if stopped_at is not None else self.clock.now()
-                if self.clock.now() - stopped_at >= GRACE:
-                    return
 
     def _judge(self, case: Case, fetched: Fetched) -> tuple[CheckResult, Any]:
         return judge(case, fetched, strict_fields=self.config.strict_fields, fields=self.config.fields)
