@@ -2,18 +2,25 @@
 mappings, generated JSON Schema and OpenAPI, and the checkers.
 
 This package is the ground floor of the kit: it imports nothing from `mockserver` or `strategies`.
+
+The public names are imported on first use (PEP 562), so `python -m contracts` takes its stop
+signals before it imports the kit (a Ctrl-C while starting is one line, never a traceback).
 """
 
-from contracts.basis import BASES, Basis, basis
-from contracts.checker import Violation, validate_interview
-from contracts.errors import error_body
-from contracts.fields import FIELD_BY_NAME, FIELDS, STATUS_VALUES, Field, Kind
-from contracts.openapi import openapi_document
-from contracts.params import PARAMS, RESPONSE_FORMATS, Param, ParamType, params_for
-from contracts.providers import PROVIDERS, MappingError, Provider, fields_for, provider_module
-from contracts.query import InterviewQuery, QueryError, encode_query, parse_query
-from contracts.responses import Exchange, check_error_body, check_response
-from contracts.schema import error_schema, interview_schema
+from __future__ import annotations
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: `python -m contracts` imports this first, keep it light
+if TYPE_CHECKING:
+    from contracts.basis import BASES, Basis, basis
+    from contracts.checker import Violation, validate_interview
+    from contracts.errors import error_body
+    from contracts.fields import FIELD_BY_NAME, FIELDS, STATUS_VALUES, Field, Kind
+    from contracts.openapi import openapi_document
+    from contracts.params import PARAMS, RESPONSE_FORMATS, Param, ParamType, params_for
+    from contracts.providers import PROVIDERS, MappingError, Provider, fields_for, provider_module
+    from contracts.query import InterviewQuery, QueryError, encode_query, parse_query
+    from contracts.responses import Exchange, check_error_body, check_response
+    from contracts.schema import error_schema, interview_schema
 
 __all__ = [
     "BASES",
@@ -48,3 +55,45 @@ __all__ = [
     "provider_module",
     "validate_interview",
 ]
+_HOMES = {
+    "BASES": "contracts.basis",
+    "Basis": "contracts.basis",
+    "Exchange": "contracts.responses",
+    "FIELDS": "contracts.fields",
+    "FIELD_BY_NAME": "contracts.fields",
+    "Field": "contracts.fields",
+    "InterviewQuery": "contracts.query",
+    "Kind": "contracts.fields",
+    "MappingError": "contracts.providers",
+    "PARAMS": "contracts.params",
+    "PROVIDERS": "contracts.providers",
+    "Param": "contracts.params",
+    "ParamType": "contracts.params",
+    "Provider": "contracts.providers",
+    "QueryError": "contracts.query",
+    "RESPONSE_FORMATS": "contracts.params",
+    "STATUS_VALUES": "contracts.fields",
+    "Violation": "contracts.checker",
+    "basis": "contracts.basis",
+    "check_error_body": "contracts.responses",
+    "check_response": "contracts.responses",
+    "encode_query": "contracts.query",
+    "error_body": "contracts.errors",
+    "error_schema": "contracts.schema",
+    "fields_for": "contracts.providers",
+    "interview_schema": "contracts.schema",
+    "openapi_document": "contracts.openapi",
+    "params_for": "contracts.params",
+    "parse_query": "contracts.query",
+    "provider_module": "contracts.providers",
+    "validate_interview": "contracts.checker",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'contracts' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(home), name)

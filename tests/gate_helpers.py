@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from contracts.__main__ import build_parser, gate_command
+from contracts.cli.gate import gate_command
+from contracts.cli.parser import build_parser
 from contracts.live.clock import Clock
 from mockserver.live import mock_state
 from tests.mock_helpers import CEIPAL_ACCOUNT, PINPOINT_ACCOUNT

@@ -14,10 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from contracts.__main__ import build_parser, record_command
 from contracts.accounts import Account, AccountId
+from contracts.cli.parser import build_parser
+from contracts.cli.record import record_command
 from contracts.live import ApiClient, GateConfig, RetryPolicy, run_gate
-from contracts.live.client import LocalRequestError
+from contracts.live.fetched import LocalRequestError
 from contracts.live.masking import SecretMasker, mask_userinfo
 from contracts.live.matrix import interview_path
 from contracts.live.probe import looks_like

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from contracts.__main__ import build_parser, main
+from contracts.__main__ import main
+from contracts.cli.parser import build_parser
 from mockserver import create_app
 from mockserver.live import LiveServer
 from tests.gate_helpers import ACCOUNT_ARGS, ROOT, TOKEN, gate
@@ -259,7 +260,7 @@ def test_one_renamed_field_is_one_group_line_with_ids_and_types(
     argv = ["--account", f"pinpoint={PINPOINT_ACCOUNT}", "--json-report", str(js), "--token-env", "MY_TOKEN"]
     server.app = TroubleProxy(records(retyped))  # type: ignore[assignment]
     args = build_parser().parse_args(["gate", "--base-url", server.url, *argv])
-    from contracts.__main__ import gate_command
+    from contracts.cli.gate import gate_command
 
     code = gate_command(args, {"MY_TOKEN": TOKEN})
     out = capsys.readouterr().out

@@ -12,9 +12,11 @@ import pytest
 
 from contracts.limits import TRUTO_LIMITS, RateLimit
 from contracts.live.breaker import Breaker
-from contracts.live.client import ApiClient, Failure, RetryPolicy, retry_after
+from contracts.live.client import ApiClient
 from contracts.live.clock import Stop
+from contracts.live.fetched import Failure
 from contracts.live.pacing import Pacer, Permit, TooLong, pacer_for, parse_limit
+from contracts.live.retry import RetryPolicy, retry_after
 from tests.gate_helpers import FakeClock
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from contracts.__main__ import build_parser, record_command
+from contracts.cli.parser import build_parser
+from contracts.cli.record import record_command
 from contracts.datafolder import read_folder
 from contracts.live.clock import Clock
 from contracts.live.recording import AGREEMENT_FILE, REDACTION_FILE

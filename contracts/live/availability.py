@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from contracts.live.client import Failure
 from contracts.live.clock import StopReason
+from contracts.live.fetched import Failure
 from contracts.live.results import CheckResult, GateRun
 
 Redact = Callable[[str], str]

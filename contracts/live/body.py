@@ -8,6 +8,8 @@ import zlib
 import httpx
 
 MiB = 1024 * 1024
+DEFAULT_MAX_BODY = 32 * MiB
+"""`--max-body`: the most one answer may hold, after decompression."""
 
 
 def size_text(size: int) -> str:

@@ -2,7 +2,9 @@
 pacing by rate-limit headers, an outage breaker, and a hard bound on every request's time and size.
 
 It never raises for what the server does: every call returns a `Fetched` holding either a response
-or the reason there is none (a `Failure`). A request this side cannot even send (an illegal header,
+or the reason there is none (a `Failure`, `contracts.live.fetched`); how often it tries again is a
+`RetryPolicy` (`contracts.live.retry`), and the settings it is built from a `Connection`
+(`contracts.live.connection`). A request this side cannot even send (an illegal header,
 a bad URL) is never retried: it raises `LocalRequestError`, and the caller stops the run as a usage
 error.
 
@@ -15,26 +17,22 @@ A `Stop` (signal or run deadline) ends waits and reads within a fraction of a se
 
 from __future__ import annotations
 
-import email.utils
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import UTC
 from typing import Any
 
 import httpx
 
-from contracts.accounts import Account
-from contracts.limits import RateLimit
-from contracts.live.body import Inflate, MiB, TooLarge, other_page, size_text
-from contracts.live.breaker import AVAILABILITY_STATUSES, Breaker, Outage, Turn
+from contracts.live.body import DEFAULT_MAX_BODY, Inflate, TooLarge, other_page, size_text
+from contracts.live.breaker import AVAILABILITY_STATUSES, Breaker, Turn
 from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
-from contracts.live.pacing import MAX_SECONDS, Pacer, Permit, TooLong, pacer_for
+from contracts.live.fetched import STOPPED, Failure, Fetched, LocalRequestError, describe
+from contracts.live.pacing import Pacer, Permit, TooLong
+from contracts.live.retry import RetryPolicy, retry_after
 from contracts.live.transport import Limit, deadline_transport, limited
-from contracts.responses import parse_body
 
 LOCAL_ERRORS: tuple[type[Exception], ...] = (
     httpx.LocalProtocolError,
@@ -43,160 +41,8 @@ LOCAL_ERRORS: tuple[type[Exception], ...] = (
     UnicodeEncodeError,
 )
 """Raised before anything is sent: trying again cannot help."""
-DEFAULT_MAX_BODY = 32 * MiB
 ANNOUNCE_SECONDS = 2.0
 """A wait longer than this is said on stderr (what, how long, why)."""
-
-
-class LocalRequestError(Exception):
-    """A request could not be sent at all; the message says so without the request's headers."""
-
-
-class Failure(StrEnum):
-    """Why a `Fetched` holds no usable answer (a typed value: reports never parse the message)."""
-
-    CONNECT = "connect"  # the server could not be reached
-    TIMEOUT = "timeout"  # no complete answer within --timeout
-    BROKEN = "broken"  # the connection broke or the body could not be decoded
-    TOO_LARGE = "too-large"  # more than --max-body after decompression
-    UNAVAILABLE = "unavailable"  # 5xx or 429 after the retries
-    RATE_LIMIT = "rate-limit"  # the rate limit asked for a wait beyond the budget
-    OUTAGE = "outage"  # not sent: an outage outlasted --retry-budget
-    INTERRUPTED = "interrupted"  # a stop signal
-    DEADLINE = "deadline"  # the run's --deadline
-
-
-STOPPED = {StopReason.INTERRUPTED: Failure.INTERRUPTED, StopReason.DEADLINE: Failure.DEADLINE}
-FINAL = frozenset(Failure) - {Failure.UNAVAILABLE, Failure.BROKEN, Failure.CONNECT}
-"""Failures whose message says all (reports append no attempt count)."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """5xx answers, broken connections and garbled 200s are tried again, up to `retries` more times
-    and within `budget` seconds per request (waits included); a 429 waits for its `Retry-After`.
-    In an outage (see `contracts.live.breaker`) `budget` bounds the outage instead."""
-
-    retries: int = 3
-    budget: float = 60.0
-    backoff: float = 0.5  # first wait; doubles each attempt, with jitter, up to max_backoff
-    max_backoff: float = 8.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        """Equal jitter: half the exponential step fixed, half random (AWS's recommendation)."""
-        step = min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1))
-        return step / 2 + rng.uniform(0, step / 2)
-
-
-@dataclass
-class Fetched:
-    """The outcome of one logical request, after retries."""
-
-    url: str
-    response: httpx.Response | None = None
-    error: str | None = None  # why there is no usable response
-    failure: Failure | None = None
-    connect_failed: bool = False  # the server could not be reached at all
-    attempts: int = 0
-    throttled: int = 0  # 429 answers received
-    rate_limit_wait: float = 0.0  # seconds waited for a rate limit (pacing and Retry-After)
-    seconds: float = 0.0
-    started: float = 0.0  # the client's clock when the request began (reports span suites with it)
-    outage: Outage | None = None  # the outage that held this request back (or refused it)
-    garbled: bool = False  # the last answer was a 200 whose body is not JSON or was cut short
-    _parsed: tuple[Any, Any] | None = field(default=None, repr=False)
-
-    @property
-    def status(self) -> int | None:
-        return self.response.status_code if self.response is not None else None
-
-    def json(self) -> tuple[Any, Any]:
-        """(parsed body, None) or (None, the `not-json` violation); parsed once."""
-        if self._parsed is None:
-            self._parsed = parse_body(self.response.content if self.response is not None else b"")
-        return self._parsed
-
-
-def retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """`Retry-After` in seconds or as an HTTP date; None when absent or unreadable (`inf`, `nan`,
-    negative or absurd numbers)."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        return seconds if 0 <= seconds < MAX_SECONDS else None
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
-
-
-def _describe(exc: Exception, timeout: float) -> tuple[str, Failure]:
-    if isinstance(exc, httpx.TimeoutException):
-        return f"no complete answer within {timeout:g} s (--timeout)", Failure.TIMEOUT
-    if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect ({exc or type(exc).__name__})", Failure.CONNECT
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the server closed the connection ({exc or type(exc).__name__})", Failure.BROKEN
-    if isinstance(exc, httpx.DecodingError):
-        return str(exc), Failure.BROKEN
-    return f"the request failed: {type(exc).__name__} {exc}".strip(), Failure.BROKEN
-
-
-@dataclass(frozen=True)
-class Connection:
-    """Where the API is and how to talk to it: the settings the gate and the recorder share."""
-
-    base_url: str
-    accounts: tuple[Account, ...]
-    token: str = field(repr=False)
-    timeout: float = 15.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    rate_limit: RateLimit | str = "auto"
-    """"auto" (Truto's published limits on Truto's host, the API's headers everywhere), "off", or a limit."""
-    max_body: int = DEFAULT_MAX_BODY
-    """Bytes of one answer at most, after decompression."""
-    deadline: float | None = None
-    """Seconds the whole run may take (None: no bound)."""
-    page_ceiling: int = 10_000
-    """Pages of one list walk at most (0: none)."""
-
-    @contextmanager
-    def client(
-        self,
-        clock: Clock = SYSTEM_CLOCK,
-        *,
-        given: ApiClient | None = None,
-        stop: Stop | None = None,
-        say: Callable[[str], None] | None = None,
-    ) -> Iterator[ApiClient]:
-        """A paced, retrying client for this connection, closed afterwards (`given` is used as it is and
-        left open). LocalRequestError when the settings cannot even be sent (e.g. the token)."""
-        if given is not None:
-            yield given
-            return
-        api = ApiClient(
-            self.base_url,
-            self.token,
-            timeout=self.timeout,
-            retry=self.retry,
-            pacer=pacer_for(self.base_url, self.rate_limit, clock),
-            clock=clock,
-            max_body=self.max_body,
-            stop=stop if stop is not None else Stop(clock, self.deadline),
-            say=say,
-        )
-        try:
-            yield api
-        finally:
-            api.close()
 
 
 @dataclass
@@ -396,7 +242,7 @@ class ApiClient:
                 self._stopped(out, self.stop.reason, out.started)
                 return None
             out.response = None
-            out.error, out.failure = _describe(exc, self.timeout)
+            out.error, out.failure = describe(exc, self.timeout)
             out.connect_failed = out.failure is Failure.CONNECT
             return out.error
         finally:

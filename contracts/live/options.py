@@ -1,5 +1,5 @@
-"""Command-line options shared by the commands that talk to a live API (the gate; the recorder
-later): the base URL, the token, the accounts, retries and pacing, report paths. Every check here
+"""Command-line options shared by the commands that talk to a live API (the gate and the recorder):
+the base URL, the token, the accounts, retries and pacing, report paths. Every check here
 runs before any request, and a bad value is a `UsageError` with one line naming the option."""
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from contracts.fields import FIELD_NAMES
 from contracts.limits import RateLimit
 from contracts.live.accounts import Account, AccountError, label_accounts, parse_account_args, read_accounts_file
-from contracts.live.body import MiB
-from contracts.live.client import DEFAULT_MAX_BODY, RetryPolicy
+from contracts.live.body import DEFAULT_MAX_BODY, MiB
 from contracts.live.masking import mask_userinfo
+from contracts.live.retry import RetryPolicy
 from contracts.tokens import token_problem
 
 
@@ -146,6 +147,21 @@ def accounts(args: argparse.Namespace) -> tuple[Account, ...]:
         return tuple(label_accounts(entries))
     except AccountError as exc:
         raise UsageError(str(exc)) from None
+
+
+def connection_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, Any]:
+    """The connection settings the gate and the recorder share (`contracts.live.connection.Connection`)."""
+    return {
+        "base_url": base_url(args.base_url),
+        "accounts": accounts(args),
+        "token": token(environ, args.token_env),
+        "timeout": args.timeout,
+        "retry": retry_policy(args),
+        "rate_limit": args.rate_limit,
+        "max_body": args.max_body,
+        "deadline": args.deadline,
+        "page_ceiling": args.page_ceiling,
+    }
 
 
 def retry_policy(args: argparse.Namespace) -> RetryPolicy:

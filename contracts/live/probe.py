@@ -22,7 +22,7 @@ from typing import Any
 from contracts.accounts import Account
 from contracts.fields import FIELDS
 from contracts.live.body import other_page
-from contracts.live.client import Fetched
+from contracts.live.fetched import Fetched
 from contracts.params import LIST_PATH
 from contracts.providers import PROVIDERS, provider_module, providers_filling
 

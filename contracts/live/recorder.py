@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from contracts.accounts import Account
-from contracts.live.client import FINAL, ApiClient, Connection, Fetched, LocalRequestError
+from contracts.live.client import ApiClient
 from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason, await_accounts
+from contracts.live.connection import Connection
+from contracts.live.fetched import FINAL, Fetched, LocalRequestError
 from contracts.live.masking import SecretMasker
 from contracts.live.matrix import walk_query
 from contracts.live.probe import probe_problem, truto_message
@@ -34,7 +36,7 @@ from contracts.params import LIST_PATH
 
 @dataclass(frozen=True)
 class RecordConfig(Connection):
-    """Everything a recording needs, already validated (see `contracts.__main__`)."""
+    """Everything a recording needs, already validated (see `contracts.cli.record`)."""
 
     max_records: int | None = None
     """Interviews kept per account at most (None: all)."""

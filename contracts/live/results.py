@@ -16,8 +16,8 @@ from contracts.accounts import Account
 from contracts.checker import Violation
 from contracts.live.breaker import Outage
 from contracts.live.calibration import Calibration
-from contracts.live.client import Failure
 from contracts.live.clock import StopReason
+from contracts.live.fetched import Failure
 
 
 class Outcome(StrEnum):

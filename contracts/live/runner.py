@@ -8,7 +8,7 @@ concurrently, each within its own and the token's rate-limit budget (the client 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,12 +16,14 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from contracts.accounts import Account
-from contracts.basis import is_assumed
 from contracts.checker import Violation
 from contracts.live.baseline import Observer
-from contracts.live.client import FINAL, ApiClient, Connection, Failure, Fetched, LocalRequestError
+from contracts.live.client import ApiClient
 from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason, await_accounts
-from contracts.live.findings import classify, locate
+from contracts.live.connection import Connection
+from contracts.live.fetched import Failure, Fetched, LocalRequestError
+from contracts.live.findings import locate
+from contracts.live.judge import joined, judge, settle
 from contracts.live.matrix import (
     WALK,
     WALK_CHECK,
@@ -35,7 +37,7 @@ from contracts.live.matrix import (
     sample_ids,
     walk_query,
 )
-from contracts.live.probe import id_problem, probe_problem, truto_message, usable
+from contracts.live.probe import id_problem, probe_problem, usable
 from contracts.live.progress import say_to
 from contracts.live.results import (
     CheckResult,
@@ -47,7 +49,6 @@ from contracts.live.results import (
 )
 from contracts.params import LIST_PATH
 from contracts.query import encode_query
-from contracts.responses import Exchange, check_response, shape_basis
 
 OBSERVED_CHECKS = (WALK, "list format=unified", "get format=unified")
 """Checks whose answers are whole unified records: the drift baseline is built from them."""
@@ -56,7 +57,7 @@ UNSENT = {StopReason.INTERRUPTED: Failure.INTERRUPTED, StopReason.DEADLINE: Fail
 
 @dataclass(frozen=True)
 class GateConfig(Connection):
-    """Everything a gate run needs, already validated (see `contracts.__main__`)."""
+    """Everything a gate run needs, already validated (see `contracts.cli.gate`)."""
 
     ids: tuple[str, ...] = ()
     max_ids: int = 3
@@ -85,102 +86,6 @@ class GateConfig(Connection):
     def id_slots(self) -> int:
         """Instances of each get check: the ids given with --id, else --max-ids (never the data's count)."""
         return len(dict.fromkeys(self.ids)) or self.max_ids
-
-
-SNIPPET_BYTES = 200
-"""Bytes of a body that is not JSON shown in the reports (the token masked)."""
-
-
-def judge(
-    case: Case, fetched: Fetched, *, strict_fields: bool = False, fields: frozenset[str] | None = None
-) -> tuple[CheckResult, Any]:
-    """One answer -> its outcome (and the parsed body, for paging)."""
-    result = CheckResult(
-        account=case.account.label,
-        provider=case.account.provider,
-        check=case.check,
-        name=case.name,
-        url=fetched.url,
-        outcome=Outcome.PASSED,
-        status=fetched.status,
-        seconds=fetched.seconds,
-        started=fetched.started,
-        attempts=fetched.attempts,
-        throttled=fetched.throttled,
-        rate_limit_wait=fetched.rate_limit_wait,
-    )
-    response = fetched.response
-    if response is None:
-        result.outcome, result.failure = Outcome.ERRORED, fetched.failure or Failure.BROKEN
-        result.error = fetched.error if result.failure in FINAL else f"{fetched.error} ({_tries(fetched)})"
-        return result, None
-    body, unreadable = fetched.json()
-    result.message = truto_message(body)
-    result.request_id = request_id(response.headers)
-    if unreadable is not None:
-        result.snippet = bytes(response.content[:SNIPPET_BYTES]).decode("utf-8", "replace")
-    status = response.status_code
-    if status >= 500 or status == 429:
-        result.outcome, result.failure = Outcome.ERRORED, fetched.failure or Failure.UNAVAILABLE
-        result.error = fetched.error if fetched.failure in FINAL else f"HTTP {status} ({_tries(fetched)})"
-        return result, None
-    if status in (401, 403) and case.expected_status not in (401, 403):
-        result.outcome, result.error = Outcome.ERRORED, f"HTTP {status}: the token was refused during the run"
-        return result, None
-    spec = case.spec or WALK_CHECK
-    exchange = Exchange.from_url(case.target, provider=case.account.provider)
-    if case.expected_status is not None:
-        exchange = Exchange(exchange.endpoint, case.account.provider, expected_status=case.expected_status,
-                            expected_message=spec.error_case, expected_basis=spec.status_basis,
-                            refusal_basis=spec.refusal_basis)  # fmt: skip
-    found = check_response(status, response.headers, response.content if unreadable else body, exchange)
-    if case.expected_status is None and status != 200:  # a read that should have worked
-        found.insert(0, Violation("", "status", f"expected HTTP 200, got {status}", spec.status_basis))
-    result.findings = [classify(locate(v, body), strict_fields, fields) for v in found]
-    settle(result, exercised(spec.basis, exchange, found))
-    return result, body
-
-
-def request_id(headers: Mapping[str, str]) -> str | None:
-    """The answer's request id (`x-request-id`, `request-id`, `x-amzn-requestid`...), when it has one."""
-    for key, value in headers.items():
-        if key.lower().replace("_", "-").endswith(("request-id", "requestid", "correlation-id")):
-            return str(value)[:200]
-    return None
-
-
-def exercised(bases: tuple[str, ...], exchange: Exchange, found: list[Violation]) -> set[str]:
-    """The assumptions an answer put to the test: those of its status when the status was wrong,
-    else the request's, its shape's and, for records that cannot hold nulls, `A-absent-not-null`."""
-    wrong_status = [v.basis for v in found if v.rule == "status"]
-    if wrong_status:
-        return {b for b in wrong_status if is_assumed(b)}
-    out = {b for b in bases if is_assumed(b)}
-    unread = any(v.rule == "not-json" for v in found)  # a body that cannot be read tests no shape
-    if exchange.expected_status is None and not unread:
-        shape = shape_basis(exchange)
-        out |= {shape} if shape else set()
-        if exchange.response_format in ("unified", "stream", "debug"):
-            out.add("A-absent-not-null")
-    return out
-
-
-def settle(result: CheckResult, tested: set[str]) -> None:
-    """The outcome from the findings: violated if any rests on a documented fact, unconfirmed if all
-    rest on assumptions; and which assumptions the answer confirmed or contradicted."""
-    contradicted = {v.basis for v in result.violations if v.assumed}
-    result.contradicted = tuple(sorted(contradicted))
-    result.confirmed = tuple(sorted(tested - contradicted))
-    if not result.violations:
-        result.outcome = Outcome.PASSED
-    elif len(contradicted) and all(v.assumed for v in result.violations):
-        result.outcome = Outcome.UNCONFIRMED
-    else:
-        result.outcome = Outcome.VIOLATED
-
-
-def _tries(fetched: Fetched) -> str:
-    return f"after {fetched.attempts} attempt{'s' if fetched.attempts != 1 else ''}"
 
 
 @contextmanager
@@ -367,7 +272,7 @@ class Gate:
                 case = Case(account, WALK, WALK, LIST_PATH, query, spec=WALK_CHECK)
                 result, body = self._judge(case, fetched)
                 self._note_held(fetched, result)
-                walk = result if walk is None else _joined(walk, result)
+                walk = result if walk is None else joined(walk, result)
                 if self.observer is not None and result.status == 200 and page <= config.max_pages:
                     assert fetched.response is not None  # the baseline sees the pages a default run reads
                     self.observer.add(account.provider, body, fetched.response.headers, WALK)
@@ -419,25 +324,6 @@ class Gate:
             if record and walk is not None:
                 walk.pages = page
                 out.results.insert(0, walk)
-
-
-def _joined(walk: CheckResult, page: CheckResult) -> CheckResult:
-    """The walk so far with one more page: its findings added, its outcome the worse of the two; the
-    URL (and so the reproduce command) is the first page with a violation."""
-    if page.violations and not walk.violations:
-        walk.url, walk.status = page.url, page.status
-    walk.findings += page.findings
-    walk.seconds += page.seconds
-    walk.attempts += page.attempts
-    walk.throttled += page.throttled
-    walk.rate_limit_wait += page.rate_limit_wait
-    if page.outcome == Outcome.ERRORED:
-        walk.outcome, walk.status, walk.url, walk.failure = Outcome.ERRORED, page.status, page.url, page.failure
-        walk.message, walk.snippet, walk.request_id = page.message, page.snippet, page.request_id
-        return walk
-    if walk.outcome != Outcome.ERRORED:
-        settle(walk, {*walk.confirmed, *walk.contradicted, *page.confirmed})
-    return walk
 
 
 def run_gate(

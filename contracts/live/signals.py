@@ -1,7 +1,9 @@
 """SIGINT and SIGTERM as a run's `Stop`: the first stops sending at once and lets the run write every
 report it was asked for (exit 128 + the signal: 130, 143); a second one, or a signal before a run
 has started, ends the process at once with one line. A CI cancel sends SIGTERM (often after
-SIGINT), so both are handled alike, from `main`'s first instruction on.
+SIGINT), so both are handled alike, from the command's first instruction on: `python -m contracts`
+and `truto-contracts` take them before they import the kit, so a stop at any instant from launch is
+one line and exit 130 / 143, never a traceback. This module imports only the standard library.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import os
 import signal
 from types import FrameType
 
-from contracts.live.clock import Stop
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: imported before the kit, keep it light
+if TYPE_CHECKING:
+    from contracts.live.clock import Stop
 
 HANDLED = (signal.SIGINT, signal.SIGTERM)
 
@@ -29,6 +33,7 @@ class StopSignals:
         self.command = "python -m contracts"
 
     def install(self) -> None:
+        """Take SIGINT and SIGTERM for this process (the command's first instruction)."""
         for number in HANDLED:
             signal.signal(number, self._handle)
 
