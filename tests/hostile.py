@@ -103,7 +103,8 @@ class Hostile:
         return [b'{"result": [{"id": "1", "title": "cut sh']
 
     def _redirect(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        start_response("302 Found", [*JSON, ("Location", "http://127.0.0.1:9/elsewhere/unified")])
+        location = self.headers.get("Location", "http://127.0.0.1:9/elsewhere/unified")
+        start_response("302 Found", [*JSON, ("Location", location)])
         return [b"{}"]
 
     def _echo(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

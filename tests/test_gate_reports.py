@@ -87,3 +87,40 @@ def test_ctrl_c_stops_promptly_and_still_writes_the_report(tmp_path: Path) -> No
     assert "gate: SIGINT: stopping" in err
     assert err.strip().splitlines()[-1].startswith("gate: Interrupted by a stop signal: ")
     assert "Traceback" not in out + err and 'message="interrupted"' in junit.read_text()
+
+
+def _junit_of(argv: list[str], junit: Path) -> tuple[int, ET.Element]:
+    """Run `python -m contracts gate ARGV --junit-xml JUNIT` as a process: (exit code, the file's root)."""
+    command = [sys.executable, "-m", "contracts", "gate", *argv, "--junit-xml", str(junit)]
+    ran = subprocess.run(command, env={**os.environ, "TRUTO_API_TOKEN": TOKEN}, capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert "Traceback" not in ran.stdout + ran.stderr, ran.stderr
+    return ran.returncode, ET.parse(junit).getroot()
+
+
+def _format_versions(root: ET.Element) -> list[str | None]:
+    """Each suite's `truto-contract.format`, asserting where it sits: its suite's first child holds
+    it first. The root holds suites only, as the JUnit schema (Ant, Jenkins, Surefire) requires."""
+    assert root.tag == "testsuites" and [child.tag for child in root] == ["testsuite"] * len(root)
+    versions = []
+    for suite in root:
+        props = suite[0]
+        assert props.tag == "properties" and props[0].get("name") == "truto-contract.format", ET.tostring(suite)
+        assert [p.get("name") for p in props].count("truto-contract.format") == 1
+        versions.append(props[0].get("value"))
+    return versions
+
+
+def test_every_junit_suite_carries_the_format_version(url: str, tmp_path: Path) -> None:
+    """A run's suites (one per account, their provider and account id kept) and a run that stops on
+    its probe (with its `truto-contract.gate` suite) all say `truto-contract.format` = 1."""
+    code, root = _junit_of(["--base-url", url, *ACCOUNT_ARGS, "--check", "list format=raw"], tmp_path / "run.xml")
+    assert code == 0
+    assert _format_versions(root) == ["1", "1"]
+    for suite in root:
+        names = [p.get("name") for p in suite.iter("property")]
+        assert names == ["truto-contract.format", "provider", "integrated_account_id"]
+    unknown = ["--account", "ceipal=00000000-0000-4000-8000-000000000000"]
+    code, root = _junit_of(["--base-url", url, *unknown], tmp_path / "fatal.xml")
+    assert code == 2 and [s.get("name") for s in root][-1] == "truto-contract.gate"
+    assert set(_format_versions(root)) == {"1"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import signal
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -199,6 +200,24 @@ def test_a_redirect_names_its_location(server: LiveServer, tmp_path: Path) -> No
     ran = gate(server, tmp_path, *CEIPAL, *ONE_CHECK)
     assert ran.code == 2 and "a redirect to http://127.0.0.1:9/elsewhere/unified" in ran.err
     clean(ran)
+
+
+def test_a_redirect_mid_run_names_its_location_in_every_report(server: LiveServer, tmp_path: Path) -> None:
+    """The probe answers; a later check meets a 302 whose Location echoes the token: the finding says
+    where it pointed (the token masked), in the summary, the JUnit message and the JSON report."""
+    elsewhere = "http://127.0.0.1:9/elsewhere/unified"
+    serve(server, "redirect", after=1, headers={"Location": f"{elsewhere}?token={TOKEN}"})
+    js, junit = tmp_path / "gate.json", tmp_path / "gate.xml"
+    ran = gate(server, tmp_path, *CEIPAL, *ONE_CHECK, "--json-report", str(js), "--junit-xml", str(junit))
+    assert ran.code == 1, ran.out + ran.err
+    said = f"expected HTTP 200, got 302 (a redirect to {elsewhere}?token="
+    assert said in ran.out and "not followed" in ran.out
+    [failed] = [r for r in report(js)["results"] if r["check"] == "list format=raw"]
+    assert failed["outcome"] == "violated" and any(said in v["message"] for v in failed["violations"])
+    [case] = [c for c in ET.parse(junit).iter("testcase") if c.get("name", "").startswith("list format=raw")]
+    failure = case.find("failure")
+    assert failure is not None and said in (failure.get("message", "") + (failure.text or ""))
+    clean(ran, js, junit)
 
 
 # --- interruption and the deadline -------------------------------------------------------------------------

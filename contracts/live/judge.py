@@ -5,6 +5,7 @@ body that is not JSON, the request id); and a list walk's pages joined into one 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from contracts.basis import is_assumed
@@ -12,7 +13,7 @@ from contracts.checker import Violation
 from contracts.live.fetched import FINAL, Failure, Fetched
 from contracts.live.findings import classify, locate
 from contracts.live.matrix import WALK_CHECK, Case
-from contracts.live.probe import truto_message
+from contracts.live.probe import redirect_to, truto_message
 from contracts.live.results import CheckResult, Outcome
 from contracts.responses import Exchange, check_response, shape_basis
 
@@ -65,6 +66,9 @@ def judge(
     found = check_response(status, response.headers, response.content if unreadable else body, exchange)
     if case.expected_status is None and status != 200:  # a read that should have worked
         found.insert(0, Violation("", "status", f"expected HTTP 200, got {status}", spec.status_basis))
+    if 300 <= status < 400:  # where it pointed (never followed: the token stays on this host)
+        said = f" ({redirect_to(response.headers)}; not followed)"
+        found = [replace(v, message=v.message + said) if v.rule == "status" else v for v in found]
     result.findings = [classify(locate(v, body), strict_fields, fields) for v in found]
     settle(result, exercised(spec.basis, exchange, found))
     return result, body

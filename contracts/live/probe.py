@@ -42,6 +42,19 @@ def _content_type(fetched: Fetched) -> str:
     return value.split(";")[0].strip()
 
 
+LOCATION_CHARS = 200
+"""Characters of a redirect's `Location` shown (a longer one is cut, with `...`)."""
+
+
+def redirect_to(headers: Mapping[str, str]) -> str:
+    """`a redirect to URL` (the answer's `Location`) or `a redirect with no Location header`: what a
+    3xx is said as everywhere (probe, checks, recorder). Never followed: the token stays on this host."""
+    where = str(headers.get("location") or "").strip()
+    if not where:
+        return "a redirect with no Location header"
+    return f"a redirect to {where[:LOCATION_CHARS]}{'...' if len(where) > LOCATION_CHARS else ''}"
+
+
 def probe_problem(fetched: Fetched, account: Account, base_url: str) -> str | None:
     """Why nothing can be checked on this account (exit 2), or None to go on."""
     if fetched.response is None:
@@ -56,9 +69,9 @@ def probe_problem(fetched: Fetched, account: Account, base_url: str) -> str | No
     if status == 403:
         return f"the token may not read account {account.label} ({account.id}) (HTTP 403{said})"
     if 300 <= status < 400:
-        where = fetched.response.headers.get("location") or "no Location header"
+        where = redirect_to(fetched.response.headers)
         return (
-            f"GET {LIST_PATH} at {base_url} answered {status}, a redirect to {where}; redirects are not "
+            f"GET {LIST_PATH} at {base_url} answered {status}, {where}; redirects are not "
             "followed (the token never goes to another host): give the API's own root as --base-url"
         )
     if status == 200 and unreadable is not None and not other_page(fetched.response):

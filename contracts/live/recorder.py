@@ -27,7 +27,7 @@ from contracts.live.connection import Connection
 from contracts.live.fetched import FINAL, Fetched, LocalRequestError
 from contracts.live.masking import SecretMasker
 from contracts.live.matrix import walk_query
-from contracts.live.probe import probe_problem, truto_message
+from contracts.live.probe import probe_problem, redirect_to, truto_message
 from contracts.live.progress import say_to
 from contracts.live.recording import Recording
 from contracts.live.results import ExitCode
@@ -80,7 +80,7 @@ def read_page(fetched: Fetched) -> tuple[dict[str, Any], str | None]:
     if status >= 500 or status == 429:
         return {}, fetched.error if fetched.failure in FINAL else f"HTTP {status} ({tries})"
     if 300 <= status < 400:
-        return {}, f"HTTP {status}, a redirect to {fetched.response.headers.get('location') or '(no Location)'}"
+        return {}, f"HTTP {status}, {redirect_to(fetched.response.headers)} (not followed)"
     body, unreadable = fetched.json()
     if status != 200:
         message = truto_message(body)

@@ -22,6 +22,10 @@ REPORT_VERSION = 3
 and grouped (field, interview id, JSON type, kind), drift-only findings (not in the contract, outside
 --fields), each failed check's reproduce command, body snippet and request id, the plan (shard, skipped
 checks with a typed reason), drift as objects."""
+JUNIT_FORMAT = 1
+"""The JUnit file's own format version, the property `truto-contract.format` of every `<testsuite>`
+(raised when a consumer parsing its names, properties or messages must change)."""
+JUNIT_FORMAT_PROPERTY = "truto-contract.format"
 VERDICTS = {0: "PASSED", 1: "FAILED", 2: "NOT RUN", 3: "ERRORED"}
 _ASIDE_TITLES = {
     FindingKind.NOT_IN_CONTRACT: "Not in the contract (additive changes, not violations; --strict-fields: they are)",
@@ -214,9 +218,23 @@ def junit_xml(run: GateRun, redact: Redact) -> bytes:
     availability.junit_part(root, run, redact, totals)
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(totals[key]))
+    for suite in root.iter("testsuite"):
+        _format_property(suite)
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document + b"\n"
+
+
+def _format_property(suite: ET.Element) -> None:
+    """`truto-contract.format` first in the suite's `<properties>` (its first child, created if
+    missing). On each `<testsuite>`, where the JUnit schema (Ant, Jenkins, Maven Surefire) has
+    `<properties>`, not on `<testsuites>`, which the schema allows only suites under: strict readers
+    and validators accept it, and the others (GitLab) skip properties."""
+    props = suite.find("properties")
+    if props is None:
+        props = ET.Element("properties")
+        suite.insert(0, props)
+    props.insert(0, ET.Element("property", name=JUNIT_FORMAT_PROPERTY, value=str(JUNIT_FORMAT)))
 
 
 def _testcase(suite: ET.Element, label: str, result: CheckResult, run: GateRun, redact: Redact) -> None:
