@@ -97,3 +97,8 @@ def __getattr__(name: str) -> object:
     from importlib import import_module
 
     return getattr(import_module(home), name)
+
+
+def __dir__() -> list[str]:
+    """The public names too, though they load on first use (for `dir()`, a REPL's completion)."""
+    return sorted({*globals(), *__all__})
