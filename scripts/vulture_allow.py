@@ -17,7 +17,7 @@ log_request, connection_dropped, close_connection  # werkzeug's WSGIRequestHandl
 before_load_schema, ctx  # Schemathesis hook and its argument (mockserver/schemathesis_hooks.py)
 app_from_env, signal_handler_reload, frame  # the server's factory target, its reload hook, signal handlers' frame
 should_exit  # uvicorn's Server flag: setting it stops the server
-__getattr__, __dir__  # module __getattr__ / __dir__ (PEP 562): lazy public names of mockserver, contracts, contracts.live
+__getattr__, __dir__  # PEP 562 module hooks: the lazy public names of mockserver, contracts, contracts.live
 __qualname__  # set so a strategy prints as the call that made it (strategies/_named.py)
 
 # Public API, used by users (and documented), not inside the packages:
