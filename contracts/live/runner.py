@@ -21,7 +21,7 @@ from contracts.live.baseline import Observer
 from contracts.live.client import ApiClient
 from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason, await_accounts
 from contracts.live.connection import Connection
-from contracts.live.fetched import Failure, Fetched, LocalRequestError
+from contracts.live.fetched import STOPPED, Failure, Fetched, LocalRequestError
 from contracts.live.findings import locate
 from contracts.live.judge import joined, judge, settle
 from contracts.live.matrix import (
@@ -52,7 +52,6 @@ from contracts.query import encode_query
 
 OBSERVED_CHECKS = (WALK, "list format=unified", "get format=unified")
 """Checks whose answers are whole unified records: the drift baseline is built from them."""
-UNSENT = {StopReason.INTERRUPTED: Failure.INTERRUPTED, StopReason.DEADLINE: Failure.DEADLINE}
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ class _AccountRun:
     def unfinished(self, reason: StopReason) -> list[CheckResult]:
         """Errored results for what was planned and has no result (the run stopped first)."""
         done = {r.name for r in list(self.results)}
-        failure = UNSENT[reason]
+        failure = STOPPED[reason]
         error = "interrupted" if reason is StopReason.INTERRUPTED else "not run: deadline"
         label, provider = self.account.label, self.account.provider
         return [CheckResult(label, provider, check, name, "", Outcome.ERRORED, error=error, failure=failure)
