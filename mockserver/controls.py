@@ -11,10 +11,12 @@ from typing import Any
 from contracts.params import GET, LIST
 from mockserver.clock import MockClock
 from mockserver.core import endpoint_of, request_facts
-from mockserver.requestlog import LoggedRequest, RequestLog
+from mockserver.requestlog import READ_TIMEOUT, LoggedRequest, RequestLog
 from mockserver.scripts import Interruption, Script, When, make_script
 from mockserver.state import MockState
 
+INTERRUPTIONS = (*(str(i) for i in Interruption), READ_TIMEOUT)
+"""What a logged request's `interrupted` can say (`calls_to(interrupted=...)`)."""
 SHOWN = 20
 """Logged requests an assertion message lists (the rest are counted)."""
 
@@ -135,11 +137,16 @@ class MockControls:
         cursor: str | None = None,
         query: Mapping[str, Any] | None = None,
         status: int | None = None,
+        interrupted: str | None = None,
     ) -> list[LoggedRequest]:
         """The logged requests matching every criterion given (oldest first). `query` matches a
-        subset: `{"limit": 5}` matches any request sending `limit=5`."""
+        subset: `{"limit": 5}` matches any request sending `limit=5`. `status` is what the client
+        received, so a request it got no answer to (`interrupted`: `drop`, `connect-timeout`,
+        `read-timeout`) matches no status."""
         if endpoint is not None and endpoint not in (GET, LIST):
             raise ValueError(f"endpoint must be {GET!r} or {LIST!r}, got {endpoint!r}")
+        if interrupted is not None and interrupted not in INTERRUPTIONS:
+            raise ValueError(f"interrupted must be one of {', '.join(map(repr, INTERRUPTIONS))}, got {interrupted!r}")
         if query is not None and not isinstance(query, Mapping):
             raise TypeError(f"query takes a dict of parameters, got {type(query).__name__}")
         when = When(method=method, path=path, endpoint=endpoint, account=account, page=page, cursor=cursor)
@@ -150,6 +157,8 @@ class MockControls:
             if not when.matches(facts):
                 continue
             if status is not None and entry.status != status:
+                continue
+            if interrupted is not None and entry.interrupted != interrupted:
                 continue
             if query is not None and not _query_matches(entry.query, query):
                 continue
