@@ -32,7 +32,7 @@ def _interrupting(monkeypatch: pytest.MonkeyPatch, interrupt: Interruption) -> N
 def test_a_cut_sends_the_whole_length_half_the_body_then_closes(monkeypatch: pytest.MonkeyPatch) -> None:
     _interrupting(monkeypatch, Interruption.CUT)
     with served_asgi({"records": 3}) as (host, port):
-        with pytest.raises(httpx.RemoteProtocolError, match="incomplete|complete message body"):
+        with pytest.raises(httpx.RemoteProtocolError, match="complete message body"):
             httpx.get(f"http://{host}:{port}{LIST}", headers=AUTH, timeout=5)
         head, _, body = raw_exchange(
             port, f"GET {LIST} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n\r\n".encode()
