@@ -6,13 +6,13 @@ have these methods, on the one mock they share, so a test reads the same against
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from contracts.params import GET, LIST
 from mockserver.clock import MockClock
 from mockserver.core import endpoint_of, request_facts
 from mockserver.requestlog import READ_TIMEOUT, LoggedRequest, RequestLog
-from mockserver.scripts import Interruption, Script, When, make_script
+from mockserver.scripts import Interruption, Script, ScriptOptions, When, make_script
 from mockserver.state import MockState
 
 INTERRUPTIONS = (*(str(i) for i in Interruption), READ_TIMEOUT)
@@ -72,19 +72,7 @@ class MockControls:
         """The mock's clock (rate-limit windows read it): `clock.advance(10)` skips ten seconds."""
         return self._truto_state().clock
 
-    def script(
-        self,
-        status: int | None = None,
-        *,
-        times: int = 1,
-        when: When | Mapping[str, Any] | None = None,
-        remote: bool = False,
-        message: str | None = None,
-        retry_after: float | None = None,
-        headers: Mapping[str, str] | None = None,
-        latency_ms: int | None = None,
-        fail: str | Interruption | None = None,
-    ) -> Script:
+    def script(self, status: int | None = None, **options: Unpack[ScriptOptions]) -> Script:
         """Answer the next `times` requests matching `when` this way instead of the usual answer.
 
         `status`: an error status, answered with Truto's body (`remote=True`: a provider's error passed
@@ -94,17 +82,7 @@ class MockControls:
         of `method`, `path`, `endpoint` (`get`/`list`), `account` (id or provider), `page` (from 1),
         `cursor`, `nth` (the n-th request since the test started). Scripts are tried in the order
         added and cleared by the mock's reset (`fresh()`, `reset()`)."""
-        script = make_script(
-            status,
-            times=times,
-            when=when,
-            remote=remote,
-            message=message,
-            retry_after=retry_after,
-            headers=headers,
-            latency_ms=latency_ms,
-            fail=fail,
-        )
+        script = make_script(status, **options)
         return self._truto_state().scripts.add(script)
 
     def scripts(self) -> list[Script]:

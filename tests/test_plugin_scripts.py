@@ -306,6 +306,7 @@ def test_resets_clear_scripts_and_the_log(truto_mock: Any, truto_respx: Any) -> 
         ({}, "a script needs something to do"),
         ({"remote": True}, "give an error status too"),
         ({"latency_ms": 60_001}, "latency_ms must be a whole number 0-60000"),
+        ({"status": 503, "retries": 2}, "unknown keyword.s. retries; known: status, fail, headers, latency_ms"),
     ],
 )
 def test_bad_scripts_are_refused_naming_the_argument(truto_mock: Any, kwargs: dict[str, Any], message: str) -> None:
