@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from flask import Response, current_app, request
 
+from mockserver.bridge import DELAY_KEY
 from mockserver.core import MockResponse, client_timed_out, error_answer, json_answer
 from mockserver.scripts import Interruption
 from mockserver.state import MockState
@@ -55,6 +56,18 @@ def current_state() -> MockState:
     return mock
 
 
+def answer_later(seconds: float) -> None:
+    """Delay the current answer by `seconds`: served by `python -m mockserver`, the event loop waits
+    (no thread is held: `mockserver.bridge`); under another WSGI server, this thread sleeps."""
+    if seconds <= 0:
+        return
+    delay = request.environ.get(DELAY_KEY)
+    if callable(delay):
+        delay(seconds)
+    else:
+        current_state().faults.sleep(seconds)
+
+
 def _client_left(sock: socket.socket, seconds: float) -> float | None:
     """Wait `seconds`, watching the connection: the seconds waited when the client closed it first
     (its read timeout passed), None when the wait ran out with the client still there."""
@@ -81,12 +94,11 @@ def wait_out(mock: MockState, answer: MockResponse) -> MockResponse:
     """Wait out the answer's latency in this thread. On werkzeug's server (the plugin's live mock),
     the connection is watched meanwhile: a client that gives up (its read timeout) is logged as
     answered by nothing (`client_timed_out`) and its connection closed, as the in-process router
-    logs it. A test's own `sleep` (`Faults.use_clock`) is called as it is."""
-    if not answer.delay:
-        return answer
+    logs it. Elsewhere (uvicorn's bridge, a test's own `sleep`), `answer_later`."""
     sock = request.environ.get("werkzeug.socket")
-    if mock.faults.sleep is not time.sleep or not isinstance(sock, socket.socket):
-        mock.faults.sleep(answer.delay)
+    watch = DELAY_KEY not in request.environ and mock.faults.sleep is time.sleep
+    if not answer.delay or not watch or not isinstance(sock, socket.socket):
+        answer_later(answer.delay)
         return answer
     log = mock.log
     with log.held(answer.logged) if log is not None else contextlib.nullcontext():

@@ -80,7 +80,7 @@ def _register_api(app: Flask) -> None:
         headers = cast(Mapping[str, str], request.headers)  # case-insensitive, as the core wants
         state = current_state()
         response = answer(state, request.method, raw_path(), query, headers)
-        return to_flask(wait_out(state, response))  # a WSGI thread can only wait by sleeping
+        return to_flask(wait_out(state, response))
 
 
 def _register_icon(app: Flask) -> None:
