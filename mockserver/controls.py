@@ -6,15 +6,17 @@ have these methods, on the one mock they share, so a test reads the same against
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from contracts.params import GET, LIST
 from mockserver.clock import MockClock
 from mockserver.core import endpoint_of, request_facts
-from mockserver.requestlog import LoggedRequest, RequestLog
-from mockserver.scripts import Interruption, Script, When, make_script
+from mockserver.requestlog import READ_TIMEOUT, LoggedRequest, RequestLog
+from mockserver.scripts import Interruption, Script, ScriptOptions, When, make_script
 from mockserver.state import MockState
 
+INTERRUPTIONS = (*(str(i) for i in Interruption), READ_TIMEOUT)
+"""What a logged request's `interrupted` can say (`calls_to(interrupted=...)`)."""
 SHOWN = 20
 """Logged requests an assertion message lists (the rest are counted)."""
 
@@ -70,19 +72,7 @@ class MockControls:
         """The mock's clock (rate-limit windows read it): `clock.advance(10)` skips ten seconds."""
         return self._truto_state().clock
 
-    def script(
-        self,
-        status: int | None = None,
-        *,
-        times: int = 1,
-        when: When | Mapping[str, Any] | None = None,
-        remote: bool = False,
-        message: str | None = None,
-        retry_after: float | None = None,
-        headers: Mapping[str, str] | None = None,
-        latency_ms: int | None = None,
-        fail: str | Interruption | None = None,
-    ) -> Script:
+    def script(self, status: int | None = None, **options: Unpack[ScriptOptions]) -> Script:
         """Answer the next `times` requests matching `when` this way instead of the usual answer.
 
         `status`: an error status, answered with Truto's body (`remote=True`: a provider's error passed
@@ -92,17 +82,7 @@ class MockControls:
         of `method`, `path`, `endpoint` (`get`/`list`), `account` (id or provider), `page` (from 1),
         `cursor`, `nth` (the n-th request since the test started). Scripts are tried in the order
         added and cleared by the mock's reset (`fresh()`, `reset()`)."""
-        script = make_script(
-            status,
-            times=times,
-            when=when,
-            remote=remote,
-            message=message,
-            retry_after=retry_after,
-            headers=headers,
-            latency_ms=latency_ms,
-            fail=fail,
-        )
+        script = make_script(status, **options)
         return self._truto_state().scripts.add(script)
 
     def scripts(self) -> list[Script]:
@@ -135,11 +115,16 @@ class MockControls:
         cursor: str | None = None,
         query: Mapping[str, Any] | None = None,
         status: int | None = None,
+        interrupted: str | None = None,
     ) -> list[LoggedRequest]:
         """The logged requests matching every criterion given (oldest first). `query` matches a
-        subset: `{"limit": 5}` matches any request sending `limit=5`."""
+        subset: `{"limit": 5}` matches any request sending `limit=5`. `status` is what the client
+        received, so a request it got no answer to (`interrupted`: `drop`, `connect-timeout`,
+        `read-timeout`) matches no status."""
         if endpoint is not None and endpoint not in (GET, LIST):
             raise ValueError(f"endpoint must be {GET!r} or {LIST!r}, got {endpoint!r}")
+        if interrupted is not None and interrupted not in INTERRUPTIONS:
+            raise ValueError(f"interrupted must be one of {', '.join(map(repr, INTERRUPTIONS))}, got {interrupted!r}")
         if query is not None and not isinstance(query, Mapping):
             raise TypeError(f"query takes a dict of parameters, got {type(query).__name__}")
         when = When(method=method, path=path, endpoint=endpoint, account=account, page=page, cursor=cursor)
@@ -150,6 +135,8 @@ class MockControls:
             if not when.matches(facts):
                 continue
             if status is not None and entry.status != status:
+                continue
+            if interrupted is not None and entry.interrupted != interrupted:
                 continue
             if query is not None and not _query_matches(entry.query, query):
                 continue
