@@ -29,9 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = argv is None
     try:
         stopsignals.install()
-        stopsignals.import_native_extensions()  # before any thread: held() blocks the main thread's signals only
         if command:
             stopsignals.follow_make()
+        stopsignals.import_native_extensions()
         from mockserver.cli import run_cli
 
         return run_cli(argv)
