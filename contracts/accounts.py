@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = ["UUID_TEXT", "Account", "AccountId", "AccountIdError", "is_query_form"]
+
 UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 """The hyphenated UUID form in any case (the form an `integrated_account_id` takes in a query)."""
 
