@@ -17,6 +17,7 @@ import enum
 import functools
 import importlib
 import inspect
+import itertools
 import re
 import sys
 import textwrap
@@ -127,8 +128,8 @@ def _call(parts: list[str], returns: ast.expr | None = None) -> str:
 def _attribute_docs(body: list[ast.stmt]) -> dict[str, str]:
     """The docstrings under assignments (`name: type = value` then a string): PEP 257's attribute docstrings."""
     docs: dict[str, str] = {}
-    for node, after in zip(body, body[1:], strict=False):
-        target = node.target if isinstance(node, ast.AnnAssign) else None
+    for node, after in itertools.pairwise(body):
+        target: ast.expr | None = node.target if isinstance(node, ast.AnnAssign) else None
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
         if (
@@ -232,9 +233,9 @@ def _class_entry(module: str, name: str, cls: type) -> Entry:
             entry.values.append(line + (f": {' '.join(docs[member.name].split())}" if member.name in docs else ""))
     for member_name, value in vars(cls).items():
         if not member_name.startswith("_"):
-            member = _member(entry.name, cls, member_name, value)
-            if member is not None:
-                entry.members.append(member)
+            documented = _member(entry.name, cls, member_name, value)
+            if documented is not None:
+                entry.members.append(documented)
     return entry
 
 
