@@ -83,15 +83,32 @@ class MockControls:
         latency_ms: int | None = None,
         fail: str | Interruption | None = None,
     ) -> Script:
-        """Answer the next `times` requests matching `when` this way instead of the usual answer.
+        """Answer the next `times` requests matching `when` this way instead of the usual answer, to test
+        how your client handles errors, slowness and broken connections.
 
-        `status`: an error status, answered with Truto's body (`remote=True`: a provider's error passed
-        through Truto); `retry_after` seconds (fractions allowed) as `Retry-After` (and, on a 429,
-        `ratelimit-*`); `headers` added; `latency_ms` before the answer; `fail`: `"drop"` (the connection
-        closes unanswered), `"cut"` (half the body, then closed) or `"connect-timeout"`. `when` is a dict
-        of `method`, `path`, `endpoint` (`get`/`list`), `account` (id or provider), `page` (from 1),
-        `cursor`, `nth` (the n-th request since the test started). Scripts are tried in the order
-        added and cleared by the mock's reset (`fresh()`, `reset()`)."""
+        Scripts are tried in the order added and cleared by the mock's reset (`fresh()`, `reset()`).
+
+        Args:
+            status: an error status (400-599), answered with Truto's body; None or 200: the usual
+                answer, with the other arguments applied.
+            times: how many matching requests it answers.
+            when: which requests: a dict of `method`, `path`, `endpoint` (`get`/`list`), `account` (id or
+                provider), `page` (from 1), `cursor`, `nth` (the n-th request since the test started),
+                or a `When`; None: any request.
+            remote: a provider's error passed through Truto (`truto_is_remote_error`, `raw_response`).
+            message: the error's `message` instead of the default one.
+            retry_after: seconds (fractions allowed) sent as `Retry-After` (and, on a 429, `ratelimit-*`).
+            headers: more response headers.
+            latency_ms: the answer waits this long.
+            fail: `"drop"` (the connection closes unanswered), `"cut"` (half the body, then closed) or
+                `"connect-timeout"`.
+
+        Returns:
+            The script, whose `used` counts the requests it answered.
+
+        Raises:
+            ScriptError: a bad argument, named (a `ValueError`).
+        """
         script = make_script(
             status,
             times=times,
@@ -136,8 +153,23 @@ class MockControls:
         query: Mapping[str, Any] | None = None,
         status: int | None = None,
     ) -> list[LoggedRequest]:
-        """The logged requests matching every criterion given (oldest first). `query` matches a
-        subset: `{"limit": 5}` matches any request sending `limit=5`."""
+        """The logged requests matching every criterion given (oldest first), to assert on what your
+        client sent.
+
+        Args:
+            path: the exact request path.
+            method: `GET`, `HEAD`, ... (any case).
+            endpoint: `"get"` or `"list"`.
+            account: an integrated account id, or a provider name for any of its accounts.
+            page: the list page, from 1.
+            cursor: the exact `next_cursor` sent.
+            query: a subset of the parsed query: `{"limit": 5}` matches any request sending `limit=5`.
+            status: the status the mock answered.
+
+        Raises:
+            ValueError: an unknown `endpoint`.
+            TypeError: `query` is not a dict.
+        """
         if endpoint is not None and endpoint not in (GET, LIST):
             raise ValueError(f"endpoint must be {GET!r} or {LIST!r}, got {endpoint!r}")
         if query is not None and not isinstance(query, Mapping):
@@ -159,8 +191,20 @@ class MockControls:
     def assert_requested(
         self, path: str | None = None, *, times: int | None = None, **match: Any
     ) -> list[LoggedRequest]:
-        """Fail unless some request (exactly `times` requests, when given) matched; the matches otherwise.
-        Takes the criteria of `calls_to`."""
+        """Fail unless some request (exactly `times` requests, when given) matched, showing the requests
+        the mock got.
+
+        Args:
+            path: the exact request path.
+            times: how many requests must match; None: at least one.
+            **match: the other criteria of `calls_to`.
+
+        Returns:
+            The matching requests.
+
+        Raises:
+            AssertionError: the requests did not match as asked.
+        """
         __tracebackhide__ = True
         found = self.calls_to(path, **match)
         wanted = {k: v for k, v in {"path": path, **match}.items() if v is not None} or "any request"
@@ -172,7 +216,18 @@ class MockControls:
         return found
 
     def assert_requested_once(self, path: str | None = None, **match: Any) -> LoggedRequest:
-        """Fail unless exactly one request matched; that request otherwise."""
+        """Fail unless exactly one request matched, showing the requests the mock got.
+
+        Args:
+            path: the exact request path.
+            **match: the other criteria of `calls_to`.
+
+        Returns:
+            The one matching request.
+
+        Raises:
+            AssertionError: none or several matched.
+        """
         __tracebackhide__ = True
         [entry] = self.assert_requested(path, times=1, **match)
         return entry

@@ -117,7 +117,7 @@ def _signature(
 
 
 def _call(parts: list[str], returns: ast.expr | None = None) -> str:
-    """`(a, b) -> R` on one line when it fits the page's 100 columns, else one parameter a line."""
+    """`(a, b) -> R` on one line when it fits in 80 columns, else one parameter a line."""
     tail = f" -> {ast.unparse(returns)}" if returns else ""
     one_line = f"({', '.join(parts)}){tail}"
     if len(one_line) <= 80 or not parts:
@@ -175,7 +175,8 @@ def _dataclass_signature(cls: type) -> tuple[str, list[str], dict[str, str]]:
         text = f"{f.name}: {ast.unparse(node.annotation)}"
         parts.append(text + (f" = {ast.unparse(node.value)}" if node.value is not None else ""))
         names.append(f.name)
-    return _call(parts), [n for n in names if not n.startswith("_")], docs
+    public = [f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")]
+    return _call(parts), [n for n in names if not n.startswith("_")], {n: docs[n] for n in public if n in docs}
 
 
 def _constructor(cls: type) -> tuple[str | None, list[str], dict[str, str]]:
@@ -291,7 +292,7 @@ def fixtures() -> list[Entry]:
         gives = node.returns
         if isinstance(gives, ast.Subscript) and ast.unparse(gives.value) in ("Iterator", "Generator"):
             gives = gives.slice.elts[0] if isinstance(gives.slice, ast.Tuple) else gives.slice
-        shown = f"{node.name} -> {ast.unparse(gives)}" if gives else node.name
+        shown = f"{node.name}: {ast.unparse(gives)}" if gives else node.name
         doc = inspect.cleandoc(ast.get_docstring(node) or "")
         entry = Entry(f"mockserver.plugin.{node.name}", node.name, "fixture", shown, doc)
         entry.extra.append(f"Scope: {scope}.")
@@ -311,9 +312,18 @@ class Section:
 def surface() -> list[Section]:
     """Every documented module with its entries, in `SURFACE` order."""
     sections: list[Section] = []
+    first: dict[int, str] = {}
     for module_name, names, purpose in SURFACE:
         module = importlib.import_module(module_name)
-        entries = [entry_for(module, name) for name in (names if names is not None else module.__all__)]
+        entries: list[Entry] = []
+        for name in names if names is not None else module.__all__:
+            value = getattr(module, name)
+            if id(value) in first and not isinstance(value, str | int | float | bool | type(None)):
+                seen = first[id(value)]
+                entries.append(Entry(f"{module_name}.{name}", name, "alias", None, f"The same as [`{seen}`](#{seen})."))
+                continue
+            first[id(value)] = f"{module_name}.{name}"
+            entries.append(entry_for(module, name))
         if module_name == "mockserver.plugin":
             entries = fixtures() + entries
         sections.append(Section(module_name, purpose, entries))
@@ -391,11 +401,12 @@ def _render_entry(entry: Entry, level: str) -> list[str]:
     args = sections.get("Args", [])
     items = [(n, " ".join(t.split())) for n, t in args] if isinstance(args, list) else []
     given = {n.lstrip("*") for n, _ in items}
-    items += [
-        (n, " ".join(entry.field_docs[n].split())) for n in entry.params if n in entry.field_docs and n not in given
-    ]
+    items += [(n, entry.field_docs[n]) for n in entry.params if n in entry.field_docs and n not in given]
     if items:
-        lines += ["Args:", "", *(f"- `{n}`: {t}" for n, t in items), ""]
+        lines += ["Args:", "", *(f"- `{n}`: {' '.join(t.split())}" for n, t in items), ""]
+    attributes = [(n, t) for n, t in entry.field_docs.items() if n not in entry.params]
+    if attributes:
+        lines += ["Attributes:", "", *(f"- `{n}`: {' '.join(t.split())}" for n, t in attributes), ""]
     for key in ("Returns", "Yields"):
         if isinstance(sections.get(key), str):
             lines += [f"{key}: {sections[key]}", ""]
