@@ -21,7 +21,7 @@ import itertools
 import re
 import sys
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -240,26 +240,25 @@ def _class_entry(module: str, name: str, cls: type) -> Entry:
     return entry
 
 
-def _constant_entry(module: str, name: str, value: object) -> Entry:
-    """A constant, documented by the docstring under its assignment in the module that defines it
-    (the first module of the package, by name, that assigns it this value)."""
-    for home in sorted(m for m in sys.modules if m.split(".")[0] == module.split(".")[0]):
-        if getattr(sys.modules[home], name, None) is not value:
+def _constant_entry(module: str, name: str) -> Entry:
+    """A constant, documented by the docstring under its assignment, found by following the `from X
+    import NAME` lines from `module` to the module that assigns it (read, not imported: the same
+    answer whatever else is loaded)."""
+    body = ast.parse(inspect.getsource(importlib.import_module(module))).body
+    for node in body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    return replace(_constant_entry(node.module, alias.name), name=f"{module}.{name}", title=name)
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            shown = f"{name}: {ast.unparse(node.annotation)}"
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            written = ast.unparse(node.value)
+            shown = f"{name} = {written}" if len(written) <= 80 else name
+        else:
             continue
-        try:
-            body = ast.parse(inspect.getsource(sys.modules[home])).body
-        except (OSError, TypeError):
-            continue
-        for node in body:
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
-                shown = f"{name}: {ast.unparse(node.annotation)}"
-            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-                written = ast.unparse(node.value)
-                shown = f"{name} = {written}" if len(written) <= 80 else name
-            else:
-                continue
-            return Entry(f"{module}.{name}", name, "constant", shown, _attribute_docs(body).get(name, ""))
-    return Entry(f"{module}.{name}", name, "constant", name, "")
+        return Entry(f"{module}.{name}", name, "constant", shown, _attribute_docs(body).get(name, ""))
+    raise LookupError(f"{module}.{name}: no assignment or `from ... import` of it in {module}")
 
 
 def entry_for(module: ModuleType, name: str) -> Entry:
@@ -271,7 +270,7 @@ def entry_for(module: ModuleType, name: str) -> Entry:
         signature, params = _signature(_def_node(value), drop_first=False)
         doc = inspect.getdoc(value) or ""
         return Entry(f"{module.__name__}.{name}", name, "function", name + signature, doc, params)
-    return _constant_entry(module.__name__, name, value)
+    return _constant_entry(module.__name__, name)
 
 
 def fixtures() -> list[Entry]:
