@@ -41,7 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: interrupted while starting", file=sys.stderr, flush=True)
         return 0 if os.environ.get("MAKELEVEL") else 130
     finally:
-        if not command:
+        if command:
+            stopsignals.settle_with_make()
+        else:
             stopsignals.uninstall()
 
 

@@ -163,3 +163,25 @@ def follow_make(poll_seconds: float = 0.05) -> None:
             time.sleep(poll_seconds)
 
     threading.Thread(target=watch, name="truto-mock-follow-make", daemon=True).start()
+
+
+def settle_with_make(timeout: float = 1.0) -> None:
+    """Before exiting under make, let make's handler take a stop signal that is still pending in it.
+
+    A terminal's Ctrl-C reaches make and the mock at once. When make is not scheduled before the mock
+    has exited (a busy machine), make's main loop reaps the mock first; its signal handler then waits
+    for a child that is gone and fails with `make: *** wait: No child processes.  Stop.` (exit 2).
+    /proc shows the signal pending in make (`ShdPnd`/`SigPnd`) while make still catches it; once its
+    handler runs it resets the signal to the default. The wait ends after `timeout` whatever make does:
+    the mock's exit is never held longer (it then says nothing more, to keep the stop to one line)."""
+    if not sys.platform.startswith("linux"):
+        return
+    make = _make_ancestor()
+    if make is None:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = _proc_status(make)
+        if not (_mask(status, "ShdPnd") | _mask(status, "SigPnd")) & _mask(status, "SigCgt"):
+            return
+        time.sleep(0.005)

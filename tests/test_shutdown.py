@@ -232,3 +232,44 @@ def test_a_short_request_in_flight_completes_and_a_long_one_is_cut() -> None:
     assert long.json()["message"] == "The mock is stopping; this request was cut."
     assert took < STOP_WITHIN and process.returncode == 0
     assert output.strip().endswith("Truto interviews mock stopped (SIGINT).") and "Traceback" not in output
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_under_make_the_mock_outlives_a_ctrl_c_that_make_has_not_handled_yet() -> None:
+    """A Ctrl-C reaches make and the mock together; on a busy machine make may run its handler only
+    after the mock is gone, and then dies with `make: *** wait: No child processes`. Make is held
+    (SIGSTOP) so its SIGINT stays pending: the mock waits for it instead of exiting first."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["make", "-s", "run", f"PORT={port}", "ARGS=--records 0"],
+        cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        mock = None
+        while mock is None and time.monotonic() < deadline and process.poll() is None:
+            mock = next((p for p in _children(process.pid) if _takes_stop_signals(p)), None)
+            time.sleep(0.01)
+        assert mock is not None, "the mock never took its signals"
+        os.kill(process.pid, signal.SIGSTOP)
+        while _state(process.pid) != "T" and time.monotonic() < deadline:  # stopped before the Ctrl-C
+            time.sleep(0.005)
+        os.killpg(process.pid, signal.SIGINT)
+        time.sleep(0.5)
+        held = _state(mock)
+        os.kill(process.pid, signal.SIGCONT)
+        output, _ = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert held not in ("Z", "gone"), f"the mock exited before make handled the signal ({held})"
+    assert "No child processes" not in output and "Traceback" not in output, output
+    assert process.returncode == -signal.SIGINT, (process.returncode, output)
