@@ -31,6 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stopsignals.install()
         if command:
             stopsignals.follow_make()
+        stopsignals.import_native_extensions()
         from mockserver.cli import run_cli
 
         return run_cli(argv)

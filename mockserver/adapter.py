@@ -11,6 +11,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from flask import Response, current_app, request
 
+from mockserver.bridge import DELAY_KEY
 from mockserver.core import MockResponse, error_answer, json_answer
 from mockserver.scripts import Interruption
 from mockserver.state import MockState
@@ -48,6 +49,18 @@ def current_state() -> MockState:
     """The state of the app answering the current request."""
     mock: MockState = current_app.extensions[STATE_KEY]
     return mock
+
+
+def answer_later(seconds: float) -> None:
+    """Delay the current answer by `seconds`: served by `python -m mockserver`, the event loop waits
+    (no thread is held: `mockserver.bridge`); under another WSGI server, this thread sleeps."""
+    if seconds <= 0:
+        return
+    delay = request.environ.get(DELAY_KEY)
+    if callable(delay):
+        delay(seconds)
+    else:
+        current_state().faults.sleep(seconds)
 
 
 def _broken(part: bytes) -> Iterator[bytes]:

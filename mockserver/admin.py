@@ -14,8 +14,8 @@ from contracts.jsontext import load_json
 from contracts.openapi import openapi_document
 from contracts.providers import MappingError
 from contracts.responses import Exchange, check_response, verdict
+from mockserver.adapter import answer_later, error_response, json_response
 from mockserver.adapter import current_state as state
-from mockserver.adapter import error_response, json_response
 from mockserver.config import DEV_TOKEN
 from mockserver.core import ApiError, answer
 from mockserver.guard import HEALTH_PATH
@@ -156,8 +156,7 @@ def try_request() -> str:
     headers = {"Authorization": authorization, **({"Prefer": prefer} if prefer else {})}
     parts = urlsplit(path)
     response = answer(mock, "GET", parts.path, parts.query, headers)
-    if response.delay:
-        mock.faults.sleep(response.delay)
+    answer_later(response.delay)
     data = response.content()
     exchange = Exchange.from_url(path, accounts={a.id: a.provider for a in mock.store.accounts()})
     found = check_response(response.status, response.headers, data, exchange)

@@ -24,9 +24,10 @@ from urllib.parse import quote
 from flask import Flask
 
 from mockserver.admin import MAX_ADMIN_BODY
-from mockserver.bridge import ThreadPool, call_wsgi
+from mockserver.bridge import ThreadPool, WsgiAnswer, call_wsgi
 from mockserver.core import API_PREFIX, MockResponse, answer, error_answer
 from mockserver.guard import cors_headers
+from mockserver.saidonce import SaidOnce
 from mockserver.state import MockState
 
 Scope = MutableMapping[str, Any]
@@ -63,18 +64,6 @@ class _Refusal(Exception):
         self.status, self.message = status, message
 
 
-class _Said:
-    """Says once in the terminal that a bound was hit (each answer says it every time)."""
-
-    def __init__(self) -> None:
-        self._said: set[int] = set()
-
-    def __call__(self, refusal: _Refusal) -> None:
-        if refusal.status not in self._said:
-            self._said.add(refusal.status)
-            log.warning("truto-mock: answered %s: %s (said once)", refusal.status, refusal.message)
-
-
 class MockASGI:
     """The ASGI callable uvicorn serves; `stop_soon()` (from any thread) starts the stop's cut."""
 
@@ -83,7 +72,7 @@ class MockASGI:
         self.state: MockState = flask_app.extensions["truto_mock"]
         self.limits = limits
         self.pool = ThreadPool(threads)
-        self._said = _Said()
+        self._said = SaidOnce()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._cut: asyncio.Future[None] | None = None
 
@@ -112,7 +101,7 @@ class MockASGI:
             else:
                 await self._flask(scope, body, send)
         except _Refusal as refusal:
-            self._said(refusal)
+            self._said(refusal.status, f"answered {refusal.status}: {refusal.message}")
             await _send(send, error_answer(refusal.status, refusal.message), close=True)
         except _Cut:
             await _send(send, error_answer(503, "The mock is stopping; this request was cut."), close=True)
@@ -186,11 +175,7 @@ class MockASGI:
         query = scope["query_string"].decode("utf-8", "replace")
         raw = scope.get("raw_path") or quote(scope["path"]).encode()  # as sent: `%2F` stays inside an id
         response = answer(self.state, scope["method"], raw.decode("latin-1"), query, headers)
-        if response.delay:
-            assert self._cut is not None
-            await asyncio.wait([self._cut], timeout=response.delay)
-            if self._cut.done():
-                raise _Cut
+        await self._wait(response.delay)
         cors = cors_headers(self.state.config, scope["path"], headers.get("origin"), scope["method"])
         await _send(send, response, extra=cors)
 
@@ -200,8 +185,18 @@ class MockASGI:
         await asyncio.wait([future, cast("asyncio.Future[Any]", self._cut)], return_when=asyncio.FIRST_COMPLETED)
         if not future.done():
             raise _Cut
-        status, headers, content = future.result()
-        await _send_raw(send, status, headers, [content])
+        result: WsgiAnswer = future.result()
+        await self._wait(result.delay)  # the try page's `Prefer: delay`, passed on the loop, not in a thread
+        await _send_raw(send, result.status, result.headers, [result.body])
+
+    async def _wait(self, seconds: float) -> None:
+        """Wait `seconds` before answering (no thread held); _Cut when the stop's cut comes first."""
+        if seconds <= 0:
+            return
+        assert self._cut is not None
+        await asyncio.wait([self._cut], timeout=seconds)
+        if self._cut.done():
+            raise _Cut
 
 
 class _Cut(Exception):

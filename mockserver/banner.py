@@ -11,6 +11,7 @@ from typing import TextIO
 from contracts.accounts import Account
 from mockserver.asgi import MAX_BODY_BYTES
 from mockserver.config import DEV_TOKEN, TOKEN_ENV, MockConfig, TokenSource
+from mockserver.connguard import ConnectionLimits
 from mockserver.dataset import load_accounts
 from mockserver.faults import FaultSettings
 from mockserver.guard import guard_summary
@@ -45,6 +46,7 @@ def banner(
     *,
     token_from: TokenSource | None = None,
     read_timeout: float | None = None,
+    connections: ConnectionLimits | None = None,
     accounts: Sequence[Account] | None = None,
     watching: bool = False,
 ) -> None:
@@ -70,6 +72,10 @@ def banner(
     if read_timeout is not None:
         cap = MAX_BODY_BYTES // (1024 * 1024)
         print(f"  limits: request bodies up to {cap} MiB, sent within {read_timeout:g} s (--read-timeout)", file=out)
+    if connections is not None:
+        heads = f"request heads sent within {connections.head_timeout:g} s (--head-timeout)"
+        most = f"{connections.max_connections} connections open at most (--max-connections)"
+        print(f"          {heads}, {most}", file=out)
     print(f"  access: {guard_summary(config)}", file=out)
     if config.token:
         where = "--token" if token_from == "flag" else f"${TOKEN_ENV}"

@@ -1,9 +1,10 @@
 """ASGI to WSGI for the mock's Flask routes: a request whose body is already read, run in a thread.
 
 `ThreadPool` runs blocking calls on a fixed number of daemon threads and hands the result to the event
-loop as a future: daemon threads never hold up the process's exit after a stop (a page request that
-sleeps for a `Prefer: delay` is simply left behind). `call_wsgi` builds the WSGI environ (PEP 3333)
-from an ASGI scope and collects the answer.
+loop as a future: daemon threads never hold up the process's exit after a stop. `call_wsgi` builds the
+WSGI environ (PEP 3333) from an ASGI scope and collects the answer. A route that must answer late (the
+try page's `Prefer: delay`) calls the environ's DELAY_KEY function instead of sleeping: the answer
+carries the delay, which the event loop awaits, so no thread is held while it passes.
 """
 
 from __future__ import annotations
@@ -15,11 +16,24 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable, MutableMapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes
 
 T = TypeVar("T")
 Headers = list[tuple[bytes, bytes]]
+DELAY_KEY = "truto_mock.delay_answer"
+"""WSGI environ key of a function taking seconds: the answer is sent that much later, without holding
+the thread. Absent under other WSGI servers, where the app sleeps instead."""
+
+
+@dataclass(frozen=True)
+class WsgiAnswer:
+    status: int
+    headers: Headers
+    body: bytes
+    delay: float = 0.0
+    """Seconds to wait before sending, asked for through DELAY_KEY."""
 
 
 class ThreadPool:
@@ -98,15 +112,18 @@ def call_wsgi(
     app: Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]],
     scope: MutableMapping[str, Any],
     body: bytes,
-) -> tuple[int, Headers, bytes]:
-    """Run a WSGI app on one request: (status, headers, whole body)."""
+) -> WsgiAnswer:
+    """Run a WSGI app on one request: its status, headers, whole body and any delay it asked for."""
     started: list[Any] = []
+    delays: list[float] = []
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
         started[:] = [status, headers]
         return _no_write
 
-    result = app(environ_for(scope, body), start_response)
+    environ = environ_for(scope, body)
+    environ[DELAY_KEY] = delays.append
+    result = app(environ, start_response)
     try:
         content = b"".join(result)
     finally:
@@ -114,7 +131,8 @@ def call_wsgi(
         if close is not None:
             close()
     status, headers = started
-    return int(status.split(" ", 1)[0]), [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers], content
+    encoded = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+    return WsgiAnswer(int(status.split(" ", 1)[0]), encoded, content, sum(delays))
 
 
 def _no_write(data: bytes) -> None:

@@ -27,9 +27,11 @@ from mockserver.config import (
     check_setting,
     from_text,
 )
+from mockserver.connguard import DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_CONNECTIONS, ConnectionLimits
 
 PROG = "truto-mock"
 MAX_READ_TIMEOUT = 600.0
+MAX_CONNECTIONS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -99,6 +101,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _connections(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of connections, got {text!r}") from None
+    if not 1 <= value <= MAX_CONNECTIONS:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_CONNECTIONS}, got {text}")
+    return value
+
+
 def _folder(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("must not be empty (a folder path)")
@@ -138,6 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=5.0,
         metavar="SECONDS",
         help="a request body must arrive within this time (a slower client gets a 408 and is cut)",
+    )
+    serving.add_argument(
+        "--head-timeout",
+        type=_seconds,
+        default=DEFAULT_HEAD_TIMEOUT,
+        metavar="SECONDS",
+        help="a request line and headers must arrive within this time (a slower client gets a 408 and is cut)",
+    )
+    serving.add_argument(
+        "--max-connections",
+        type=_connections,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="connections open at once; one more is answered 503 and closed",
     )
     data = parser.add_argument_group("data")
     data.add_argument(
@@ -239,6 +265,7 @@ def run_cli(argv: Sequence[str] | None) -> int:
         host=args.host,
         port=args.port,
         read_timeout=args.read_timeout,
+        connections=ConnectionLimits(args.head_timeout, args.max_connections),
         token_from=token_from,
         watch=not args.no_watch,
     )

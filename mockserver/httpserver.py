@@ -2,8 +2,10 @@
 
 `HttpServer(app, sock)` serves an ASGI app on a socket we bound ourselves, with uvicorn's event loop in
 a thread of its own (so uvicorn installs no signal handlers: the main thread keeps them); `stop()` asks
-it to end and waits a bounded time. `check_version()` says which uvicorn is needed when another one is
-installed, before anything is served.
+it to end and waits a bounded time. Its h11 protocol is wrapped by `mockserver.connguard` (through the
+public `Config(http=<protocol class>)`), which adds what uvicorn does not bound: the time to send a
+request head, and the number of open connections. `check_version()` says which uvicorn is needed when
+another one is installed, before anything is served.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
+from mockserver.connguard import ConnectionLimits, guarded, tracked
+
 REQUIRED = (0, 30)
-"""Oldest uvicorn with what we use: `Config`, `Server.serve(sockets=)`, `should_exit`, `started`,
+"""Oldest uvicorn with what we use: `Config` (with `http=` a protocol class wrapping
+`uvicorn.protocols.http.h11_impl.H11Protocol`), `Server.serve(sockets=)`, `should_exit`, `started`,
 `timeout_graceful_shutdown`; versions from 1.0 on may change it (pyproject pins `>=0.30,<1`)."""
 BELOW = (1, 0)
 GRACE_SECONDS = 1
@@ -60,14 +65,21 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 class HttpServer:
     """uvicorn serving `app` on `sock` from a daemon thread, until `stop()`."""
 
-    def __init__(self, app: Any, sock: socket.socket, on_loop: Callable[[asyncio.AbstractEventLoop], None]) -> None:
+    def __init__(
+        self,
+        app: Any,
+        sock: socket.socket,
+        on_loop: Callable[[asyncio.AbstractEventLoop], None],
+        limits: ConnectionLimits | None = None,
+    ) -> None:
         import uvicorn
+        from uvicorn.protocols.http.h11_impl import H11Protocol  # what http="h11" names
 
         self._sock = sock
         self._on_loop = on_loop
         self._config = uvicorn.Config(
-            app,
-            http="h11",  # bounded request heads (HEAD_LIMIT); httptools holds any length
+            tracked(app),
+            http=guarded(H11Protocol, limits or ConnectionLimits()),  # h11: a head's size is bounded (HEAD_LIMIT)
             loop="none",  # the loop is ours (_loop_factory), made in our thread
             lifespan="off",
             ws="none",

@@ -12,6 +12,7 @@ import errno
 import os
 import socket
 import sys
+from dataclasses import replace
 
 from contracts.datafolder import MB, DataFolderError, data_size
 from contracts.providers import MappingError
@@ -19,6 +20,7 @@ from mockserver import stopsignals
 from mockserver.asgi import DEFAULT_READ_TIMEOUT, Limits, MockASGI
 from mockserver.banner import banner
 from mockserver.config import MockConfig, TokenSource
+from mockserver.connguard import ConnectionLimits, fit_to_file_limit
 from mockserver.httpserver import HttpServer, ServerVersionError, check_version
 
 PROG = "truto-mock"
@@ -105,6 +107,7 @@ def run(
     host: str = "127.0.0.1",
     port: int = 8000,
     read_timeout: float = DEFAULT_READ_TIMEOUT,
+    connections: ConnectionLimits | None = None,
     token_from: TokenSource | None = None,
     watch: bool = True,
 ) -> int:
@@ -118,15 +121,24 @@ def run(
         _say(f"{PROG}: {exc}", err=True)
         return 2
     try:
-        built = _build(config, Limits(read_timeout=read_timeout))
+        limits = Limits(read_timeout=read_timeout)
+        built = _build(config, limits)
         if isinstance(built, list):
             _say("\n".join(built), err=True)
             return 2
         app = built
-        server = HttpServer(app, sock, app.bind_loop)
+        connections = connections or ConnectionLimits()
+        room = fit_to_file_limit(connections.max_connections)
+        if room < connections.max_connections:
+            _say(
+                f"{PROG}: --max-connections {connections.max_connections} lowered to {room}: the open-file "
+                f"limit (ulimit -n) leaves no room for more"
+            )
+            connections = replace(connections, max_connections=room)
+        server = HttpServer(app, sock, app.bind_loop, connections)
         app.state.start(watch=watch)
         try:
-            return _serve(server, app, config, host, port, read_timeout, token_from)
+            return _serve(server, app, config, host, port, limits, connections, token_from)
         finally:
             app.state.close()
     finally:
@@ -139,7 +151,8 @@ def _serve(
     config: MockConfig,
     host: str,
     port: int,
-    read_timeout: float,
+    limits: Limits,
+    connections: ConnectionLimits,
     token_from: TokenSource | None,
 ) -> int:
     stop = stopsignals.stop_requested()
@@ -156,7 +169,8 @@ def _serve(
             host,
             port,
             token_from=token_from,
-            read_timeout=read_timeout,
+            read_timeout=limits.read_timeout,
+            connections=connections,
             accounts=app.state.store.accounts(),
             watching=app.state.watching,
         )

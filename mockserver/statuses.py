@@ -25,11 +25,11 @@ others come from its scenario and fault tables."""
 
 SERVER_STATUSES: MappingProxyType[int, str] = MappingProxyType(
     {
-        408: "the request body did not arrive within `--read-timeout`",
+        408: "the request body did not arrive within `--read-timeout`, or the request head within `--head-timeout`",
         413: "the request body is over the mock's size cap",
         414: "the URL is over the mock's length cap",
         431: "the request headers are over the mock's size cap",
-        503: "the mock is stopping and cut the request",
+        503: "the mock is stopping and cut the request, or has `--max-connections` open",
     }
 )
 """What the served mock's HTTP front (`mockserver.asgi`) answers before a request reaches the core:

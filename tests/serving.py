@@ -37,15 +37,20 @@ def wait_until_serving(url: str, process: subprocess.Popen[str], timeout: float 
 @contextmanager
 def served_asgi(config: dict[str, object] | None = None, **limits: float) -> Iterator[tuple[str, int]]:
     """The mock as `python -m mockserver` serves it (uvicorn, the ASGI app and its bounds), in this
-    process on a free port: yields (host, port); stopped at the end of the block."""
+    process on a free port: yields (host, port); stopped at the end of the block. `limits` are the
+    app's (`mockserver.asgi.Limits`) and the connections' (`head_timeout`, `max_connections`)."""
     from mockserver import create_app
     from mockserver.asgi import Limits, MockASGI
+    from mockserver.connguard import ConnectionLimits
     from mockserver.httpserver import HttpServer
     from mockserver.serve import listen
 
-    app = MockASGI(create_app(config or {"records": 0}), Limits(**limits))  # type: ignore[arg-type]
+    connection_keys = {"head_timeout", "max_connections"}
+    connections = ConnectionLimits(**{k: v for k, v in limits.items() if k in connection_keys})  # type: ignore[arg-type]
+    app_limits = Limits(**{k: v for k, v in limits.items() if k not in connection_keys})  # type: ignore[arg-type]
+    app = MockASGI(create_app(config or {"records": 0}), app_limits)
     sock = listen("127.0.0.1", 0)
-    server = HttpServer(app, sock, app.bind_loop)
+    server = HttpServer(app, sock, app.bind_loop, connections)
     server.start()
     try:
         assert server.wait_started(30, threading.Event()), f"the server did not start: {server.failure}"

@@ -89,6 +89,7 @@ def test_banner_says_to_export_the_token_given_by_flag(served: tuple[str, str]) 
     assert lines[curl - 1].strip().startswith("export TRUTO_MOCK_TOKEN=<the --token value>")
     assert '"Authorization: Bearer $TRUTO_MOCK_TOKEN"' in lines[curl]
     assert "faults and limits: none" in served[1] and "within 5 s (--read-timeout)" in served[1]
+    assert "request heads sent within 10 s (--head-timeout), 1000 connections open at most" in served[1]
 
 
 def test_the_banner_waits_until_the_mock_answers() -> None:
@@ -331,6 +332,9 @@ def test_a_bad_token_in_the_environment_is_one_line_without_the_token(
         (["--read-timeout", "0"], "truto-mock: --read-timeout: must be more than 0 and at most 600 seconds, got 0"),
         (["--read-timeout", "soon"], "truto-mock: --read-timeout: must be a number of seconds, got 'soon'"),
         (["--read-timeout", "nan"], "truto-mock: --read-timeout: must be more than 0 and at most 600 seconds"),
+        (["--head-timeout", "-1"], "truto-mock: --head-timeout: must be more than 0 and at most 600 seconds, got -1"),
+        (["--max-connections", "0"], "truto-mock: --max-connections: must be 1 to 100000, got 0"),
+        (["--max-connections", "many"], "truto-mock: --max-connections: must be a whole number of connections"),
     ],
 )
 def test_read_timeout_is_checked(argv: list[str], line: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,62 @@
+"""A stop signal never lands inside a native extension's import (a crash there is SIGSEGV, no line)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from mockserver import stopsignals
+
+ROOT = Path(__file__).parents[1]
+
+# What the mock's start loads in its main thread, as `python -m mockserver` does before serving.
+START = """
+import sys
+from mockserver import stopsignals
+stopsignals.install()
+stopsignals.import_native_extensions()
+before = set(sys.modules)
+from mockserver.cli import run_cli
+import mockserver.serve, mockserver.asgi, mockserver.httpserver, mockserver.watch, mockserver.bridge
+installed = {INSTALLED!r}
+native = {{
+    name.split(".")[0] for name, module in list(sys.modules.items())
+    if name not in before and (getattr(module, "__file__", None) or "").endswith(".so")
+    and (getattr(module, "__file__", None) or "").startswith(installed)
+}}
+print(" ".join(sorted(native)))
+"""
+
+
+def test_every_third_party_native_module_of_the_start_is_imported_with_signals_held() -> None:
+    """A new native dependency imported while starting must join NATIVE_EXTENSIONS."""
+    code = START.format(INSTALLED=tuple({sysconfig.get_paths()["platlib"], sysconfig.get_paths()["purelib"]}))
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [], f"imported while starting, outside held(): {done.stdout}"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code.replace("stopsignals.import_native_extensions()", "")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert set(loaded.stdout.split()) == set(stopsignals.NATIVE_EXTENSIONS), loaded.stdout
+
+
+def test_a_signal_while_held_lands_right_after_the_block() -> None:
+    stopsignals.install()
+    try:
+        reached_end_of_block = False
+        try:
+            with stopsignals.held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                reached_end_of_block = True
+            raise AssertionError("the held signal did not land after the block")
+        except stopsignals.Interrupted as interrupted:
+            assert interrupted.signum == signal.SIGTERM
+        assert reached_end_of_block
+    finally:
+        stopsignals.interrupt_caught()
+        stopsignals.uninstall()
