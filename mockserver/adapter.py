@@ -5,14 +5,19 @@ Shared by the app factory and the admin blueprint, so neither imports the other'
 
 from __future__ import annotations
 
+import contextlib
+import selectors
+import socket
+import time
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Response, current_app, request
 
 from mockserver.bridge import DELAY_KEY
-from mockserver.core import MockResponse, error_answer, json_answer
+from mockserver.core import MockResponse, client_timed_out, error_answer, json_answer
 from mockserver.scripts import Interruption
 from mockserver.state import MockState
 
@@ -61,6 +66,46 @@ def answer_later(seconds: float) -> None:
         delay(seconds)
     else:
         current_state().faults.sleep(seconds)
+
+
+def _client_left(sock: socket.socket, seconds: float) -> float | None:
+    """Wait `seconds`, watching the connection: the seconds waited when the client closed it first
+    (its read timeout passed), None when the wait ran out with the client still there."""
+    started = time.monotonic()
+    deadline = started + seconds
+    with selectors.DefaultSelector() as selector:
+        selector.register(sock, selectors.EVENT_READ)
+        while (left := deadline - time.monotonic()) > 0:
+            if not selector.select(left):
+                continue
+            try:
+                closed = sock.recv(1, socket.MSG_PEEK) == b""
+            except (BlockingIOError, InterruptedError):
+                continue
+            except (OSError, ValueError):  # reset by the peer (or a socket that cannot peek)
+                closed = True
+            if closed:
+                return time.monotonic() - started
+            time.sleep(max(deadline - time.monotonic(), 0.0))  # bytes of a next request: not a departure
+    return None
+
+
+def wait_out(mock: MockState, answer: MockResponse) -> MockResponse:
+    """Wait out the answer's latency in this thread. On werkzeug's server (the plugin's live mock),
+    the connection is watched meanwhile: a client that gives up (its read timeout) is logged as
+    answered by nothing (`client_timed_out`) and its connection closed, as the in-process router
+    logs it. Elsewhere (uvicorn's bridge, a test's own `sleep`), `answer_later`."""
+    sock = request.environ.get("werkzeug.socket")
+    watch = DELAY_KEY not in request.environ and mock.faults.sleep is time.sleep
+    if not answer.delay or not watch or not isinstance(sock, socket.socket):
+        answer_later(answer.delay)
+        return answer
+    log = mock.log
+    with log.held(answer.logged) if log is not None else contextlib.nullcontext():
+        waited = _client_left(sock, answer.delay)
+        if waited is not None:
+            client_timed_out(mock, answer, waited)
+    return answer if waited is None else replace(answer, interrupt=Interruption.DROP)
 
 
 def _broken(part: bytes) -> Iterator[bytes]:

@@ -14,7 +14,7 @@ from typing import Any, cast
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from mockserver.adapter import STATE_KEY, answer_later, current_state, error_response, raw_path, to_flask
+from mockserver.adapter import STATE_KEY, current_state, error_response, raw_path, to_flask, wait_out
 from mockserver.admin import admin
 from mockserver.config import MockConfig
 from mockserver.core import API_PREFIX, ApiError, answer
@@ -80,8 +80,7 @@ def _register_api(app: Flask) -> None:
         headers = cast(Mapping[str, str], request.headers)  # case-insensitive, as the core wants
         state = current_state()
         response = answer(state, request.method, raw_path(), query, headers)
-        answer_later(response.delay)
-        return to_flask(response)
+        return to_flask(wait_out(state, response))
 
 
 def _register_icon(app: Flask) -> None:

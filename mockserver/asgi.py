@@ -8,6 +8,11 @@ shape: a URL over MAX_URL_BYTES is a 414, headers over MAX_HEADER_BYTES a 431, a
 MAX_BODY_BYTES (counted as it arrives, chunked or not) a 413, a body slower than the read timeout a
 408. After a stop, requests get STOP_CUT_SECONDS to finish; then the ones still waiting are answered
 503 and closed.
+
+A script's interruption (`MockResponse.interrupt`) is honoured as far as uvicorn allows: `cut` sends the
+whole body's Content-Length and half the body, then closes; `drop` and `connect-timeout` would need the
+connection closed before any answer, which uvicorn never does (it answers 500 to an app that ends
+unanswered), so they are a 502 in Truto's shape that says so.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from mockserver.bridge import ThreadPool, WsgiAnswer, call_wsgi
 from mockserver.core import API_PREFIX, MockResponse, answer, error_answer
 from mockserver.guard import cors_headers
 from mockserver.saidonce import SaidOnce
+from mockserver.scripts import Interruption
 from mockserver.state import MockState
 
 Scope = MutableMapping[str, Any]
@@ -177,7 +183,12 @@ class MockASGI:
         response = answer(self.state, scope["method"], raw.decode("latin-1"), query, headers)
         await self._wait(response.delay)
         cors = cors_headers(self.state.config, scope["path"], headers.get("origin"), scope["method"])
-        await _send(send, response, extra=cors)
+        if response.interrupt is Interruption.CUT:
+            await _send_cut(send, response, extra=cors)
+        elif response.interrupt is not None:
+            raise _Refusal(502, _cannot_drop(response.interrupt))
+        else:
+            await _send(send, response, extra=cors)
 
     async def _flask(self, scope: Scope, body: bytes, send: Send) -> None:
         assert self._loop is not None and self._cut is not None
@@ -216,6 +227,25 @@ async def _send(send: Send, response: MockResponse, *, extra: Mapping[str, str] 
         await _send_raw(send, response.status, headers, [response.body])
     else:  # a stream's chunks go out chunked
         await _send_raw(send, response.status, headers, response.body)
+
+
+def _cannot_drop(interrupt: Interruption) -> str:
+    return (
+        f"A script asked for fail={str(interrupt)!r}, but this server (uvicorn) cannot close a connection "
+        "before answering: it answers 500 to an app that ends without a response. This 502 stands in for it; "
+        "the plugin's live mock and truto_respx drop the connection."
+    )
+
+
+async def _send_cut(send: Send, response: MockResponse, *, extra: Mapping[str, str] = {}) -> None:
+    """A scripted `cut`: the status, the headers with the whole body's Content-Length, and half the
+    body. Returning without the rest makes uvicorn close the connection (its log says "ASGI callable
+    returned without completing response"), so the client sees the body end early."""
+    content = response.content()
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in {**response.headers, **extra}.items()]
+    headers.append((b"content-length", str(len(content)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": content[: len(content) // 2], "more_body": True})
 
 
 async def _send_raw(send: Send, status: int, headers: list[tuple[bytes, bytes]], chunks: Iterable[bytes]) -> None:

@@ -65,7 +65,7 @@ def banner(
     if watching:
         print("  watching it: a saved change is served within a second (--no-watch turns that off)", file=out)
     for account in accounts:
-        label = f"  ({account.label})" if account.label else ""
+        label = f'  "{account.label}"' if account.label else ""  # a label may hold parentheses itself
         print(f"  {account.provider:<9} integrated_account_id={account.id}{label}", file=out)
     faults = faults_and_limits(config)
     print(f"  faults and limits: {', '.join(faults) if faults else 'none'}", file=out)

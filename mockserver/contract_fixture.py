@@ -60,6 +60,9 @@ _JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 def _is_response(value: Any) -> bool:
+    """An HTTP response (httpx, requests or alike), not a body that happens to have such keys."""
+    if isinstance(value, str | bytes | dict | list):
+        return False
     return all(hasattr(type(value), name) or hasattr(value, name) for name in ("status_code", "headers", "content"))
 
 
@@ -122,7 +125,7 @@ class ContractChecker:
             raise ValueError(f"format must be one of {', '.join(RESPONSE_FORMATS)}, got {format!r}")
         if endpoint is not None and endpoint not in (GET, LIST):
             raise ValueError(f"endpoint must be {GET!r} or {LIST!r}, got {endpoint!r}")
-        if _is_response(response) and not isinstance(response, str | bytes | dict | list):
+        if _is_response(response):
             return self._response_violations(response, provider, format)
         if isinstance(response, str | bytes | bytearray):
             parsed, problem = parse_body(bytes(response) if isinstance(response, bytearray) else response)
@@ -201,7 +204,7 @@ class ContractChecker:
         if not found:
             return
         lines = "\n".join(f"  - {v}" for v in found)
-        if _is_response(response) and not isinstance(response, str | bytes | dict | list):
+        if _is_response(response):
             request = response.request
             what = f"{request.method} {request.url} -> {response.status_code}"
         else:

@@ -6,15 +6,17 @@ have these methods, on the one mock they share, so a test reads the same against
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from contracts.params import GET, LIST
 from mockserver.clock import MockClock
 from mockserver.core import endpoint_of, request_facts
-from mockserver.requestlog import LoggedRequest, RequestLog
-from mockserver.scripts import Interruption, Script, When, make_script
+from mockserver.requestlog import READ_TIMEOUT, LoggedRequest, RequestLog
+from mockserver.scripts import Interruption, Script, ScriptOptions, When, make_script
 from mockserver.state import MockState
 
+INTERRUPTIONS = (*(str(i) for i in Interruption), READ_TIMEOUT)
+"""What a logged request's `interrupted` can say (`calls_to(interrupted=...)`)."""
 SHOWN = 20
 """Logged requests an assertion message lists (the rest are counted)."""
 
@@ -70,19 +72,7 @@ class MockControls:
         """The mock's clock (rate-limit windows read it): `clock.advance(10)` skips ten seconds."""
         return self._truto_state().clock
 
-    def script(
-        self,
-        status: int | None = None,
-        *,
-        times: int = 1,
-        when: When | Mapping[str, Any] | None = None,
-        remote: bool = False,
-        message: str | None = None,
-        retry_after: float | None = None,
-        headers: Mapping[str, str] | None = None,
-        latency_ms: int | None = None,
-        fail: str | Interruption | None = None,
-    ) -> Script:
+    def script(self, status: int | None = None, **options: Unpack[ScriptOptions]) -> Script:
         """Answer the next `times` requests matching `when` this way instead of the usual answer, to test
         how your client handles errors, slowness and broken connections.
 
@@ -91,35 +81,23 @@ class MockControls:
         Args:
             status: an error status (400-599), answered with Truto's body; None or 200: the usual
                 answer, with the other arguments applied.
-            times: how many matching requests it answers.
-            when: which requests: a dict of `method`, `path`, `endpoint` (`get`/`list`), `account` (id or
-                provider), `page` (from 1), `cursor`, `nth` (the n-th request since the test started),
-                or a `When`; None: any request.
-            remote: a provider's error passed through Truto (`truto_is_remote_error`, `raw_response`).
-            message: the error's `message` instead of the default one.
-            retry_after: seconds (fractions allowed) sent as `Retry-After` (and, on a 429, `ratelimit-*`).
-            headers: more response headers.
-            latency_ms: the answer waits this long.
-            fail: `"drop"` (the connection closes unanswered), `"cut"` (half the body, then closed) or
-                `"connect-timeout"`.
+            **options: keywords only, each optional: `times` (how many matching requests it answers,
+                default 1); `when` (which requests: a dict of `method`, `path`, `endpoint` (`get`/`list`),
+                `account` (id or provider), `page` (from 1), `cursor`, `nth` (the n-th request since the
+                test started), or a `When`; default any request); `remote=True` (a provider's error
+                passed through Truto: `truto_is_remote_error`, `raw_response`); `message` (the error's
+                `message` instead of the default one); `retry_after` (seconds, fractions allowed, sent
+                as `Retry-After` and, on a 429, `ratelimit-*`); `headers` (more response headers);
+                `latency_ms` (the answer waits this long); `fail` (`"drop"`: the connection closes
+                unanswered, `"cut"`: half the body, then closed, or `"connect-timeout"`).
 
         Returns:
             The script, whose `used` counts the requests it answered.
 
         Raises:
-            ScriptError: a bad argument, named (a `ValueError`).
+            ScriptError: a bad or unknown keyword, named (a `ValueError`).
         """
-        script = make_script(
-            status,
-            times=times,
-            when=when,
-            remote=remote,
-            message=message,
-            retry_after=retry_after,
-            headers=headers,
-            latency_ms=latency_ms,
-            fail=fail,
-        )
+        script = make_script(status, **options)
         return self._truto_state().scripts.add(script)
 
     def scripts(self) -> list[Script]:
@@ -152,6 +130,7 @@ class MockControls:
         cursor: str | None = None,
         query: Mapping[str, Any] | None = None,
         status: int | None = None,
+        interrupted: str | None = None,
     ) -> list[LoggedRequest]:
         """The logged requests matching every criterion given (oldest first), to assert on what your
         client sent.
@@ -164,14 +143,18 @@ class MockControls:
             page: the list page, from 1.
             cursor: the exact `next_cursor` sent.
             query: a subset of the parsed query: `{"limit": 5}` matches any request sending `limit=5`.
-            status: the status the mock answered.
+            status: the status the client received, so a request it got no answer to matches none.
+            interrupted: `drop`, `connect-timeout`, `read-timeout` (no answer) or `cut`: how the
+                exchange broke.
 
         Raises:
-            ValueError: an unknown `endpoint`.
+            ValueError: an unknown `endpoint` or `interrupted`.
             TypeError: `query` is not a dict.
         """
         if endpoint is not None and endpoint not in (GET, LIST):
             raise ValueError(f"endpoint must be {GET!r} or {LIST!r}, got {endpoint!r}")
+        if interrupted is not None and interrupted not in INTERRUPTIONS:
+            raise ValueError(f"interrupted must be one of {', '.join(map(repr, INTERRUPTIONS))}, got {interrupted!r}")
         if query is not None and not isinstance(query, Mapping):
             raise TypeError(f"query takes a dict of parameters, got {type(query).__name__}")
         when = When(method=method, path=path, endpoint=endpoint, account=account, page=page, cursor=cursor)
@@ -182,6 +165,8 @@ class MockControls:
             if not when.matches(facts):
                 continue
             if status is not None and entry.status != status:
+                continue
+            if interrupted is not None and entry.interrupted != interrupted:
                 continue
             if query is not None and not _query_matches(entry.query, query):
                 continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
@@ -22,7 +22,7 @@ from mockserver.faults import WINDOW_SECONDS
 from mockserver.guard import API_PREFIX, bearer, token_matches
 from mockserver.paging import check_filters, decode_cursor, select_page
 from mockserver.render import dumps, render_get, render_list, stream_chunks
-from mockserver.requestlog import LoggedRequest, masked_headers
+from mockserver.requestlog import READ_TIMEOUT, LoggedRequest, masked_headers
 from mockserver.scenarios import Scenario, ScenarioError, parse_prefer, rate_limit_headers, scenario_error
 from mockserver.scripts import Interruption, RequestFacts, Script
 from mockserver.state import MockState
@@ -36,6 +36,7 @@ __all__ = [
     "MockResponse",
     "RequestRecord",
     "answer",
+    "client_timed_out",
     "error_answer",
     "json_answer",
 ]
@@ -60,6 +61,8 @@ class MockResponse:
     interrupt: Interruption | None = None
     """A network failure a script asked for: each adapter breaks its connection the way the
     `Interruption` says (the in-process router raises the httpx exception a network would)."""
+    logged: LoggedRequest | None = field(default=None, repr=False, compare=False)
+    """The request log's entry for this answer (under the pytest plugin), for `client_timed_out`."""
 
     def content(self) -> bytes:
         """The whole body as bytes (joins a stream's chunks)."""
@@ -313,10 +316,20 @@ def answer(mock: MockState, method: str, path: str, query_string: str, headers: 
             body=response.json,
         )
         if mock.log is not None:
-            _log(mock, method, path, query_string, headers, record, response, entry)
+            logged = _log(mock, method, path, query_string, headers, record, response, entry)
+            response = replace(response, logged=logged)
     if method == "HEAD":
-        return MockResponse(response.status, response.headers, b"", response.json, response.delay, response.interrupt)
+        return replace(response, body=b"")
     return response
+
+
+def client_timed_out(mock: MockState, response: MockResponse, waited: float) -> None:
+    """The client stopped waiting `waited` seconds into the answer's latency (its read timeout
+    passed): the request log says it got no answer (`interrupted="read-timeout"`), as it says of a
+    dropped connection, whichever fixture served it."""
+    if mock.log is not None and response.logged is not None:
+        latency_ms = response.logged.latency_ms - max(response.delay - waited, 0.0) * 1000
+        mock.log.unanswered(response.logged, READ_TIMEOUT, latency_ms)
 
 
 def _log(
@@ -328,20 +341,20 @@ def _log(
     record: RequestRecord,
     response: MockResponse,
     entry: Any,
-) -> None:
+) -> LoggedRequest:
     assert mock.log is not None
     unanswered = record.interrupt in (Interruption.DROP, Interruption.CONNECT_TIMEOUT)
-    mock.log.append(
-        LoggedRequest(
-            method=method,
-            path=path,
-            query_string=query_string,
-            headers=masked_headers(headers),
-            token_ok=record.token_ok,
-            status=None if unanswered else response.status,
-            interrupted=str(record.interrupt) if record.interrupt else None,
-            scenario=record.scenario,
-            latency_ms=entry.latency_ms,
-            _entry=entry,
-        )
+    logged = LoggedRequest(
+        method=method,
+        path=path,
+        query_string=query_string,
+        headers=masked_headers(headers),
+        token_ok=record.token_ok,
+        status=None if unanswered else response.status,
+        interrupted=str(record.interrupt) if record.interrupt else None,
+        scenario=record.scenario,
+        latency_ms=entry.latency_ms,
+        _entry=entry,
     )
+    mock.log.append(logged)
+    return logged

@@ -16,7 +16,7 @@ from flask import Flask
 
 from contracts.truto import TRUTO_API_HOST, TRUTO_BASE_URL
 from mockserver.controls import MockControls
-from mockserver.core import MockResponse
+from mockserver.core import MockResponse, client_timed_out
 from mockserver.core import answer as core_answer
 from mockserver.live import mock_state
 from mockserver.scripts import Interruption
@@ -164,6 +164,10 @@ def core_responder(app: Flask) -> Callable[[httpx.Request], httpx.Response]:
         url = request.url
         path = url.raw_path.partition(b"?")[0].decode("ascii", "replace")  # as sent: the core decodes it
         answer = core_answer(state, request.method, path, url.query.decode("utf-8", "replace"), request.headers)
-        return to_httpx(request, answer, state.faults.sleep)
+        try:
+            return to_httpx(request, answer, state.faults.sleep)
+        except httpx.ReadTimeout:  # the request log says what the client saw: no answer
+            client_timed_out(state, answer, _read_timeout(request) or 0.0)
+            raise
 
     return respond

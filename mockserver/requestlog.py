@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,6 +26,11 @@ LOG_LIMIT = 10_000
 """Requests the log keeps per test (since a reset); later ones are counted, not kept, and one line says so."""
 JUDGE_BATCH = 200
 """Unjudged entries the log lets pile up before judging them (and dropping their bodies)."""
+SETTLE_SECONDS = 1.0
+"""How long `requests()` waits for a request the live mock is still delaying (its client may have just
+given up on it) before listing it as it stands; one line says so when it is hit."""
+READ_TIMEOUT = "read-timeout"
+"""`interrupted` of a request whose client stopped waiting during the answer's latency (its read timeout)."""
 MASKED = "***"
 SECRET_HEADERS = ("authorization", "proxy-authorization")
 
@@ -75,9 +81,11 @@ class LoggedRequest:
     token_ok: bool
     """The bearer token was the configured one (`token=`), or any token was sent where none is configured."""
     status: int | None
-    """The answer's status; None when the client got none (a script's `fail="drop"` or `"connect-timeout"`)."""
+    """The status the client received; None when it got none (a script's `fail="drop"` or
+    `"connect-timeout"`, or a latency beyond the client's read timeout)."""
     interrupted: str | None
-    """`drop`, `cut` or `connect-timeout` when a script broke the connection, else None."""
+    """`drop`, `cut` or `connect-timeout` when a script broke the connection, `read-timeout` when the
+    client gave up during the answer's latency, else None."""
     scenario: str
     """What shaped the answer: a `Prefer` header, `fault: code=...`, `script: ...`, or empty."""
     latency_ms: float
@@ -128,8 +136,10 @@ class RequestLog:
 
     def __init__(self, limit: int = LOG_LIMIT) -> None:
         self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
         self._entries: list[LoggedRequest] = []
         self._unjudged: list[Entry] = []
+        self._held: list[LoggedRequest] = []
         self.limit = limit
         self.dropped = 0
         """Requests not kept since the reset, because the log was full."""
@@ -154,9 +164,44 @@ class RequestLog:
                 for judged in backlog:
                     judged.verdict()
 
-    def entries(self) -> list[LoggedRequest]:
-        with self._lock:
+    def entries(self, settle: float = SETTLE_SECONDS) -> list[LoggedRequest]:
+        """The requests, once none is held by an adapter still waiting out its latency (`held`), or
+        after `settle` seconds, as they stand."""
+        with self._settled:
+            if not self._settled.wait_for(lambda: not self._held, timeout=settle):
+                log.warning(
+                    "request log: %d request(s) still waiting out their latency after %g s; listed with "
+                    "the status the mock is about to send",
+                    len(self._held),
+                    settle,
+                )
             return list(self._entries)
+
+    @contextmanager
+    def held(self, entry: LoggedRequest | None) -> Iterator[None]:
+        """While the live mock waits out an answer's latency: `entries()` waits for the outcome (the
+        client may give up at its read timeout), so a test reading the log right after its client
+        raised sees what that client saw."""
+        if entry is None:
+            yield
+            return
+        with self._lock:
+            self._held.append(entry)
+        try:
+            yield
+        finally:
+            with self._settled:
+                self._held = [held for held in self._held if held is not entry]
+                self._settled.notify_all()
+
+    def unanswered(self, entry: LoggedRequest, interrupted: str, latency_ms: float) -> None:
+        """The client of `entry` got no answer: the entry says so (no status, `interrupted`, the
+        latency the client saw). Nothing happens when the entry is gone (a reset came first)."""
+        with self._lock:
+            for index in range(len(self._entries) - 1, -1, -1):  # a recent one
+                if self._entries[index] is entry:
+                    self._entries[index] = replace(entry, status=None, interrupted=interrupted, latency_ms=latency_ms)
+                    return
 
     def clear(self) -> None:
         with self._lock:

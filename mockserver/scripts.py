@@ -13,7 +13,7 @@ import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from contracts.errors import error_body
 from contracts.params import GET, LIST
@@ -203,19 +203,33 @@ class Script:
         return status, body, {**headers, **self.headers}
 
 
-def make_script(
-    status: int | None = None,
-    *,
-    times: int = 1,
-    when: When | Mapping[str, Any] | None = None,
-    remote: bool = False,
-    message: str | None = None,
-    retry_after: float | None = None,
-    headers: Mapping[str, str] | None = None,
-    latency_ms: int | None = None,
-    fail: str | Interruption | None = None,
-) -> Script:
+class ScriptOptions(TypedDict, total=False):
+    """The keywords of a script besides its status (`truto_mock.script(503, **options)`), each
+    checked by `make_script`: the one place they are listed."""
+
+    times: int
+    when: When | Mapping[str, Any] | None
+    remote: bool
+    message: str | None
+    retry_after: float | None
+    headers: Mapping[str, str] | None
+    latency_ms: int | None
+    fail: str | Interruption | None
+
+
+def make_script(status: int | None = None, **options: Unpack[ScriptOptions]) -> Script:
     """A checked `Script`; ScriptError naming the argument for anything the mock cannot play."""
+    unknown = sorted(set(options) - ScriptOptions.__optional_keys__)
+    if unknown:
+        known = ", ".join(sorted(ScriptOptions.__optional_keys__))
+        raise ScriptError(f"script: unknown keyword(s) {', '.join(unknown)}; known: status, {known}")
+    times = options.get("times", 1)
+    remote = options.get("remote", False)
+    message = options.get("message")
+    retry_after = options.get("retry_after")
+    headers = options.get("headers")
+    latency_ms = options.get("latency_ms")
+    fail = options.get("fail")
     if status is not None and (
         not isinstance(status, int) or isinstance(status, bool) or not (status == 200 or 400 <= status <= 599)
     ):
@@ -256,7 +270,7 @@ def make_script(
     return Script(
         status=status if error else None,
         times=times,
-        when=When.of(when),
+        when=When.of(options.get("when")),
         remote=remote,
         message=message,
         retry_after=retry_after,

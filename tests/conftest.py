@@ -20,38 +20,20 @@ settings.register_profile("ci", max_examples=40, deadline=None)
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
-CEIPAL_RAW: dict[str, Any] = {
-    "id": "9001",
-    "submission_id": "5501",
-    "applicant_id": "3301",
-    "interview_round": "2",
-    "scheduled_by": "12",
-    "interviewers": [{"id": "14"}, {"id": "15"}],
-    "interview_location": "Zoom",
-    "created_at": "2024-11-01 10:15:00",
-    "modified": "2024-11-02 09:00:00",
-}
-PINPOINT_RAW: dict[str, Any] = {
-    "id": "412",
-    "type": "interviews",
-    "attributes": {
-        "start_at": "2025-03-10T14:00:00+00:00",
-        "end_at": "2025-03-10T15:00:00+00:00",
-        "status": "scheduled",
-        "created_at": "2025-03-01T09:25:04+00:00",
-        "updated_at": "2025-03-02T09:25:05+00:00",
-    },
-    "relationships": {
-        "application": {"data": {"type": "applications", "id": "238"}},
-        "interview_stage": {"data": {"type": "interview_stages", "id": "31"}},
-    },
-}
-RAW = {"ceipal": CEIPAL_RAW, "pinpoint": PINPOINT_RAW}
+
+def raw_example(provider: str) -> dict[str, Any]:
+    """A fresh copy of `provider`'s example raw record (`Provider.example`, the registry's)."""
+    return copy.deepcopy(dict(provider_module(provider).example))
+
+
+CEIPAL_RAW = raw_example("ceipal")
+PINPOINT_RAW = raw_example("pinpoint")
+RAW = {name: raw_example(name) for name in PROVIDERS}
 
 
 def good_interview(provider: str) -> dict[str, Any]:
     """A conforming unified interview for `provider`: its example record, mapped."""
-    raw = copy.deepcopy(dict(provider_module(provider).example))
+    raw = raw_example(provider)
     return {**provider_module(provider).to_unified(raw), "remote_data": raw}
 
 

@@ -145,8 +145,8 @@ def test_make_run_serves_a_format_2_folder_of_two_pinpoint_accounts(tmp_path: Pa
     assert [i["id"] for i in lists[P1]["result"]] == ["1", "2"]  # the folder's records only: none generated
     assert [(i["id"], i["status"]) for i in lists[P2]["result"]] == [("77", "draft")]
     assert f"data: data folder {folder} only (no generated records)" in output
-    assert f"pinpoint  integrated_account_id={P1}  (Team A)" in output
-    assert f"pinpoint  integrated_account_id={P2}  (Team B)" in output
+    assert f'pinpoint  integrated_account_id={P1}  "Team A"' in output
+    assert f'pinpoint  integrated_account_id={P2}  "Team B"' in output
     assert "stopped (SIGINT)" in output
 
 

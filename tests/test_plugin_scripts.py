@@ -116,6 +116,66 @@ def test_latency_beyond_the_client_timeout_is_a_read_timeout(via: tuple[httpx.Cl
     assert client.get(LIST, params={"integrated_account_id": PINPOINT}, timeout=2).status_code == 200
 
 
+def test_both_fixtures_log_what_the_client_saw_of_each_scripted_failure(truto_mock: Any, truto_respx: Any) -> None:
+    """drop, cut, connect-timeout and a latency beyond the client's read timeout are logged alike by
+    the live mock and the in-process router: no status where the client got none, `interrupted`
+    naming what happened, and the latency the client waited."""
+    logs = []
+    for base, mock in ((truto_mock.url, truto_mock), ("https://api.truto.one", truto_respx)):
+        mock.reset()
+        for fail in ("drop", "cut", "connect-timeout"):
+            mock.script(fail=fail)
+        mock.script(latency_ms=5000)
+        with httpx.Client(base_url=base, headers={"Authorization": "Bearer t"}, timeout=0.3) as client:
+            for _ in range(4):
+                with pytest.raises(httpx.TransportError):
+                    page(client).read()
+            assert page(client).status_code == 200
+        logs.append([(e.status, e.interrupted) for e in mock.requests()])
+        timed_out = mock.assert_requested_once(interrupted="read-timeout")
+        assert timed_out.status is None and timed_out.latency_ms < 3000  # the client's wait, not the script's
+        assert len(mock.assert_requested(status=200, times=2)) == 2  # cut (status and headers came) and fine
+        assert "no answer (read-timeout)" in str(timed_out)
+    live, in_process = logs
+    assert (
+        live
+        == in_process
+        == [(None, "drop"), (200, "cut"), (None, "connect-timeout"), (None, "read-timeout"), (200, None)]
+    )
+    with pytest.raises(ValueError, match="interrupted must be one of 'drop', 'cut', 'connect-timeout', 'read-timeout'"):
+        truto_mock.calls_to(interrupted="timeout")
+
+
+def test_the_log_waits_briefly_for_a_request_the_live_mock_still_delays(
+    truto_mock: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that just gave up is seen as such: `requests()` waits (bounded) for the live mock's
+    thread to notice, instead of listing the status it was about to send."""
+    import threading
+    import time
+
+    with httpx.Client(base_url=truto_mock.url, headers={"Authorization": "Bearer t"}) as client:
+        page(client)
+    [entry] = truto_mock.requests()
+    log, ready = truto_mock.state.log, threading.Event()
+
+    def give_up() -> None:
+        with log.held(entry):
+            ready.set()
+            time.sleep(0.2)
+            log.unanswered(entry, "read-timeout", 200.0)
+
+    thread = threading.Thread(target=give_up)
+    thread.start()
+    ready.wait(5)
+    [seen] = truto_mock.requests()
+    thread.join(5)
+    assert (seen.status, seen.interrupted, seen.latency_ms) == (None, "read-timeout", 200.0)
+    with log.held(seen):
+        assert log.entries(settle=0.05) == [seen]  # the bound: listed as it stands, and said
+    assert "1 request(s) still waiting out their latency after 0.05 s" in caplog.text
+
+
 def test_in_process_timeouts_do_not_sleep_and_connect_timeouts_are_scripted(truto_respx: MockControls) -> None:
     import time
 
@@ -246,6 +306,7 @@ def test_resets_clear_scripts_and_the_log(truto_mock: Any, truto_respx: Any) -> 
         ({}, "a script needs something to do"),
         ({"remote": True}, "give an error status too"),
         ({"latency_ms": 60_001}, "latency_ms must be a whole number 0-60000"),
+        ({"status": 503, "retries": 2}, "unknown keyword.s. retries; known: status, fail, headers, latency_ms"),
     ],
 )
 def test_bad_scripts_are_refused_naming_the_argument(truto_mock: Any, kwargs: dict[str, Any], message: str) -> None:

@@ -276,6 +276,18 @@ def test_banner_warns_when_bound_beyond_loopback() -> None:
     assert "warning" not in quiet.getvalue()
 
 
+def test_banner_shows_each_account_label_once_quoted() -> None:
+    import io
+
+    from mockserver.banner import banner
+    from mockserver.config import MockConfig
+
+    out = io.StringIO()
+    banner(MockConfig(), "127.0.0.1", 8000, out)  # the built-in accounts: "Ceipal (demo tenant)", ...
+    [line] = [line for line in out.getvalue().splitlines() if line.lstrip().startswith("ceipal ")]
+    assert line.endswith('integrated_account_id=c3a1f0de-5e2b-4b7a-9c41-0d2f6c8e1a01  "Ceipal (demo tenant)"'), line
+
+
 @pytest.mark.parametrize(
     ("host", "loopback"),
     [("127.0.0.1", True), ("127.8.9.1", True), ("::1", True), ("localhost", True), ("0.0.0.0", False), ("::", False)],
