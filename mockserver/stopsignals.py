@@ -40,15 +40,23 @@ class _Stops:
         self.raising = True
         self.during_start = False
         self.caught = False
+        self.holding = False
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
         if self is not _stops:  # pragma: no cover - a handler left from an earlier install
             return
         self.signals.append(signum)
         self.requested.set()
-        if self.raising and not self.caught:
+        if self.raising and not self.caught and not self.holding:
             self.during_start = True
             raise Interrupted(signum)
+
+    def release(self) -> None:
+        """The end of `held()`: a stop that came meanwhile interrupts the start now."""
+        self.holding = False
+        if self.signals and self.raising and not self.caught:
+            self.during_start = True
+            raise Interrupted(self.signals[0])
 
     def unraisable(self, info: Any) -> None:
         """Where an exception cannot propagate (a weakref callback, `__del__`), Python prints it as
@@ -80,18 +88,22 @@ def install() -> bool:
 
 @contextmanager
 def held() -> Iterator[None]:
-    """Hold the stop signals (blocked at the OS level) for the block; one that came meanwhile lands
-    right after it, at a point where raising is safe.
+    """Hold the stop signals for the block: one that came meanwhile interrupts the start right after
+    it, at a point where raising is safe.
 
-    A Python exception raised inside a native extension's module initialisation (orjson's, when its
-    init calls back into Python) can crash the interpreter (SIGSEGV, seen at about 1 start in 150
-    under load): the command imports those modules under `held()`. Only the main thread handles
-    signals, so this is for the main thread's imports."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    A Python exception raised inside a native extension's module initialisation (orjson's init calls
+    back into Python) crashes the interpreter (SIGSEGV): the command imports those modules under
+    `held()`. The handler still runs (it records the signal) but raises nothing: blocking the signal
+    in the main thread is not enough, since the kernel then hands it to another thread and Python
+    still runs the handler in the main thread, wherever it is."""
+    stops = _stops
+    stops.holding = True
     try:
         yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    except BaseException:
+        stops.holding = False
+        raise
+    stops.release()
 
 
 NATIVE_EXTENSIONS = ("orjson", "markupsafe", "watchfiles")

@@ -7,7 +7,11 @@ import signal
 import subprocess
 import sys
 import sysconfig
+import threading
+import time
 from pathlib import Path
+
+import pytest
 
 from mockserver import stopsignals
 
@@ -45,13 +49,26 @@ def test_every_third_party_native_module_of_the_start_is_imported_with_signals_h
     assert set(loaded.stdout.split()) == set(stopsignals.NATIVE_EXTENSIONS), loaded.stdout
 
 
-def test_a_signal_while_held_lands_right_after_the_block() -> None:
+@pytest.mark.parametrize("sender", ["main thread", "another thread"])
+def test_a_signal_while_held_lands_right_after_the_block(sender: str) -> None:
+    """Also when another thread takes the signal (the mock's make watcher sends one to its own
+    process): Python then still runs the handler in the main thread, inside the held block."""
+
+    def send() -> None:
+        signal.raise_signal(signal.SIGTERM) if sender == "another thread" else os.kill(os.getpid(), signal.SIGTERM)
+
     stopsignals.install()
     try:
         reached_end_of_block = False
         try:
             with stopsignals.held():
-                os.kill(os.getpid(), signal.SIGTERM)
+                thread = threading.Thread(target=send) if sender == "another thread" else None
+                thread.start() if thread else send()
+                if thread:
+                    thread.join()
+                for _ in range(1000):  # bytecode for the handler to run in
+                    time.sleep(0)
+                assert stopsignals.stop_requested().is_set()
                 reached_end_of_block = True
             raise AssertionError("the held signal did not land after the block")
         except stopsignals.Interrupted as interrupted:
