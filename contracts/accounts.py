@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = ["UUID_TEXT", "Account", "AccountId", "AccountIdError", "is_query_form"]
+
 UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 """The hyphenated UUID form in any case (the form an `integrated_account_id` takes in a query)."""
 
@@ -28,6 +30,9 @@ class AccountId(str):
 
     `AccountId(text)` parses: AccountIdError for anything `uuid.UUID` does not accept. A distinct
     type so that an id and a provider name (both text) cannot be swapped silently.
+
+    Args:
+        text: the id in any spelling `uuid.UUID` accepts (an `AccountId` is returned as it is).
     """
 
     __slots__ = ()
@@ -48,7 +53,11 @@ class AccountId(str):
 
 def is_query_form(text: str) -> bool:
     """True when `text` is what the mock takes as `integrated_account_id` (assumption
-    `A-account-uuid-400`: the hyphenated UUID form, any case)."""
+    `A-account-uuid-400`: the hyphenated UUID form, any case).
+
+    Args:
+        text: the `integrated_account_id` as sent.
+    """
     return UUID_TEXT.match(text) is not None
 
 
@@ -58,9 +67,13 @@ class Account:
     in a data folder the file holding its records (empty: `<provider>_interviews.json`)."""
 
     id: AccountId
+    """The integrated account id; text is parsed (AccountIdError), so any spelling becomes canonical."""
     provider: str
+    """The registered provider behind it (`ceipal`, `pinpoint`)."""
     label: str = ""
+    """A name for people in reports and the mock's page; empty: none."""
     records: str = ""
+    """In a data folder, the file of its records, relative to the folder; empty: the default name."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, AccountId):
@@ -68,6 +81,7 @@ class Account:
 
     @property
     def records_file(self) -> str:
+        """The data folder's file of its records: `records`, or `<provider>_interviews.json`."""
         return self.records or f"{self.provider}_interviews.json"
 
     def to_json(self) -> dict[str, str]:

@@ -25,12 +25,17 @@ class Basis:
     assumption it says what would confirm it."""
 
     id: str
+    """`D-...` for a documented fact, `A-...` for an assumption of the kit; checks and reports cite it."""
     kind: BasisKind
+    """Documented or assumed."""
     statement: str
+    """What the fact says, in one sentence."""
     source: str
+    """Where a documented fact is written, or what would confirm an assumption."""
 
     @property
     def assumed(self) -> bool:
+        """True for an assumption of the kit: a violation of it is `unconfirmed`, not proof of a bug."""
         return self.kind is BasisKind.ASSUMED
 
 
@@ -245,6 +250,8 @@ BASES: tuple[Basis, ...] = (
         "the strategies' invalid queries answered 400 by the real API",
     ),
 )
+"""Every documented fact and every assumption the checks stand on, in the order docs/assumptions.md
+lists them; each check names one by its id."""
 
 _BY_ID: dict[str, Basis] = {b.id: b for b in BASES}
 BASIS_BY_ID: MappingProxyType[str, Basis] = MappingProxyType(_BY_ID)
@@ -264,7 +271,14 @@ def register_basis(entry: Basis) -> Basis:
 
 
 def basis(basis_id: str) -> Basis:
-    """The entry `basis_id`; ValueError naming the id when the table has no such entry."""
+    """The entry `basis_id`, to show what a violation or a check stands on.
+
+    Args:
+        basis_id: an id such as `D-seed-fields` or `A-absent-not-null`.
+
+    Raises:
+        ValueError: naming the id, when the table has no such entry.
+    """
     try:
         return BASIS_BY_ID[basis_id]
     except KeyError:

@@ -41,9 +41,13 @@ class Violation:
     rule stands on (`basis`, an id of `contracts.basis`: the rule's own unless the check knows better)."""
 
     pointer: str
+    """Where, as a JSON pointer into the body (`/result/3/start_at`); empty: the whole body."""
     rule: str
+    """Which rule is broken, a short stable name (`type`, `enum`, `coverage`, ...) to filter on."""
     message: str
+    """Why, in one line naming the value and what the contract expects."""
     basis: str = ""
+    """What the rule stands on (an id of `contracts.basis`); empty: the rule's own."""
 
     def __post_init__(self) -> None:
         if not self.basis:
@@ -245,12 +249,18 @@ def validate_interview(
 ) -> list[Violation]:
     """Check one unified interview against the documented contract.
 
-    `provider` ("ceipal" or "pinpoint") makes fields outside that provider's coverage violations; None
-    accepts any documented field. `exclude_fields` and `ignore_remote_data` mirror the request's
-    `truto_exclude_fields` and `truto_ignore_remote_data`. Unknown top-level fields are violations
-    (drift) unless `allow_unknown_fields`; null values are violations unless `allow_null` (the
-    `normalized` format sends absent fields as null). `pointer` prefixes every JSON pointer, e.g.
-    "/result/3" for an item of a list response. Returns [] when the payload conforms.
+    Args:
+        payload: the interview, parsed JSON.
+        provider: a registered provider (`"ceipal"`, `"pinpoint"`) makes fields outside its coverage
+            violations; None accepts any documented field.
+        exclude_fields: mirrors the request's `truto_exclude_fields`: these must be absent.
+        ignore_remote_data: mirrors the request's `truto_ignore_remote_data`.
+        allow_unknown_fields: accept top-level fields the contract does not have (otherwise drift).
+        allow_null: accept null values (the `normalized` format sends absent fields as null).
+        pointer: prefixes every JSON pointer, e.g. "/result/3" for an item of a list response.
+
+    Returns:
+        Each violation; [] when the payload conforms.
     """
     plan = _plan_for(provider, exclude_fields, ignore_remote_data, allow_unknown_fields, allow_null)
     if isinstance(payload, dict) and plan.conforms(payload):

@@ -18,8 +18,14 @@ def reason_phrase(status: int) -> str:
 
 
 def error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
-    """An error body as Truto sends it; `extra` adds documented optional keys such as
-    `truto_error_insight`, `truto_is_remote_error` or `raw_response`."""
+    """An error body as Truto sends it, so a mock or a test double answers in Truto's shape.
+
+    Args:
+        status: the HTTP status; `error` becomes its reason phrase.
+        message: what went wrong, for a person.
+        **extra: documented optional keys such as `truto_error_insight`, `truto_is_remote_error` or
+            `raw_response`.
+    """
     return {"statusCode": status, "error": reason_phrase(status), "message": message, **extra}
 
 

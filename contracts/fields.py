@@ -16,11 +16,17 @@ class Kind(StrEnum):
     """The JSON shape of a field's value."""
 
     STRING = "string"
+    """A string."""
     DATETIME = "date-time"
+    """An RFC 3339 date-time string."""
     ENUM = "enum"
-    REF = "ref"  # an object {"id": string}
-    REF_LIST = "ref-list"  # an array of {"id": string}
-    OBJECT = "object"  # a free-form JSON object (remote_data)
+    """One of the field's `enum` values."""
+    REF = "ref"
+    """An object `{"id": string}`."""
+    REF_LIST = "ref-list"
+    """An array of `{"id": string}`."""
+    OBJECT = "object"
+    """A free-form JSON object (`remote_data`)."""
 
 
 @dataclass(frozen=True)
@@ -28,11 +34,17 @@ class Field:
     """One top-level field of a unified interview, as the seed documents it."""
 
     name: str
+    """The field's name in a unified interview, e.g. `start_at`."""
     kind: Kind
+    """The JSON shape of its value."""
     description: str
+    """The seed's description (the schema's `description`)."""
     required: bool = False
+    """Every interview has it (only `id`); other fields are absent when the provider has no value."""
     enum: tuple[str, ...] = ()
+    """For an `ENUM` field, the values it takes, in the seed's order."""
     ref_description: str = ""
+    """For a `REF`/`REF_LIST` field, the seed's description of the nested `id`."""
     filterable: bool = False
     """The list endpoint documents `<name>[gt|gte|lt|lte]` filters on it (for the providers whose
     `filters` name it)."""
@@ -41,6 +53,7 @@ class Field:
 
 
 STATUS_VALUES: tuple[str, ...] = ("draft", "scheduled", "cancelled", "awaiting_feedback", "completed")
+"""The values `status` takes, as the seed lists them."""
 
 FIELDS: tuple[Field, ...] = (
     Field("id", Kind.STRING, "The interview's unique identifier", required=True),
@@ -91,6 +104,9 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("remote_data", Kind.OBJECT, "Raw data returned from the remote API call."),
 )
+"""The unified interview's fields in the seed's order: the one table the schema, the checker, the mock
+and the strategies read."""
 
 FIELD_BY_NAME: MappingProxyType[str, Field] = MappingProxyType({f.name: f for f in FIELDS})
+"""`FIELDS` by name (read-only)."""
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)

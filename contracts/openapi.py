@@ -261,8 +261,13 @@ def _debug_envelope(result: str) -> dict[str, Any]:
 
 
 def openapi_document(statuses: Mapping[int, str] = STATUS_MEANINGS) -> dict[str, Any]:
-    """The whole OpenAPI 3.1 document, built fresh from the tables on every call; `statuses` are the
-    error statuses each operation declares (default: those Truto's error model documents)."""
+    """The whole OpenAPI 3.1 document, built fresh from the tables on every call (for `openapi-typescript`,
+    Schemathesis or a client generator).
+
+    Args:
+        statuses: the error statuses each operation declares, with their meaning (default: those
+            Truto's error model documents).
+    """
     return {
         "openapi": "3.1.0",
         "info": {

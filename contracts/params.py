@@ -20,6 +20,7 @@ GET_PATH = "/unified/ats/interviews/{id}"
 LIST_PATH = "/unified/ats/interviews"
 
 RESPONSE_FORMATS: tuple[str, ...] = ("unified", "raw", "normalized", "stream", "debug")
+"""The values `truto_response_format` takes; `unified` is the default."""
 DEFAULT_RESPONSE_FORMAT = "unified"
 FILTER_OPERATORS: tuple[str, ...] = ("gt", "gte", "lt", "lte")
 OPERATOR_BASIS: MappingProxyType[str, str] = MappingProxyType(
@@ -38,14 +39,24 @@ KEY_BY_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind in (Kind
 
 
 class ParamType(StrEnum):
+    """How a parameter's value is written in a query, which decides how it is parsed and generated."""
+
     STRING = "string"
+    """Any text."""
     UUID = "uuid"
+    """A hyphenated UUID (`integrated_account_id`)."""
     ENUM = "enum"
+    """One of the parameter's `enum` values."""
     BOOLEAN = "boolean"
+    """`true` or `false`."""
     INTEGER = "integer"
+    """A positive whole number."""
     ARRAY = "array"
+    """A list, in one of the array encodings (`name[]=a`, `name[0]=a`, `name=a,b`)."""
     OBJECT = "object"
+    """Key-value pairs `name[KEY]=value`."""
     DATETIME_FILTER = "date-time-filter"
+    """`field[op]=date-time` with an operator of `FILTER_OPERATORS`."""
     KEY_FIELD = "key-field"
     """The name of a field with a plain value (KEY_BY_FIELDS)."""
 
@@ -55,23 +66,31 @@ class Param:
     """One parameter as the documentation describes it."""
 
     name: str
+    """As sent, e.g. `truto_response_format` or `created_at` (a date filter)."""
     type: ParamType
+    """How its value is written."""
     description: str
+    """The documentation's description (OpenAPI's `description`)."""
     endpoints: frozenset[str]
+    """The endpoints taking it: `get`, `list` or both."""
     location: str = "query"
+    """`query` or `path`."""
     required: bool = False
+    """A request without it is refused."""
     default: str | None = None
+    """The value assumed when it is left out, as text; None: no default."""
     enum: tuple[str, ...] = ()
+    """For an `ENUM` parameter, the values it takes."""
     example: str = ""
+    """An example value for the OpenAPI document."""
     basis: str = "D-seed-params"
+    """Where the parameter is documented (an id of `contracts.basis`)."""
 
     @property
     def providers(self) -> frozenset[str] | None:
         """The providers that take this parameter: for a date filter, those filtering on its
         field (from the registry, so a provider registered later counts); None: every provider."""
         return providers_filtering(self.name) if self.type is ParamType.DATETIME_FILTER else None
-
-    """Where the parameter is documented (an id of `contracts.basis`)."""
 
 
 _BOTH_ENDPOINTS = frozenset(ENDPOINTS)
@@ -185,6 +204,7 @@ def _filter_params() -> tuple[Param, ...]:
 
 
 PARAMS: tuple[Param, ...] = _BASE_PARAMS + _filter_params()
+"""Every parameter of both endpoints, the date filters last (one per filterable field)."""
 PARAM_BY_NAME: MappingProxyType[str, Param] = MappingProxyType({p.name: p for p in PARAMS})
 
 
@@ -197,7 +217,15 @@ def max_query_pairs() -> int:
 
 
 def params_for(endpoint: str, *, location: str | None = None) -> tuple[Param, ...]:
-    """Parameters the `endpoint` ("get" or "list") takes, optionally only those in `location`."""
+    """Parameters the endpoint takes, in the table's order.
+
+    Args:
+        endpoint: `"get"` (one interview) or `"list"`.
+        location: only those in `"query"` or `"path"`; None: both.
+
+    Raises:
+        ValueError: for an unknown endpoint, naming the known ones.
+    """
     if endpoint not in ENDPOINTS:
         raise ValueError(f"unknown endpoint {endpoint!r}; expected one of {', '.join(ENDPOINTS)}")
     return tuple(p for p in PARAMS if endpoint in p.endpoints and (location is None or p.location == location))

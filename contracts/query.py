@@ -57,6 +57,13 @@ class QueryError(ValueError):
 
     `basis` is what the exact status stands on and `refusal_basis` what "it is refused at all"
     stands on (ids of `contracts.basis`; most refusals are assumptions, see docs/assumptions.md).
+
+    Args:
+        message: Truto's `message` for the refusal, naming the parameter and what it takes.
+        status: the HTTP status to answer with.
+        missing: required parameters that were not sent (listed in `truto_error_insight`).
+        basis: what the exact status stands on.
+        refusal_basis: what refusing the request at all stands on; None: `basis`.
     """
 
     def __init__(
@@ -76,6 +83,8 @@ class QueryError(ValueError):
         self.refusal_basis = refusal_basis or basis
 
     def body(self) -> dict[str, Any]:
+        """The Truto error body to answer with: `{statusCode, error, message}` and, when parameters are
+        missing, `truto_error_insight` naming them."""
         extra = {"truto_error_insight": missing_query_insight(list(self.missing))} if self.missing else {}
         return error_body(self.status, self.message, **extra)
 
@@ -92,16 +101,27 @@ class InterviewQuery:
     """A validated query: every parameter the caller sent, typed."""
 
     endpoint: str
+    """`get` or `list`."""
     integrated_account_id: str
+    """The account asked for, as sent."""
     response_format: str = DEFAULT_RESPONSE_FORMAT
+    """`truto_response_format`."""
     ignore_remote_data: bool = False
+    """`truto_ignore_remote_data`: leave `remote_data` out."""
     exclude_fields: tuple[str, ...] = ()
+    """`truto_exclude_fields`: fields to leave out."""
     remote_query: Mapping[str, Any] = field(default_factory=dict)
+    """`remote_query[KEY]=value`: passed to the provider as they are."""
     skip_api_call: bool = False
+    """`truto_skip_api_call`: answer without calling the provider."""
     limit: int | None = None
+    """`limit`: records per page; None: the provider's default."""
     next_cursor: str = ""
+    """`next_cursor`: where the page starts; empty: the first page."""
     ignore_limit: bool = False
+    """`truto_ignore_limit`: every record in one page."""
     filters: tuple[Filter, ...] = ()
+    """Date filters (`created_at[gt]=...`), each a field, an operator and a date-time."""
     key_by: str | None = None
     """`truto_key_by`: the field whose value keys the list's `result` object."""
     unknown: tuple[str, ...] = ()
@@ -198,11 +218,20 @@ def _filters(name: str, value: Any) -> list[Filter]:
 
 
 def parse_query(query_string: str, *, endpoint: str, strict: bool = True) -> InterviewQuery:
-    """Validate `query_string` for `endpoint` ("get" or "list").
+    """Validate a query string the way the endpoint does, so a mock or a test refuses what Truto refuses.
 
-    Raises QueryError (status 400, Truto's message style) for anything the contract does not allow.
-    With `strict=False`, parameters outside the contract are kept in `unknown` instead of rejected.
     Valid answers are cached: a client repeats the same few query strings all day.
+
+    Args:
+        query_string: the raw query (with or without the leading `?`).
+        endpoint: `"get"` or `"list"`.
+        strict: False keeps parameters outside the contract in `unknown` instead of refusing them.
+
+    Returns:
+        The query, typed.
+
+    Raises:
+        QueryError: for anything the contract does not allow (status 400 in Truto's message style).
     """
     return _parse_query(query_string, endpoint, strict)
 
@@ -265,7 +294,18 @@ def _parse_query(query_string: str, endpoint: str, strict: bool) -> InterviewQue
 
 
 def encode_query(params: Mapping[str, Any], *, array_format: ArrayFormat = "brackets") -> str:
-    """Encode parameters the way a client would, arrays in one of the three accepted encodings."""
+    """Encode parameters the way a client would, arrays in one of the three accepted encodings.
+
+    Args:
+        params: parameters as nested values: lists for arrays, dicts for filters and `remote_query`.
+        array_format: `"brackets"` (`a[]=x`), `"indices"` (`a[0]=x`) or `"comma"` (`a=x,y`).
+
+    Returns:
+        The query string, without a leading `?`.
+
+    Raises:
+        ValueError: for an unknown `array_format`.
+    """
     if array_format not in _LIST_FORMAT:
         raise ValueError(f"array_format must be one of {', '.join(ARRAY_FORMATS)}, got {array_format!r}")
     options = qs.EncodeOptions(list_format=_LIST_FORMAT[array_format], encode_values_only=True)

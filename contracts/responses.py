@@ -57,17 +57,25 @@ class Exchange:
     """What the checker needs to know of the request that produced a response."""
 
     endpoint: str = GET
+    """`get` (one interview) or `list`."""
     provider: str | None = None
+    """The provider behind the account; None: unknown, so provider-specific checks are skipped."""
     response_format: str = DEFAULT_RESPONSE_FORMAT
+    """The `truto_response_format` sent: it decides the body's shape."""
     exclude_fields: tuple[str, ...] = ()
+    """`truto_exclude_fields`: these fields must be absent."""
     ignore_remote_data: bool = False
+    """`truto_ignore_remote_data`: `remote_data` must be absent."""
     skip_api_call: bool = False
+    """`truto_skip_api_call`: no provider call, so no records are expected."""
     interview_id: str | None = None
+    """For `get`, the id asked for: the answer must carry it."""
     key_by: str | None = None
     """`truto_key_by`: a list's `result` is an object keyed by this field's value."""
     expected_status: int | None = None
     """Set when the request itself breaks the contract: the response must be this error."""
     expected_message: str = ""
+    """What the expected error is about, for the violation's message (not compared with the answer's)."""
     expected_basis: str = "D-read-200"
     """What `expected_status` stands on (an id of `contracts.basis`)."""
     refusal_basis: str = "D-read-200"
@@ -83,6 +91,12 @@ class Exchange:
         (integrated account id -> provider), when it is there. A path that is neither endpoint
         expects a 404; a method other than GET or HEAD a 405; a query that breaks the contract a 400
         (or a status in PREEMPTING_STATUSES).
+
+        Args:
+            url: the request's URL, absolute or only path and query.
+            provider: the provider behind the request, when known.
+            accounts: integrated account id -> provider, to find the provider from the URL.
+            method: the request's method.
         """
         parts = urlsplit(url)
         if provider is None:
@@ -136,7 +150,16 @@ def parse_body(body: Any) -> tuple[Any, Violation | None]:
 
 
 def check_error_body(status: int, body: Any) -> list[Violation]:
-    """Truto's error shape: `statusCode` equal to the HTTP status, `error` its reason phrase, `message`."""
+    """Check an error body against Truto's error shape: `statusCode` equal to the HTTP status, `error`
+    its reason phrase, `message`.
+
+    Args:
+        status: the HTTP status the body came with.
+        body: the parsed JSON body.
+
+    Returns:
+        Each violation found; empty when the body has Truto's shape.
+    """
     if not isinstance(body, dict):
         return [Violation("", "error-body", "an error body must be a JSON object {statusCode, error, message}")]
     out = []
@@ -341,6 +364,15 @@ def check_response(status: int, headers: Mapping[str, str], body: Any, exchange:
     """Check one response against the contract; `body` may be bytes, text or already-parsed JSON.
 
     Never raises for anything the server sent: an unreadable body is a violation like any other.
+
+    Args:
+        status: the HTTP status.
+        headers: the response headers (names in any case).
+        body: the body as bytes, text or parsed JSON.
+        exchange: what was asked (`Exchange.from_url` builds it from the request's URL).
+
+    Returns:
+        Each violation, with its JSON pointer, rule and basis; empty when the response conforms.
     """
     if 200 <= status < 300 and exchange.expected_status is None:
         found = _check_response(status, headers, body, exchange)

@@ -51,11 +51,15 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
 def interview_schema(
     provider: str | None = None, *, standalone: bool = True, null_absent: bool = False
 ) -> dict[str, Any]:
-    """Schema of a unified interview as `provider` returns it (every documented field when None).
+    """JSON Schema of a unified interview as `provider` returns it, for validators in other languages.
 
     Fields outside the provider's coverage are not allowed (`additionalProperties: false`).
-    `standalone=False` leaves out `$schema`, for embedding in OpenAPI. `null_absent=True` lets every
-    optional field be null (what `normalized` and the mock's `--null-absent` send for absent ones).
+
+    Args:
+        provider: a registered provider; None: every documented field.
+        standalone: False leaves out `$schema`, for embedding in OpenAPI.
+        null_absent: let every optional field be null (what `normalized` and the mock's
+            `--null-absent` send for absent ones).
     """
     fields = fields_for(provider)
     title = f"{provider.capitalize()} interview" if provider else "Interview"

@@ -113,7 +113,15 @@ def _register_errors(app: Flask) -> None:
 
 
 def create_app(config: Mapping[str, Any] | MockConfig | None = None) -> Flask:
-    """A fresh mock app: its own data set, store and journal, built from `config` (see `MockConfig`)."""
+    """A fresh mock app: its own data set, store and journal, nothing shared with another app, so each
+    test (or server) can have its own.
+
+    Args:
+        config: the settings: a mapping of `MockConfig`'s fields, a `MockConfig`, or None (the defaults).
+
+    Raises:
+        ValueError: an unknown setting or a bad value, named (see `MockConfig.from_mapping`).
+    """
     cfg = MockConfig.from_mapping(config)
     app = Flask("mockserver")
     app.extensions[STATE_KEY] = MockState.build(cfg)

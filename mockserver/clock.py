@@ -25,7 +25,15 @@ class MockClock:
     def advance(self, seconds: float) -> None:
         """Move the mock's time `seconds` forward (fractions allowed): rate-limit windows and
         `Retry-After` waits pass at once. Pass it as your client's `sleep` to test its retries
-        without waiting."""
+        without waiting.
+
+        Args:
+            seconds: how far to move, a finite number, 0 or more.
+
+        Raises:
+            TypeError: when `seconds` is not a number.
+            ValueError: when `seconds` is negative (the mock's time never goes back but by a reset).
+        """
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
             raise TypeError(f"clock.advance takes seconds as a number, got {seconds!r}")
         if seconds < 0:

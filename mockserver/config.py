@@ -205,6 +205,14 @@ class MockConfig:
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any] | MockConfig | None) -> MockConfig:
+        """The settings from what a user passes (`create_app`, the marker), checked.
+
+        Args:
+            config: setting name -> value, a `MockConfig` (returned as it is), or None (the defaults).
+
+        Raises:
+            ValueError: naming an unknown setting and the known ones, or a bad value and what it takes.
+        """
         if config is None:
             return cls()
         if isinstance(config, MockConfig):

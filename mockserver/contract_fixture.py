@@ -18,11 +18,16 @@ class Target:
     """An API to test against. The token is kept out of `repr` so it never lands in a report."""
 
     base_url: str
+    """The API's base URL: the mock's, or `--truto-base-url`."""
     token: str = field(repr=False)
-    accounts: Mapping[str, str]  # provider -> integrated account id
+    """The bearer token sent (`--truto-token`, `$TRUTO_API_TOKEN`); never printed."""
+    accounts: Mapping[str, str]
+    """provider -> integrated account id (the mock's, or `--truto-account PROVIDER=UUID`)."""
     is_mock: bool
+    """True when it is the kit's mock, so a test can skip what only the real API can tell."""
 
     def headers(self) -> dict[str, str]:
+        """The headers every request to the target needs: the bearer token and `Accept: application/json`."""
         return {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
 
 
@@ -63,7 +68,14 @@ def _is_response(value: Any) -> bool:
 
 class ContractChecker:
     """Checks what a client received against the contract: a Response (with the request that produced
-    it), or a body the client already parsed, described by `provider=` and `format=`."""
+    it), or a body the client already parsed, described by `provider=` and `format=`.
+
+    Args:
+        account_providers: integrated account id -> provider, to find the provider of a Response from
+            its URL's `integrated_account_id`.
+        strict_fields: make fields the contract does not name violations (by default an additive
+            change, not a violation).
+    """
 
     def __init__(self, account_providers: Mapping[str, str], *, strict_fields: bool = False) -> None:
         self._providers = dict(account_providers)  # integrated account id -> provider
@@ -85,8 +97,20 @@ class ContractChecker:
         checker's own setting).
 
         A Response is judged with its request (status, headers, the URL's format and account); a parsed
-        body or JSON text as a 200 answer in `format` (default `unified`) for `provider` (without one,
-        the provider-specific rules are skipped), its endpoint from its shape unless `endpoint=` says.
+        body or JSON text as a 200 answer in `format` for `provider`, its endpoint from its shape.
+
+        Args:
+            response: an httpx or requests Response, a parsed body (one interview, a list envelope, a
+                debug envelope, a list of interviews) or JSON text (str or bytes).
+            provider: the provider behind the body; None: from a Response's URL, else the
+                provider-specific rules are skipped.
+            format: the body's `truto_response_format`; None: the Response URL's, else `unified`.
+            endpoint: `"get"` or `"list"`; None: from the URL or the body's shape.
+            strict_fields: per call, instead of the checker's own setting.
+
+        Raises:
+            ValueError: an unknown provider, format or endpoint.
+            TypeError: a value it cannot check (named), or a Response without its request.
         """
         found = self._violations(response, provider, format, endpoint)
         strict = self.strict_fields if strict_fields is None else strict_fields
@@ -162,8 +186,18 @@ class ContractChecker:
         endpoint: str | None = None,
         strict_fields: bool | None = None,
     ) -> None:
-        """Raise ContractViolation (an AssertionError) listing each violation, if there is any;
-        `strict_fields=True` makes fields the contract does not name violations too."""
+        """Fail the test when what the client received breaks the contract, listing each violation.
+
+        Args:
+            response: as for `violations`: a Response, a parsed body or JSON text.
+            provider: as for `violations`.
+            format: as for `violations`.
+            endpoint: as for `violations`.
+            strict_fields: True makes fields the contract does not name violations too.
+
+        Raises:
+            ContractViolation: an AssertionError listing every violation.
+        """
         found = self.violations(
             response, provider=provider, format=format, endpoint=endpoint, strict_fields=strict_fields
         )

@@ -73,15 +73,30 @@ class MockControls:
         return self._truto_state().clock
 
     def script(self, status: int | None = None, **options: Unpack[ScriptOptions]) -> Script:
-        """Answer the next `times` requests matching `when` this way instead of the usual answer.
+        """Answer the next `times` requests matching `when` this way instead of the usual answer, to test
+        how your client handles errors, slowness and broken connections.
 
-        `status`: an error status, answered with Truto's body (`remote=True`: a provider's error passed
-        through Truto); `retry_after` seconds (fractions allowed) as `Retry-After` (and, on a 429,
-        `ratelimit-*`); `headers` added; `latency_ms` before the answer; `fail`: `"drop"` (the connection
-        closes unanswered), `"cut"` (half the body, then closed) or `"connect-timeout"`. `when` is a dict
-        of `method`, `path`, `endpoint` (`get`/`list`), `account` (id or provider), `page` (from 1),
-        `cursor`, `nth` (the n-th request since the test started). Scripts are tried in the order
-        added and cleared by the mock's reset (`fresh()`, `reset()`)."""
+        Scripts are tried in the order added and cleared by the mock's reset (`fresh()`, `reset()`).
+
+        Args:
+            status: an error status (400-599), answered with Truto's body; None or 200: the usual
+                answer, with the other arguments applied.
+            **options: keywords only, each optional: `times` (how many matching requests it answers,
+                default 1); `when` (which requests: a dict of `method`, `path`, `endpoint` (`get`/`list`),
+                `account` (id or provider), `page` (from 1), `cursor`, `nth` (the n-th request since the
+                test started), or a `When`; default any request); `remote=True` (a provider's error
+                passed through Truto: `truto_is_remote_error`, `raw_response`); `message` (the error's
+                `message` instead of the default one); `retry_after` (seconds, fractions allowed, sent
+                as `Retry-After` and, on a 429, `ratelimit-*`); `headers` (more response headers);
+                `latency_ms` (the answer waits this long); `fail` (`"drop"`: the connection closes
+                unanswered, `"cut"`: half the body, then closed, or `"connect-timeout"`).
+
+        Returns:
+            The script, whose `used` counts the requests it answered.
+
+        Raises:
+            ScriptError: a bad or unknown keyword, named (a `ValueError`).
+        """
         script = make_script(status, **options)
         return self._truto_state().scripts.add(script)
 
@@ -117,10 +132,25 @@ class MockControls:
         status: int | None = None,
         interrupted: str | None = None,
     ) -> list[LoggedRequest]:
-        """The logged requests matching every criterion given (oldest first). `query` matches a
-        subset: `{"limit": 5}` matches any request sending `limit=5`. `status` is what the client
-        received, so a request it got no answer to (`interrupted`: `drop`, `connect-timeout`,
-        `read-timeout`) matches no status."""
+        """The logged requests matching every criterion given (oldest first), to assert on what your
+        client sent.
+
+        Args:
+            path: the exact request path.
+            method: `GET`, `HEAD`, ... (any case).
+            endpoint: `"get"` or `"list"`.
+            account: an integrated account id, or a provider name for any of its accounts.
+            page: the list page, from 1.
+            cursor: the exact `next_cursor` sent.
+            query: a subset of the parsed query: `{"limit": 5}` matches any request sending `limit=5`.
+            status: the status the client received, so a request it got no answer to matches none.
+            interrupted: `drop`, `connect-timeout`, `read-timeout` (no answer) or `cut`: how the
+                exchange broke.
+
+        Raises:
+            ValueError: an unknown `endpoint` or `interrupted`.
+            TypeError: `query` is not a dict.
+        """
         if endpoint is not None and endpoint not in (GET, LIST):
             raise ValueError(f"endpoint must be {GET!r} or {LIST!r}, got {endpoint!r}")
         if interrupted is not None and interrupted not in INTERRUPTIONS:
@@ -146,8 +176,20 @@ class MockControls:
     def assert_requested(
         self, path: str | None = None, *, times: int | None = None, **match: Any
     ) -> list[LoggedRequest]:
-        """Fail unless some request (exactly `times` requests, when given) matched; the matches otherwise.
-        Takes the criteria of `calls_to`."""
+        """Fail unless some request (exactly `times` requests, when given) matched, showing the requests
+        the mock got.
+
+        Args:
+            path: the exact request path.
+            times: how many requests must match; None: at least one.
+            **match: the other criteria of `calls_to`.
+
+        Returns:
+            The matching requests.
+
+        Raises:
+            AssertionError: the requests did not match as asked.
+        """
         __tracebackhide__ = True
         found = self.calls_to(path, **match)
         wanted = {k: v for k, v in {"path": path, **match}.items() if v is not None} or "any request"
@@ -159,7 +201,18 @@ class MockControls:
         return found
 
     def assert_requested_once(self, path: str | None = None, **match: Any) -> LoggedRequest:
-        """Fail unless exactly one request matched; that request otherwise."""
+        """Fail unless exactly one request matched, showing the requests the mock got.
+
+        Args:
+            path: the exact request path.
+            **match: the other criteria of `calls_to`.
+
+        Returns:
+            The one matching request.
+
+        Raises:
+            AssertionError: none or several matched.
+        """
         __tracebackhide__ = True
         [entry] = self.assert_requested(path, times=1, **match)
         return entry

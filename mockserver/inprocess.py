@@ -56,6 +56,11 @@ class TrutoRouter(MockControls, respx.MockRouter):
     Also the mock's scripts, clock and request log (`MockControls`), shared with `truto_mock`.
     respx's own `calls` and `reset()` keep their meaning; `reset()` also empties the kit's request
     log and scripts (the data resets with `truto_mock.reset()` / `.fresh()`).
+
+    Args:
+        responder: answers a request to Truto's host (the plugin passes the mock's in-process core).
+        state: the mock's state, for the scripts, clock and request log; None: a router without them
+            (their methods then raise RuntimeError).
     """
 
     def __init__(self, responder: Callable[[httpx.Request], httpx.Response], *, state: MockState | None = None) -> None:
@@ -66,7 +71,16 @@ class TrutoRouter(MockControls, respx.MockRouter):
         super().add(respx.Route().mock(side_effect=_refuse), name="other-hosts")
 
     def add(self, route: respx.Route, *, name: str | None = None) -> respx.Route:
-        """Add a test's route ahead of the kit's own."""
+        """Add a test's route ahead of the kit's own, so a test can answer one Truto URL its own way (respx's
+        `truto_respx.get(...)`, `.route(...)` come here).
+
+        Args:
+            route: the respx route.
+            name: respx's route name, to find it again (`truto_respx["name"]`).
+
+        Returns:
+            The route added.
+        """
         added = super().add(route, name=name)
         for kit_route in _KIT_ROUTES:
             super().add(self.pop(kit_route), name=kit_route)

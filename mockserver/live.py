@@ -89,7 +89,12 @@ class LiveServer:
 
 class MockHandle(MockControls):
     """What a test gets from the `truto_mock` fixture: the live mock's URL, accounts and state, and
-    (shared with `truto_respx`) scripts, clock and request log (see `MockControls`)."""
+    (shared with `truto_respx`) scripts, clock and request log (see `MockControls`).
+
+    Args:
+        app: the mock app (`create_app`) the live server serves.
+        url: the live server's base URL.
+    """
 
     def __init__(self, app: Flask, url: str) -> None:
         self.app = app
@@ -97,6 +102,7 @@ class MockHandle(MockControls):
 
     @property
     def state(self) -> MockState:
+        """The mock's state (store, journal, faults, scripts, clock): for what the handle does not offer."""
         return mock_state(self.app)
 
     def _truto_state(self) -> MockState:
@@ -111,7 +117,14 @@ class MockHandle(MockControls):
         return out
 
     def account(self, provider_or_id: str) -> Account:
-        """The integrated account with this id, or the first one of this provider."""
+        """The integrated account with this id, or the first one of this provider.
+
+        Args:
+            provider_or_id: an integrated account id or a provider name.
+
+        Raises:
+            KeyError: naming it and the accounts the mock has.
+        """
         for account in self.state.store.accounts():
             if provider_or_id in (account.id, account.provider):
                 return account
@@ -125,10 +138,24 @@ class MockHandle(MockControls):
         replace: bool = False,
         overwrite: bool = False,
     ) -> list[Record]:
-        """Add raw provider records (one record or a list) for this test. Each is checked against the
-        contract first and refused with a MappingError naming the violation. An id the account
-        already holds is a DuplicateRecordError unless `overwrite=True`; `replace=True` swaps in
-        these records as all of the account's."""
+        """Add raw provider records for this test, as the provider would hold them; the mock answers
+        with them mapped like its own.
+
+        Args:
+            provider_or_account: a provider name (its first account) or an integrated account id.
+            raws: one raw record (a dict) or a list of them, in the provider's shape.
+            replace: make these the account's only records.
+            overwrite: replace records whose ids the account already holds, instead of refusing them.
+
+        Returns:
+            The records as stored.
+
+        Raises:
+            MappingError: a record breaks the contract (checked first); a `ValueError`, naming the violation.
+            DuplicateRecordError: an id the account already holds (without `overwrite`), or repeated.
+            TypeError: `raws` is neither a dict nor a list of dicts.
+            KeyError: no such provider or account.
+        """
         return self.state.store.put(
             self.account(provider_or_account).id, _record_list(raws), replace=replace, overwrite=overwrite
         )

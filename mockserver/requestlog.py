@@ -71,8 +71,11 @@ class LoggedRequest:
     """
 
     method: str
+    """As sent (`GET`, `HEAD`, ...)."""
     path: str
+    """As sent, percent-decoded."""
     query_string: str
+    """The raw query, without `?`."""
     headers: dict[str, str]
     """The request's headers, names in lower case, `Authorization` masked (`Bearer ***`)."""
     token_ok: bool
@@ -86,6 +89,7 @@ class LoggedRequest:
     scenario: str
     """What shaped the answer: a `Prefer` header, `fault: code=...`, `script: ...`, or empty."""
     latency_ms: float
+    """How long the mock took to answer, in milliseconds, scripted latency included."""
     _entry: Entry = field(repr=False)
 
     @cached_property
@@ -111,6 +115,7 @@ class LoggedRequest:
         return getattr(self, key)
 
     def to_json(self) -> dict[str, Any]:
+        """Every field by name (the Authorization header masked), JSON-safe: to save or print a test's requests."""
         return {name: getattr(self, name) for name in FIELDS}
 
     def __str__(self) -> str:

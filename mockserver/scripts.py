@@ -74,7 +74,14 @@ class When:
 
     @classmethod
     def of(cls, when: When | Mapping[str, Any] | None) -> When:
-        """A `When` from itself, a mapping of its fields, or None (any request)."""
+        """A `When` from what `script(when=...)` takes, checked.
+
+        Args:
+            when: a `When` (returned as it is), a mapping of its fields, or None (any request).
+
+        Raises:
+            ScriptError: naming an unknown key or a bad value.
+        """
         if when is None:
             return cls()
         if isinstance(when, When):
@@ -88,9 +95,15 @@ class When:
 
     @staticmethod
     def keys() -> tuple[str, ...]:
+        """The keys `when=` takes, in order: for messages naming them."""
         return tuple(f.name for f in fields(When))
 
     def matches(self, request: RequestFacts) -> bool:
+        """True when every field given equals the request's (an account also matches its provider).
+
+        Args:
+            request: what the mock's core worked out of the request.
+        """
         return (
             (self.method is None or self.method == request.method)
             and (self.path is None or self.path == request.path)
@@ -125,18 +138,29 @@ class Script:
     """One scripted answer, played `times` times for requests matching `when`."""
 
     status: int | None
+    """The error status answered (400-599), or None for the usual answer with the rest applied."""
     times: int
+    """How many matching requests it answers."""
     when: When
+    """Which requests it answers."""
     remote: bool = False
+    """The error is a provider's, passed through Truto (`truto_is_remote_error`, `raw_response`)."""
     message: str | None = None
+    """The error's `message`; None: the default one for the status."""
     retry_after: float | None = None
+    """Seconds sent as `Retry-After` (and `ratelimit-reset` on a 429)."""
     headers: dict[str, str] = field(default_factory=dict)
+    """More response headers."""
     latency_ms: int | None = None
+    """The answer waits this long."""
     fail: Interruption | None = None
+    """A broken connection instead of (part of) the answer."""
     used: int = 0
+    """How many requests it has answered so far."""
 
     @property
     def consumed(self) -> bool:
+        """Played as often as asked (`used >= times`): it answers no more requests."""
         return self.used >= self.times
 
     def __str__(self) -> str:
@@ -148,7 +172,12 @@ class Script:
         return f"script({', '.join(parts)}, when={self.when}) played {self.used} of {self.times} time(s)"
 
     def error(self, provider: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
-        """(status, Truto-shaped body, headers) of this script's error answer."""
+        """(status, Truto-shaped body, headers) of this script's error answer.
+
+        Args:
+            provider: the provider behind the request, whose error shape a `remote` error takes; None:
+                unknown (a generic provider body).
+        """
         assert self.status is not None and self.status >= 400
         code = self.status
         table = REMOTE_CODES if self.remote else TRUTO_CODES

@@ -27,7 +27,13 @@ DECODED_CACHE_SIZE = 4096
 
 class DuplicateRecordError(ValueError):
     """Records whose interview ids the account already holds (`existing`), or that repeat within one
-    call; `ids` names them."""
+    call; `ids` names them.
+
+    Args:
+        message: one line naming the account and the ids, and how to add them anyway.
+        ids: the interview ids at fault.
+        existing: True when the account already holds them, False when they repeat within the call.
+    """
 
     def __init__(self, message: str, ids: list[str], *, existing: bool) -> None:
         super().__init__(message)

@@ -182,9 +182,15 @@ def raw_interviews(*, provider: str, ids: st.SearchStrategy[str] | None = None) 
     """Raw interview records as `provider` returns them (Ceipal snake_case, Pinpoint JSON:API resources).
 
     Every record maps, through `contracts.provider_module(provider).to_unified`, to an interview that
-    passes `validate_interview`. Ids come from `ids` (a strategy of id strings); by default they are
-    drawn from 1,000,000 up, outside the built-in data's ids, so `add_records` never meets one of
-    those. Records shrink toward few optional values and small ids.
+    passes `validate_interview`. Records shrink toward few optional values and small ids.
+
+    Args:
+        provider: a registered provider (required: the raw shapes differ).
+        ids: a strategy of id strings; None: drawn from 1,000,000 up, outside the built-in data's ids,
+            so `add_records` never meets one of those.
+
+    Raises:
+        InvalidArgument: when an argument is bad (Hypothesis' error, naming it), at once.
     """
     check_provider(provider, required=True)
     if ids is not None and not isinstance(ids, st.SearchStrategy):
@@ -223,6 +229,14 @@ def interviews(
     sometimes absent; `remote_data` is a raw record that maps back to the same interview. Date-times
     vary in offset and precision, texts come from Faker (several locales). Examples shrink toward
     fewer optional fields, small ids and the first enum value.
+
+    Args:
+        provider: a registered provider; None: drawn for each example.
+        exclude_fields: field names to leave out (as `truto_exclude_fields` does).
+        ignore_remote_data: leave out `remote_data` (as `truto_ignore_remote_data` does).
+
+    Raises:
+        InvalidArgument: when an argument is bad (Hypothesis' error, naming it), at once.
     """
     check_provider(provider)
     excluded = check_fields(exclude_fields)

@@ -38,11 +38,14 @@ class GeneratedQuery:
     """One request's query, ready to send: `params` for httpx or requests, `query_string` for a URL."""
 
     endpoint: str
+    """`get` or `list`."""
     provider: str
+    """The provider whose account the query asks for."""
     params: QueryPairs
     """(name, value) pairs in the drawn array encoding (`truto_exclude_fields[]`, `created_at[gt]`...):
     `httpx.get(url, params=query.params)` and `requests.get(url, params=query.params)` send them as drawn."""
     array_format: ArrayFormat
+    """The array encoding drawn: `brackets`, `indices` or `comma`."""
     query_string: str
     """The same query, encoded: `f"{path}?{query.query_string}"`."""
     nested: Mapping[str, Any]
@@ -54,12 +57,17 @@ class InvalidQuery:
     """A query that breaks the contract in one way, and what the server must answer."""
 
     endpoint: str
+    """`get` or `list`."""
     provider: str
+    """The provider whose account the query asks for."""
     query_string: str
+    """The broken query, encoded for a URL."""
     expected_status: int
+    """The status a Truto-shaped server answers it with."""
     reason: str
     """What was broken, for a person reading a failing example."""
     expected_error: str = field(init=False)
+    """The error phrase of `expected_status` (`Bad Request`): the answer's `error`."""
     params: QueryPairs = field(init=False)
     """The same query as (name, value) pairs, for httpx's or requests' `params=`."""
 
@@ -140,10 +148,16 @@ def interview_queries(
 
     Every response format, excluded fields in all three encodings, `truto_ignore_remote_data`,
     `truto_skip_api_call`, `remote_query`, and for lists paging, `truto_key_by` and the provider's
-    date filters.
-    `provider` fixes the provider (None: drawn); `accounts` maps provider -> integrated_account_id
-    (default: the mock's built-in accounts). Send `query.params` with httpx or requests, or
-    `query.query_string` in a URL. Shrinks toward the bare `integrated_account_id`.
+    date filters. Send `query.params` with httpx or requests, or `query.query_string` in a URL.
+    Shrinks toward the bare `integrated_account_id`.
+
+    Args:
+        endpoint: `"get"` or `"list"`.
+        provider: fixes the provider; None: drawn.
+        accounts: provider -> integrated_account_id; None: the mock's built-in accounts.
+
+    Raises:
+        InvalidArgument: when an argument is bad (Hypothesis' error, naming it), at once.
     """
     check_endpoint(endpoint)
     check_provider(provider)
@@ -183,6 +197,14 @@ def invalid_interview_queries(
 
     The rest of the query is a valid combination from `interview_queries`, so the breakage alone
     explains the error. Shrinks toward the first breakage on a bare query.
+
+    Args:
+        endpoint: `"get"` or `"list"`.
+        provider: fixes the provider; None: drawn.
+        accounts: provider -> integrated_account_id; None: the mock's built-in accounts.
+
+    Raises:
+        InvalidArgument: when an argument is bad (Hypothesis' error, naming it), at once.
     """
     check_endpoint(endpoint)
     check_provider(provider)

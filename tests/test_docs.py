@@ -7,9 +7,11 @@ import importlib.util
 import inspect
 import json
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -57,10 +59,69 @@ def test_marker_table_lists_every_marker_keyword() -> None:
     assert keywords and all(f"| `{keyword}` |" in block for keyword in keywords)
 
 
+def test_api_page_is_current() -> None:
+    genapi = _load_script("genapi")
+    page = ROOT / "docs" / "api.md"
+    assert page.read_text("utf-8") == genapi.render(), "docs/api.md is stale: python scripts/genapi.py"
+
+
+def test_every_public_name_documents_its_parameters() -> None:
+    genapi = _load_script("genapi")
+    assert genapi.problems() == []
+
+
+def test_the_docstring_rule_finds_what_is_missing() -> None:
+    """The rule itself, on docstrings broken on purpose: a test that passes whatever the docstrings say
+    would be worse than none."""
+    check = _load_script("genapi").check_doc
+    complete = "Does it.\n\nArgs:\n    a: the first.\n    **match: the rest,\n        on two lines.\n"
+    assert check("f", complete, ["a", "match"]) == []
+    assert check("f", "", ["a"]) == ["f: no docstring"]
+    assert check("f", "Does it, with `a`.", ["a"]) == ["f: parameter `a` not in its docstring's Args:"]
+    assert check("f", "Does it.\n\nArgs:\n    a: the first.\n", ["a", "b"]) == [
+        "f: parameter `b` not in its docstring's Args:"
+    ]
+    assert check("f", "Does it.\n\nArgs:\n    old: renamed since.\n", []) == [
+        "f: Args: names `old`, which is not a parameter"
+    ]
+    assert check("C", "A class.", ["x"], {"x": "the string under the field"}) == []
+
+
+def test_api_page_names_every_export_and_no_machine_detail() -> None:
+    import contracts
+    import mockserver
+    import strategies
+
+    text = (ROOT / "docs" / "api.md").read_text("utf-8")
+    for module in (contracts, mockserver, strategies):
+        for name in module.__all__:
+            assert f'<a id="{module.__name__}.{name}"></a>' in text, f"{module.__name__}.{name} missing"
+    for fixture in ("truto_mock", "truto_respx", "truto_contract", "truto_target", "truto_client"):
+        assert f'<a id="mockserver.plugin.{fixture}"></a>' in text
+    for method in ("script", "requests", "calls_to", "assert_requested", "assert_all_consumed"):
+        assert f'<a id="mockserver.controls.MockControls.{method}"></a>' in text
+    assert " at 0x" not in text and str(ROOT) not in text and str(Path.home()) not in text
+
+
+def test_genapi_check_exits_1_on_a_stale_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    genapi = _load_script("genapi")
+    page = tmp_path / "api.md"
+    page.write_text("# an old page\n", "utf-8")
+    monkeypatch.setattr(genapi, "PAGE", page)
+    monkeypatch.setattr(genapi, "ROOT", tmp_path)
+    assert genapi.main(["--check"]) == 1
+    assert "api.md is stale: run python scripts/genapi.py" in capsys.readouterr().err
+    assert page.read_text("utf-8") == "# an old page\n"
+    assert genapi.main([]) == 0
+    assert genapi.main(["--check"]) == 0
+    assert page.read_text("utf-8") == (ROOT / "docs" / "api.md").read_text("utf-8")
+
+
 def _load_script(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

@@ -14,6 +14,12 @@ EXPECTED = {
         "error_body", "error_schema", "fields_for", "interview_schema", "openapi_document", "params_for",
         "parse_query", "provider_module", "validate_interview",
     ],
+    "contracts.accounts": ["UUID_TEXT", "Account", "AccountId", "AccountIdError", "is_query_form"],
+    "contracts.providers": [
+        "PROVIDERS", "REGISTRY", "Generated", "Ids", "MappingError", "Moment", "Provider", "Text", "TextKind",
+        "Value", "fields_for", "fills", "filterable_fields", "provider_module", "providers_filling",
+        "providers_filtering", "register",
+    ],
     "mockserver": [
         "ContractViolation", "DuplicateRecordError", "Interruption", "LoggedRequest", "MockClock", "MockConfig",
         "MockHandle", "Script", "ScriptError", "ScriptsNotConsumed", "When", "create_app",

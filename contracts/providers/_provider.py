@@ -37,20 +37,26 @@ class Provider:
     """
 
     name: str
+    """What users and the registry call it (`pinpoint`): lower case, unique."""
     fills: frozenset[str]
     """The unified fields it fills (names of the field table): the one place coverage is written."""
     filters: frozenset[str]
     """The fields its list endpoint filters on (`created_at[gt]=...`): filled fields the field
     table marks `filterable`."""
     base_url: str
+    """The provider's API root, as debug output shows the call Truto made."""
     get_path_template: str
     """The single-interview path, with `{id}` where the interview id goes."""
     list_path: str
+    """The provider's list path (after `base_url`)."""
     default_page_size: int
+    """The page size the provider uses when Truto sends no `limit`."""
     response_headers: Mapping[str, str]
+    """Headers of the provider's answer as debug output shows them."""
     request_headers: Mapping[str, str]
     """Headers of the provider call as debug output shows them: credentials redacted."""
     to_unified: Callable[[Mapping[str, Any]], dict[str, Any]]
+    """The unified interview a raw record maps to; MappingError when the record cannot be mapped."""
     reads: Mapping[str, str | None]
     """Raw key path `to_unified` reads (`attributes.status`, `interviewers[].id`) -> the unified field
     it fills, or None when it is read only to be checked. The recorder redacts and reports unread
@@ -60,7 +66,9 @@ class Provider:
     paging_query: PagingQuery
     """The provider's own paging parameters for a page (offset, limit)."""
     raw_get_body: Callable[[Mapping[str, Any]], Any]
+    """The provider's body for one record (what `raw` format passes on for `get`)."""
     raw_list_body: RawListBody
+    """The provider's body for a page of records (offset, limit, total), as `raw` passes it on."""
     records_from_raw_body: Callable[[Any, str], list[Any]]
     """The raw records inside a raw response body for an endpoint ("get"/"list"); MappingError if malformed."""
     remote_error_body: Callable[[int, str], Any]
@@ -111,9 +119,19 @@ class Provider:
         return tuple(f for f in FIELDS if f.name in self.fills)
 
     def get_path(self, interview_id: str) -> str:
+        """The provider's path of one interview, as debug output shows the call.
+
+        Args:
+            interview_id: the interview's id (unescaped).
+        """
         return self.get_path_template.replace("{id}", interview_id)
 
     def record_id(self, raw: Mapping[str, Any]) -> str:
+        """A raw record's id as text, so records are keyed alike whatever type the provider sends.
+
+        Args:
+            raw: a raw record of this provider.
+        """
         return record_id(raw)
 
 
