@@ -245,7 +245,8 @@ def _constant_entry(module: str, name: str) -> Entry:
     import NAME` lines from `module` to the module that assigns it (read, not imported: the same
     answer whatever else is loaded)."""
     body = ast.parse(inspect.getsource(importlib.import_module(module))).body
-    for node in body:
+    lazy = [n for n in body if isinstance(n, ast.If) and ast.unparse(n.test).endswith("TYPE_CHECKING")]
+    for node in [*body, *(n for block in lazy for n in block.body)]:  # a PEP 562 package's imports
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             for alias in node.names:
                 if (alias.asname or alias.name) == name:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 
 import pytest
 
@@ -37,3 +38,5 @@ def test_public_surface(module_name: str) -> None:
     assert module.__all__ == EXPECTED[module_name]
     for name in module.__all__:
         assert getattr(module, name) is not None
+        # every submodule is loaded by now: none may hide a public name of its own name (contracts.basis)
+        assert not isinstance(getattr(module, name), ModuleType), f"{module_name}.{name} is a module"
