@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
+from functools import partial
 from typing import Any
 
 import httpx
@@ -30,6 +31,7 @@ from contracts.live.body import DEFAULT_MAX_BODY, Inflate, TooLarge, other_page,
 from contracts.live.breaker import AVAILABILITY_STATUSES, Breaker, Turn
 from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
 from contracts.live.fetched import STOPPED, Failure, Fetched, LocalRequestError, describe
+from contracts.live.masking import mask_bytes, mask_text
 from contracts.live.pacing import Pacer, Permit, TooLong
 from contracts.live.retry import RetryPolicy, retry_after
 from contracts.live.transport import Limit, deadline_transport, limited
@@ -257,10 +259,13 @@ class ApiClient:
         """GET `target` and read its body streamed, decoded, within `window` seconds and `max_body`."""
         until = time.monotonic() + window
         with self.http.stream("GET", target) as streamed:
+            # The token masked in what the server sent before anything reads it: every later cut (a
+            # snippet, a Location, a not-JSON message) is of masked text, so it never keeps part of it.
+            mask = partial(mask_text, secret=self.token)
             if streamed.is_stream_consumed:  # an in-memory transport's answer, already read and decoded
                 chunks, inflate = iter([streamed.content]), Inflate("identity")
             else:
-                chunks, inflate = streamed.iter_raw(), Inflate(streamed.headers.get("content-encoding", ""))
+                chunks, inflate = streamed.iter_raw(), Inflate(mask(streamed.headers.get("content-encoding", "")))
             body = bytearray()
             try:
                 for chunk in chunks:
@@ -274,9 +279,9 @@ class ApiClient:
                     raise
                 out.garbled = True  # cut short: what arrived is judged (twice in a row: not JSON)
                 out.error = f"the body was cut short ({exc})"
-            headers = [(k, v) for k, v in streamed.headers.multi_items()
+            headers = [(k, mask(v)) for k, v in streamed.headers.multi_items()
                        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]  # fmt: skip
-            return httpx.Response(streamed.status_code, headers=headers, content=bytes(body),
+            return httpx.Response(streamed.status_code, headers=headers, content=mask_bytes(bytes(body), self.token),
                                   request=streamed.request)  # fmt: skip
 
     def _retry_wait(self, out: Fetched, garbled_tries: int) -> float | None:

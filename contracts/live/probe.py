@@ -23,6 +23,7 @@ from contracts.accounts import Account
 from contracts.fields import FIELDS
 from contracts.live.body import other_page
 from contracts.live.fetched import Fetched
+from contracts.live.masking import mask_userinfo
 from contracts.params import LIST_PATH
 from contracts.providers import PROVIDERS, provider_module, providers_filling
 
@@ -43,13 +44,14 @@ def _content_type(fetched: Fetched) -> str:
 
 
 LOCATION_CHARS = 200
-"""Characters of a redirect's `Location` shown (a longer one is cut, with `...`)."""
+"""Characters of a redirect's `Location` shown (a longer one is cut, with `...`). The client has
+masked the token in it already (`ApiClient._send`); a URL's credentials are masked here, before the cut."""
 
 
 def redirect_to(headers: Mapping[str, str]) -> str:
     """`a redirect to URL` (the answer's `Location`) or `a redirect with no Location header`: what a
     3xx is said as everywhere (probe, checks, recorder). Never followed: the token stays on this host."""
-    where = str(headers.get("location") or "").strip()
+    where = mask_userinfo(str(headers.get("location") or "").strip())  # masked before it is cut
     if not where:
         return "a redirect with no Location header"
     return f"a redirect to {where[:LOCATION_CHARS]}{'...' if len(where) > LOCATION_CHARS else ''}"
