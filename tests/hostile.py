@@ -180,10 +180,11 @@ def environment(token: str = TOKEN) -> dict[str, str]:
     return {**env, "TRUTO_API_TOKEN": token, "PYTHONUNBUFFERED": "1"}
 
 
-def run_cli(args: list[str], tmp: Path, *, measure: bool = False, stop: tuple[str, int] | None = None,
-            timeout: float = 60.0) -> Ran:  # fmt: skip
+def run_cli(args: list[str], tmp: Path, *, measure: bool = False,
+            stop: tuple[str | Callable[[], bool], int] | None = None, timeout: float = 60.0) -> Ran:  # fmt: skip
     """Run `python -m contracts ARGS`; `measure`: its peak RSS; `stop`: (text, signal): the signal is
-    sent once its stderr shows `text` (the run is under way, whatever the machine's load)."""
+    sent once its stderr shows `text` (the run is under way, whatever the machine's load), or once
+    `text`, a function (e.g. of the server's state), says so."""
     command = [sys.executable, "-m", "contracts", *args]
     if measure:
         command = [sys.executable, "-c", _MEASURED, *command]
@@ -196,7 +197,7 @@ def run_cli(args: list[str], tmp: Path, *, measure: bool = False, stop: tuple[st
             if stop is not None:
                 give_up = time.monotonic() + timeout
                 while process.poll() is None and time.monotonic() < give_up:
-                    if stop[0] in err_path.read_text():
+                    if stop[0]() if callable(stop[0]) else stop[0] in err_path.read_text():
                         process.send_signal(stop[1])
                         signalled = time.monotonic()
                         break

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -294,3 +295,37 @@ def test_the_token_echoed_in_records_never_reaches_the_disk(
     files = [p for p in out.iterdir() if p.is_file()]
     assert len(files) >= 4 and "[REDACTED]" in "".join(p.read_text() for p in files)
     clean(ran, out)
+
+
+def troubled_for(hostile: Hostile, seconds: float) -> Callable[[], bool]:
+    """True once the server has been answering with its trouble for `seconds`."""
+    return lambda: hostile.began is not None and time.monotonic() - hostile.began > seconds
+
+
+@pytest.mark.parametrize(("sig", "code", "existed"), [(SIGINT, 130, False), (SIGTERM, 143, True)])
+def test_a_recorder_stopped_during_its_first_request_records_nothing_and_leaves_no_folder(
+    sig: signal.Signals, code: int, existed: bool, server: LiveServer, tmp_path: Path
+) -> None:
+    """No `accounts.json` of no accounts (a folder the mock refuses, that blocked the next run): one
+    line, the signal's exit code, and --out as it was (removed if this run made it, parents too)."""
+    hostile = serve(server, "drip", after=1)  # the first account's probe answers, the second's trickles
+    out = tmp_path / "new" / "rec"
+    if existed:
+        out.mkdir(parents=True)
+        (out.parent / "mine.txt").write_text("a user's file")
+    argv = ["record", "--base-url", server.url, *CEIPAL, "--account", f"pinpoint={PINPOINT_ACCOUNT}", "--out", str(out)]
+    ran = run_cli(argv, tmp_path, stop=(troubled_for(hostile, 0.5), sig))
+    assert ran.code == code, ran.out + ran.err
+    assert ran.signalled_for is not None and ran.signalled_for < 2.0
+    said = [line for line in ran.err.splitlines() if line.startswith("record: ") and "stopping" not in line]
+    assert said == ["record: the recording was interrupted by a stop signal before any list page was read: "
+                    f"nothing was recorded ({out} not written)"], ran.err  # fmt: skip
+    if existed:
+        assert out.is_dir() and not any(out.iterdir()) and (out.parent / "mine.txt").is_file()
+    else:
+        assert not (tmp_path / "new").exists()
+    clean(ran)
+    hostile.mode = "none"  # the next run with the same --out is not blocked
+    again = run_cli([*argv, "--max-records", "2"], tmp_path)
+    assert again.code == 0, again.out + again.err
+    assert read_folder(out).records

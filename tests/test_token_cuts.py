@@ -89,7 +89,9 @@ def test_the_recorder_masks_a_location_before_it_is_cut(
         rec = tmp_path / f"rec{n}"
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("TRUTO_API_TOKEN", TOKEN)
-            code = main(["record", "--base-url", server.url, "--account", f"ceipal={CEIPAL_ACCOUNT}", "--out", str(rec)])
+            code = main(
+                ["record", "--base-url", server.url, "--account", f"ceipal={CEIPAL_ACCOUNT}", "--out", str(rec)]
+            )
         out, err = capsys.readouterr()
         assert code == 2 and "a redirect to https://o.example/aaa" in err, out + err
         files = [p.read_text() for p in rec.rglob("*") if p.is_file()] if rec.exists() else []

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from contracts.live import options
-from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop
+from contracts.live.clock import SYSTEM_CLOCK, Clock, Stop, StopReason
 from contracts.live.masking import SecretMasker
 from contracts.live.record_summary import summary_lines
 from contracts.live.recorder import RecordConfig, run_recording
@@ -56,11 +56,14 @@ def record_command(
               "do not commit or share it", file=err)  # fmt: skip
     stop = Stop(clock, config.deadline)
     SIGNALS.attach(stop, "record")
+    created = _missing(Path(args.out))
     run = run_recording(config, progress=err, clock=clock, stop=stop, out=args.out)
-    if run.fatal is not None:
+    if run.fatal is not None or (run.stopped is not None and not run.recording.pages):
         if run.recording.sink is not None:
             run.recording.sink.discard()
-        print(f"record: {redact(run.fatal)} (nothing was written)", file=err)
+        _remove_empty(created)
+        why = f"{redact(run.fatal)} (nothing was written)" if run.fatal is not None else _nothing(run.stopped, args.out)
+        print(f"record: {why}", file=err)
         return run.exit_code
     try:
         run.recording.write(args.out)
@@ -77,3 +80,31 @@ def record_command(
     elif run.partial:
         print(f"Partly recorded: {len(run.partial)} account(s) stopped early (the API was unavailable).", file=out)
     return run.exit_code
+
+
+def _nothing(reason: StopReason | None, out: str) -> str:
+    """The line of a run stopped before its first list page was read."""
+    how = "interrupted by a stop signal" if reason is StopReason.INTERRUPTED else "stopped at the --deadline"
+    return f"the recording was {how} before any list page was read: nothing was recorded ({out} not written)"
+
+
+def _missing(folder: Path) -> list[Path]:
+    """`folder` and those of its parents that do not exist yet, deepest first: what the run creates."""
+    missing: list[Path] = []
+    for path in (folder.absolute(), *folder.absolute().parents):
+        if path.exists():
+            break
+        missing.append(path)
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders this run created (deepest first), each only if it is empty: a recording that
+    recorded nothing leaves no folder behind, and never removes a file it did not write."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except FileNotFoundError:
+            continue  # never made
+        except OSError:
+            return  # not empty: leave it and its parents

@@ -74,6 +74,8 @@ class Recording:
         self.partial: list[str] = []
         """Why the recording is partial (an account stopped early, the run was stopped), else empty."""
         self._stale: set[str] = set()
+        self.pages = 0
+        """List pages added (0: nothing was recorded, e.g. the run was stopped during its first request)."""
 
     def stream_to(self, out: Path | str) -> None:
         """Write records to `out` as they are added (the accounts must be known already)."""
@@ -95,6 +97,7 @@ class Recording:
     def add(self, account: Account, interviews: Iterable[Mapping[str, Any]]) -> RecordedAccount:
         """Compare, redact and keep each unified interview (with `remote_data`) the API returned."""
         recorded = self.account(account)
+        self.pages += 1
         for interview in interviews:
             self._add_one(recorded, interview)
         return recorded
