@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from contracts.datafolder import read_folder
+from contracts.live.matrix import Selection, plan_names
 from mockserver import create_app
 from mockserver.live import LiveServer
 from tests.hostile import SIGINT, SIGTERM, TOKEN, Hostile, Ran, run_cli
@@ -329,3 +331,51 @@ def test_a_recorder_stopped_during_its_first_request_records_nothing_and_leaves_
     again = run_cli([*argv, "--max-records", "2"], tmp_path)
     assert again.code == 0, again.out + again.err
     assert read_folder(out).records
+
+
+def planned(provider: str) -> list[str]:
+    """Every check instance of a default run's plan for one account (it depends on the options alone)."""
+    return plan_names(provider, Selection().split(provider)[0], 3)
+
+
+def assert_whole_plan_interrupted(ran: Ran, js: Path, junit: Path) -> None:
+    """Both accounts' plans in full, every check errored `interrupted`, each account with its suite."""
+    assert ran.code == 130, ran.out + ran.err
+    document = report(js)
+    assert document["stopped"] == "interrupted" and document["verdict"] == "INTERRUPTED"
+    for label, provider in (("ceipal", "ceipal"), ("pinpoint", "pinpoint")):
+        results = [r for r in document["results"] if r["account"] == label]
+        assert sorted(r["name"] for r in results) == sorted(planned(provider)), label
+        assert {(r["outcome"], r["failure"], r["error"]) for r in results} == {
+            ("errored", "interrupted", "interrupted")
+        }
+    suites = {s.get("name"): s for s in ET.parse(junit).iter("testsuite")}
+    assert 'type="usage"' not in junit.read_text() and "truto-contract.gate" not in suites
+    for label, provider in (("ceipal", "ceipal"), ("pinpoint", "pinpoint")):
+        suite = suites[f"truto-contract.{label}"]
+        assert suite.get("errors") == str(len(planned(provider))), label
+    assert "before any check was sent" in ran.out
+    clean(ran, js, junit)
+
+
+def test_a_gate_stopped_during_its_first_request_reports_every_planned_check_of_every_account(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    hostile = serve(server, "drip")  # the first probe trickles
+    js, junit = tmp_path / "gate.json", tmp_path / "gate.xml"
+    ran = gate(server, tmp_path, *CEIPAL, "--account", f"pinpoint={PINPOINT_ACCOUNT}", "--json-report", str(js),
+               "--junit-xml", str(junit), stop=(troubled_for(hostile, 0.5), SIGINT))  # fmt: skip
+    assert ran.signalled_for is not None and ran.signalled_for < 2.0
+    assert_whole_plan_interrupted(ran, js, junit)
+
+
+def test_a_gate_stopped_while_retrying_a_dead_port_is_interrupted_not_usage(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nothing listens on (bound, never listening)
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        js, junit = tmp_path / "gate.json", tmp_path / "gate.xml"
+        ran = run_cli(["gate", "--base-url", dead, *CEIPAL, "--account", f"pinpoint={PINPOINT_ACCOUNT}",
+                       "--retries", "6", "--json-report", str(js), "--junit-xml", str(junit)], tmp_path,
+                      stop=("waiting", SIGINT))  # fmt: skip  # the fourth backoff (2-4 s) is announced
+    assert "cannot reach" not in ran.err + ran.out
+    assert_whole_plan_interrupted(ran, js, junit)

@@ -199,6 +199,7 @@ class ApiClient:
 
     def _stopped(self, out: Fetched, reason: StopReason, started: float) -> Fetched:
         out.response, out.failure, out.garbled = None, STOPPED[reason], False
+        out.connect_failed = False  # stopped, perhaps while retrying a dead port: not "cannot reach"
         out.error = "interrupted" if reason is StopReason.INTERRUPTED else "not run: deadline"
         out.seconds = self.clock.now() - started
         return out

@@ -144,6 +144,8 @@ class Gate:
             run.fatal, firsts = self._probe(run)
             if run.fatal is None and firsts is not None:
                 self._check(run, firsts)
+            elif run.fatal is None and self.stop.reason is not None:
+                self._stopped_probing(run, self.stop.reason)
         except LocalRequestError as exc:  # nothing could be sent: the configuration, not the API
             run.fatal, run.results, run.skipped = str(exc), [], []
         self.breaker.close_all()
@@ -161,6 +163,8 @@ class Gate:
         for account in self.config.accounts:
             query = walk_query(account.id, None, self.config.page_size)
             first = self.client.get(f"{LIST_PATH}?{query}", account=account.id, probe=True)
+            if first.failure in STOPPED.values():
+                return None, None  # stopped before the checks: `_stopped_probing` reports the plan
             problem = probe_problem(first, account, self.config.base_url)
             if problem is not None:
                 return problem, None
@@ -187,6 +191,31 @@ class Gate:
         run.results.append(result)
         if self.stop.reason is None:
             run.notes.append(f"{account.label}: the first probe had no usable answer, so nothing else was sent")
+
+    def _stopped_probing(self, run: GateRun, reason: StopReason) -> None:
+        """Stopped during the first requests: the plan is fixed by the options, so every account
+        still has every planned check, errored `interrupted` (or `not run: deadline`), and its
+        selection's skips; the note says no check was sent."""
+        for account in self.config.accounts:
+            part = _AccountRun(account)
+            self._plan(part)
+            run.results += part.unfinished(reason)
+            run.skipped += part.skipped
+        how = "interrupted by a stop signal" if reason is StopReason.INTERRUPTED else "stopped at the --deadline"
+        run.notes.append(
+            f"the run was {how} during its first requests (the probe of each account's list), before any "
+            "check was sent: every planned check of every account is reported unfinished"
+        )
+
+    def _plan(self, out: _AccountRun) -> list[str]:
+        """The account's checks to run; fills its plan (every instance, by the options alone) and
+        the checks the selection leaves out."""
+        checks, left = self.config.selection.split(out.account.provider)
+        out.skipped += [Skipped(out.account.label, name, why) for name, why in left.items()]
+        chosen = set(checks)
+        out.planned = [(c.name, name) for c in checks_for(out.account.provider) if c.name in chosen
+                       for name in instances(c, self.config.id_slots)]  # fmt: skip
+        return checks
 
     def _check(self, run: GateRun, firsts: list[Fetched]) -> None:
         parts = [_AccountRun(account) for account in self.config.accounts]
@@ -223,12 +252,8 @@ class Gate:
 
     def _account(self, account: Account, first: Fetched, out: _AccountRun) -> None:
         """The account's plan: every instance of every chosen check, run or skipped with its reason."""
-        checks, left = self.config.selection.split(account.provider)
-        out.skipped += [Skipped(account.label, name, why) for name, why in left.items()]
+        checks = self._plan(out)
         slots = self.config.id_slots
-        chosen = set(checks)
-        out.planned = [(c.name, name) for c in checks_for(account.provider) if c.name in chosen
-                       for name in instances(c, slots)]  # fmt: skip
         walked, walk_failed = self._walk(account, first, WALK in checks, out)
         ids = list(dict.fromkeys(self.config.ids)) or sample_ids(walked, self.config.max_ids)
         cases = build_cases(account, [c for c in checks if c != WALK], ids, slots)
