@@ -212,6 +212,15 @@ def follow_make(poll_seconds: float = 0.05) -> None:
     threading.Thread(target=watch, name="truto-mock-follow-make", daemon=True).start()
 
 
+def ignore_further() -> None:
+    """The command is done: a stop signal from now on is ignored. Python's finalization sets the
+    signals it handles back to their defaults, so a second Ctrl-C in the last instants of a stop
+    would otherwise kill the mock by the signal after its stop line (exit -2; make adds
+    `make: *** [...] Interrupt`). An ignored signal is left ignored."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def settle_with_make(timeout: float = 1.0) -> None:
     """Before exiting under make, let make's handler take a stop signal that is still pending in it.
 
