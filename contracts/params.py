@@ -224,8 +224,11 @@ def params_for(endpoint: str, *, location: str | None = None) -> tuple[Param, ..
         location: only those in `"query"` or `"path"`; None: both.
 
     Raises:
-        ValueError: for an unknown endpoint, naming the known ones.
+        ValueError: for an unknown endpoint or location, naming the known ones.
     """
     if endpoint not in ENDPOINTS:
         raise ValueError(f"unknown endpoint {endpoint!r}; expected one of {', '.join(ENDPOINTS)}")
+    locations = sorted({p.location for p in PARAMS})
+    if location is not None and location not in locations:
+        raise ValueError(f"unknown location {location!r}; expected one of {', '.join(locations)}")
     return tuple(p for p in PARAMS if endpoint in p.endpoints and (location is None or p.location == location))

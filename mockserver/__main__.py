@@ -44,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if command:
             stopsignals.settle_with_make()
+            stopsignals.ignore_further()
         else:
             stopsignals.uninstall()
 

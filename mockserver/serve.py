@@ -13,6 +13,7 @@ import os
 import socket
 import sys
 from dataclasses import replace
+from typing import TextIO
 
 from contracts.datafolder import MB, DataFolderError, data_size
 from contracts.providers import MappingError
@@ -81,9 +82,9 @@ def _build(config: MockConfig, limits: Limits) -> MockASGI | list[str]:
 
     size = data_size(config.data_dir) if config.data_dir is not None else 0
     if size >= LOADING_MB * MB:
-        print(f"loading {size / MB:.0f} MB…", flush=True)
+        _say(f"loading {size / MB:.0f} MB…")
     if config.generated_records >= LARGE_RECORDS:
-        print(f"generating {config.generated_records} records per account…", flush=True)
+        _say(f"generating {config.generated_records} records per account…")
     try:
         return MockASGI(create_app(config), limits)
     except DataFolderError as exc:
@@ -93,12 +94,18 @@ def _build(config: MockConfig, limits: Limits) -> MockASGI | list[str]:
 
 
 def _say(line: str, err: bool = False) -> None:
-    """Print a last line; the terminal may be gone (closed window: SIGHUP) or the pipe closed."""
+    """Print a line; the terminal may be gone (closed window: SIGHUP) or the pipe closed."""
     stream = sys.stderr if err else sys.stdout
     try:
         print(line, file=stream, flush=True)
     except OSError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())  # nor complain at exit
+        _gone(stream)
+
+
+def _gone(stream: TextIO) -> None:
+    """The reader of `stream` left (`truto-mock | head -1`): what follows goes nowhere, and nothing
+    complains at exit either; the mock serves on."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
 
 def run(
@@ -164,16 +171,19 @@ def _serve(
                 raise stopsignals.Interrupted(0)
             _say(f"{PROG}: the HTTP server did not start: {server.failure or 'no answer in time'}", err=True)
             return 1
-        banner(
-            config,
-            host,
-            port,
-            token_from=token_from,
-            read_timeout=limits.read_timeout,
-            connections=connections,
-            accounts=app.state.store.accounts(),
-            watching=app.state.watching,
-        )
+        try:
+            banner(
+                config,
+                host,
+                port,
+                token_from=token_from,
+                read_timeout=limits.read_timeout,
+                connections=connections,
+                accounts=app.state.store.accounts(),
+                watching=app.state.watching,
+            )
+        except OSError:
+            _gone(sys.stdout)
         while not stop.wait(0.5) and server.alive:
             pass
     finally:

@@ -33,6 +33,11 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
+RESEND_SECONDS = 0.01
+RESEND_FOR = 5.0
+"""An interruption lost in a `__del__` is sent again for this long (a start takes a second or two)."""
+
+
 class _Stops:
     def __init__(self) -> None:
         self.requested = threading.Event()
@@ -41,13 +46,15 @@ class _Stops:
         self.during_start = False
         self.caught = False
         self.holding = False
+        self.in_hook = False
+        self.resending = False
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
         if self is not _stops:  # pragma: no cover - a handler left from an earlier install
             return
         self.signals.append(signum)
         self.requested.set()
-        if self.raising and not self.caught and not self.holding:
+        if self.raising and not self.caught and not self.holding and not self.in_hook:
             self.during_start = True
             raise Interrupted(signum)
 
@@ -60,12 +67,34 @@ class _Stops:
 
     def unraisable(self, info: Any) -> None:
         """Where an exception cannot propagate (a weakref callback, `__del__`), Python prints it as
-        "Exception ignored" and goes on: an Interrupted there is raised again, silently, by sending
-        the signal once more (it then lands in the code that runs next)."""
+        "Exception ignored" and goes on: an Interrupted there is raised again, silently, by a thread
+        that sends the signal to the main thread once this hook has returned (a signal sent from
+        inside the hook would run the handler inside it: "Exception ignored in sys.unraisablehook")."""
         if isinstance(info.exc_value, Interrupted) and info.exc_value.signum and not self.caught:
-            os.kill(os.getpid(), info.exc_value.signum)
+            self.in_hook = True
+            if not self.resending:
+                self.resending = True
+                threading.Thread(
+                    target=self._resend, args=(info.exc_value.signum,), name="truto-mock-resend-stop", daemon=True
+                ).start()
+            self.in_hook = False  # the last statement: Python runs no handler before the hook returns
             return
         _default_unraisable(info)
+
+    def _resend(self, signum: int) -> None:
+        """Send `signum` to the main thread every RESEND_SECONDS until the start has caught an
+        Interrupted (or is serving, where a signal only asks to stop), for at most RESEND_FOR."""
+        main = threading.main_thread().ident
+        deadline = time.monotonic() + RESEND_FOR
+        try:
+            while time.monotonic() < deadline and main is not None:
+                time.sleep(RESEND_SECONDS)
+                if self.caught or not self.raising or self is not _stops:
+                    return
+                if not self.holding and not self.in_hook:
+                    signal.pthread_kill(main, signum)
+        finally:
+            self.resending = False
 
 
 _stops = _Stops()
@@ -210,6 +239,15 @@ def follow_make(poll_seconds: float = 0.05) -> None:
             time.sleep(poll_seconds)
 
     threading.Thread(target=watch, name="truto-mock-follow-make", daemon=True).start()
+
+
+def ignore_further() -> None:
+    """The command is done: a stop signal from now on is ignored. Python's finalization sets the
+    signals it handles back to their defaults, so a second Ctrl-C in the last instants of a stop
+    would otherwise kill the mock by the signal after its stop line (exit -2; make adds
+    `make: *** [...] Interrupt`). An ignored signal is left ignored."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def settle_with_make(timeout: float = 1.0) -> None:

@@ -66,6 +66,9 @@ def test_filters_come_from_the_field_table() -> None:
     assert PARAM_BY_NAME["truto_response_format"].default == "unified"
     with pytest.raises(ValueError, match="unknown endpoint"):
         params_for("delete")
+    assert [p.name for p in params_for("get", location="path")] == ["id"]
+    with pytest.raises(ValueError, match="unknown location 'header'; expected one of path, query"):
+        params_for("get", location="header")
 
 
 def test_each_providers_coverage_is_its_own_and_in_table_order(provider: str) -> None:

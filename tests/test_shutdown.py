@@ -273,3 +273,55 @@ def test_under_make_the_mock_outlives_a_ctrl_c_that_make_has_not_handled_yet() -
     assert held not in ("Z", "gone"), f"the mock exited before make handled the signal ({held})"
     assert "No child processes" not in output and "Traceback" not in output, output
     assert process.returncode == -signal.SIGINT, (process.returncode, output)
+
+
+def test_a_closed_stdout_does_not_stop_the_mock() -> None:
+    """`truto-mock | head -1`: the reader leaves; the mock serves on and stops cleanly, no traceback."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "--port", str(port), "--records", "0"],
+        env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    process.stdout.close()  # gone before the banner is written
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/__mock__/health", process)
+        assert httpx.get(f"http://127.0.0.1:{port}/__mock__/health", timeout=5).status_code == 200
+        os.killpg(process.pid, signal.SIGINT)
+        _, errors = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, errors
+    assert "Traceback" not in errors, errors
+
+
+STOP_THEN_SHOW_HANDLER = """
+import signal, sys
+from mockserver.__main__ import main
+code = main()
+print("after main:", signal.getsignal(signal.SIGINT).name, flush=True)
+sys.exit(code)
+"""
+
+
+def test_after_its_stop_line_the_mock_ignores_a_second_signal() -> None:
+    """Python's finalization sets handled signals back to their defaults, so a second Ctrl-C in the
+    last instants of a stop would kill the mock by the signal (exit -2, make adds `Interrupt`): once
+    `main` is done the stop signals are ignored."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", STOP_THEN_SHOW_HANDLER, "--port", str(port), "--records", "0"],
+        cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/__mock__/health", process)
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, output
+    assert "after main: SIG_IGN" in output, output

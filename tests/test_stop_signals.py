@@ -77,3 +77,27 @@ def test_a_signal_while_held_lands_right_after_the_block(sender: str) -> None:
     finally:
         stopsignals.interrupt_caught()
         stopsignals.uninstall()
+
+
+class _SignalledWhileDying:
+    """Its finalizer takes a stop signal: the handler's Interrupted cannot propagate out of `__del__`."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):  # bytecode for the handler to run in, inside __del__
+            time.sleep(0)
+
+
+def test_an_interruption_lost_in_a_finalizer_lands_after_it_silently(capfd: pytest.CaptureFixture[str]) -> None:
+    stopsignals.install()
+    try:
+        with pytest.raises(stopsignals.Interrupted):
+            dying = _SignalledWhileDying()
+            del dying
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                time.sleep(0.001)
+    finally:
+        stopsignals.interrupt_caught()
+        stopsignals.uninstall()
+    assert "Exception ignored" not in capfd.readouterr().err
