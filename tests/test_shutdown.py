@@ -24,7 +24,9 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -50,6 +52,19 @@ WAYS = [
 BUSY = f"import time\nend = time.monotonic() + {BUSY_SECONDS}\nwhile time.monotonic() < end: pass\n"
 STARTING = "truto-mock: interrupted while starting"
 ENV = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+
+
+@contextmanager
+def _session(argv: list[str], **popen: Any) -> Iterator[subprocess.Popen[str]]:
+    """`argv` in a session of its own (a stop signal can go to its whole group), its output as text;
+    killed with its group at the end of the block if it is still running."""
+    process = subprocess.Popen(argv, env=ENV, text=True, start_new_session=True, **popen)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -190,10 +205,7 @@ def test_a_short_request_in_flight_completes_and_a_long_one_is_cut() -> None:
     """A stop lets a request that needs at most 0.5 s more finish (200); one that needs 8 s is answered
     503 after about 1 s; the mock is gone within 2 s."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", str(port), "--records", "0"],
-        env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+    argv = [sys.executable, "-m", "mockserver", "--port", str(port), "--records", "0"]
     base = f"http://127.0.0.1:{port}"
     url = f"{base}/unified/ats/interviews/9001?integrated_account_id=c3a1f0de-5e2b-4b7a-9c41-0d2f6c8e1a01"
     answers: dict[str, httpx.Response | Exception] = {}
@@ -205,7 +217,7 @@ def test_a_short_request_in_flight_completes_and_a_long_one_is_cut() -> None:
         except Exception as exc:  # reported below
             answers[name] = exc
 
-    try:
+    with _session(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as process:
         wait_until_serving(f"{base}/openapi.json", process)
         threads = []
         for name, delay_ms in (("long", 8000), ("short", 600)):  # the short one has >= 0.4 s to go at the stop
@@ -221,10 +233,6 @@ def test_a_short_request_in_flight_completes_and_a_long_one_is_cut() -> None:
         took = time.monotonic() - sent
         for thread in threads:
             thread.join(timeout=5)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
     short, long = answers["short"], answers["long"]
     assert isinstance(short, httpx.Response) and short.status_code == 200, short
     assert short.json()["id"] == "9001"
@@ -247,11 +255,8 @@ def test_under_make_the_mock_outlives_a_ctrl_c_that_make_has_not_handled_yet() -
     after the mock is gone, and then dies with `make: *** wait: No child processes`. Make is held
     (SIGSTOP) so its SIGINT stays pending: the mock waits for it instead of exiting first."""
     port = free_port()
-    process = subprocess.Popen(
-        ["make", "-s", "run", f"PORT={port}", "ARGS=--records 0"],
-        cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
-    try:
+    argv = ["make", "-s", "run", f"PORT={port}", "ARGS=--records 0"]
+    with _session(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as process:
         deadline = time.monotonic() + 30
         mock = None
         while mock is None and time.monotonic() < deadline and process.poll() is None:
@@ -266,10 +271,6 @@ def test_under_make_the_mock_outlives_a_ctrl_c_that_make_has_not_handled_yet() -
         held = _state(mock)
         os.kill(process.pid, signal.SIGCONT)
         output, _ = process.communicate(timeout=10)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
     assert held not in ("Z", "gone"), f"the mock exited before make handled the signal ({held})"
     assert "No child processes" not in output and "Traceback" not in output, output
     assert process.returncode == -signal.SIGINT, (process.returncode, output)
@@ -278,21 +279,14 @@ def test_under_make_the_mock_outlives_a_ctrl_c_that_make_has_not_handled_yet() -
 def test_a_closed_stdout_does_not_stop_the_mock() -> None:
     """`truto-mock | head -1`: the reader leaves; the mock serves on and stops cleanly, no traceback."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", str(port), "--records", "0"],
-        env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    assert process.stdout is not None
-    process.stdout.close()  # gone before the banner is written
-    try:
+    argv = [sys.executable, "-m", "mockserver", "--port", str(port), "--records", "0"]
+    with _session(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        process.stdout.close()  # gone before the banner is written
         wait_until_serving(f"http://127.0.0.1:{port}/__mock__/health", process)
         assert httpx.get(f"http://127.0.0.1:{port}/__mock__/health", timeout=5).status_code == 200
         os.killpg(process.pid, signal.SIGINT)
         _, errors = process.communicate(timeout=10)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
     assert process.returncode == 0, errors
     assert "Traceback" not in errors, errors
 
@@ -311,17 +305,10 @@ def test_after_its_stop_line_the_mock_ignores_a_second_signal() -> None:
     last instants of a stop would kill the mock by the signal (exit -2, make adds `Interrupt`): once
     `main` is done the stop signals are ignored."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", STOP_THEN_SHOW_HANDLER, "--port", str(port), "--records", "0"],
-        cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
-    try:
+    argv = [sys.executable, "-c", STOP_THEN_SHOW_HANDLER, "--port", str(port), "--records", "0"]
+    with _session(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as process:
         wait_until_serving(f"http://127.0.0.1:{port}/__mock__/health", process)
         os.killpg(process.pid, signal.SIGINT)
         output, _ = process.communicate(timeout=10)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
     assert process.returncode == 0, output
     assert "after main: SIG_IGN" in output, output
