@@ -45,8 +45,7 @@ class _Stops:
         self.raising = True
         self.during_start = False
         self.caught = False
-        self.holding = False
-        self.in_hook = False
+        self.quiet = 0  # > 0: inside `held()` or the unraisable hook, where the handler must not raise
         self.resending = False
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
@@ -54,16 +53,19 @@ class _Stops:
             return
         self.signals.append(signum)
         self.requested.set()
-        if self.raising and not self.caught and not self.holding and not self.in_hook:
-            self.during_start = True
-            raise Interrupted(signum)
+        self._interrupt(signum)
 
     def release(self) -> None:
         """The end of `held()`: a stop that came meanwhile interrupts the start now."""
-        self.holding = False
-        if self.signals and self.raising and not self.caught:
+        self.quiet -= 1
+        if self.signals:
+            self._interrupt(self.signals[0])
+
+    def _interrupt(self, signum: int) -> None:
+        """While starting, and where raising is safe, a stop signal interrupts the start."""
+        if self.raising and not self.caught and not self.quiet:
             self.during_start = True
-            raise Interrupted(self.signals[0])
+            raise Interrupted(signum)
 
     def unraisable(self, info: Any) -> None:
         """Where an exception cannot propagate (a weakref callback, `__del__`), Python prints it as
@@ -71,13 +73,13 @@ class _Stops:
         that sends the signal to the main thread once this hook has returned (a signal sent from
         inside the hook would run the handler inside it: "Exception ignored in sys.unraisablehook")."""
         if isinstance(info.exc_value, Interrupted) and info.exc_value.signum and not self.caught:
-            self.in_hook = True
+            self.quiet += 1
             if not self.resending:
                 self.resending = True
                 threading.Thread(
                     target=self._resend, args=(info.exc_value.signum,), name="truto-mock-resend-stop", daemon=True
                 ).start()
-            self.in_hook = False  # the last statement: Python runs no handler before the hook returns
+            self.quiet -= 1  # the last statement: Python runs no handler before the hook returns
             return
         _default_unraisable(info)
 
@@ -91,7 +93,7 @@ class _Stops:
                 time.sleep(RESEND_SECONDS)
                 if self.caught or not self.raising or self is not _stops:
                     return
-                if not self.holding and not self.in_hook:
+                if not self.quiet:
                     signal.pthread_kill(main, signum)
         finally:
             self.resending = False
@@ -126,11 +128,11 @@ def held() -> Iterator[None]:
     in the main thread is not enough, since the kernel then hands it to another thread and Python
     still runs the handler in the main thread, wherever it is."""
     stops = _stops
-    stops.holding = True
+    stops.quiet += 1
     try:
         yield
     except BaseException:
-        stops.holding = False
+        stops.quiet -= 1
         raise
     stops.release()
 
