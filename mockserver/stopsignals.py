@@ -139,7 +139,8 @@ def held() -> Iterator[None]:
 
 NATIVE_EXTENSIONS = ("orjson", "markupsafe", "watchfiles")
 """Third-party packages with native code that the mock imports in its main thread while starting
-(a test compares this with what the start really loads). uvloop is imported in the server's thread."""
+(a test compares this with what the start really loads): watchfiles also comes in with `import uvicorn`
+(its reload supervisor), watched folder or not. uvloop is imported in the server's thread."""
 
 
 def import_native_extensions() -> None:

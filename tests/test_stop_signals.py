@@ -25,7 +25,9 @@ stopsignals.install()
 stopsignals.import_native_extensions()
 before = set(sys.modules)
 from mockserver.cli import run_cli
-import mockserver.serve, mockserver.asgi, mockserver.httpserver, mockserver.watch, mockserver.bridge
+import mockserver.serve, mockserver.asgi, mockserver.httpserver, mockserver.bridge
+mockserver.create_app({{"records": 0}})
+import uvicorn  # as mockserver.httpserver.HttpServer does, in the main thread (it imports watchfiles)
 installed = {INSTALLED!r}
 native = {{
     name.split(".")[0] for name, module in list(sys.modules.items())
